@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using ScTransfer.Relay;
+using ScTransfer.Relay.Http;
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.Functions;
+
+/// <summary>CreateMailbox, draft §6.1: <c>POST /v1/m</c>.</summary>
+public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader, ShareLinks links)
+{
+    [Function(nameof(CreateMailbox))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/m")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (!RelayRequest.TryGetDeviceClaim(request, out var claim, out var problem))
+        {
+            return problem;
+        }
+
+        using var body = await reader.ReadJsonBodyAsync(request, cancellationToken);
+        if (body.Error is { } error || !parser.TryParseCreate(body.Memory, out var create, out error))
+        {
+            return RelayResults.Problem(error!);
+        }
+
+        var outcome = await mailboxes.CreateAsync(create!, claim, RelayRequest.CorrelationId(request), cancellationToken);
+        if (outcome.Error is { } refused)
+        {
+            return RelayResults.Problem(refused);
+        }
+
+        var urlLink = links.For(outcome.Value);
+        var canPush = mailboxes.CanPushTo(create!.NotificationToken);
+        return RelayResults.Json(outcome.Status, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("urlLink", urlLink);
+            json.WriteBoolean("isPushNotificationSupported", canPush);
+            json.WriteEndObject();
+        });
+    }
+}

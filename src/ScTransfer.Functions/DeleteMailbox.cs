@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using ScTransfer.Relay;
+using ScTransfer.Relay.Http;
+
+namespace ScTransfer.Functions;
+
+/// <summary>DeleteMailbox, draft §6.3: <c>DELETE /v1/m/{mailboxIdentifier}</c>. Removes every trace of the mailbox.</summary>
+public sealed class DeleteMailbox(MailboxService mailboxes)
+{
+    [Function(nameof(DeleteMailbox))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/m/{mailboxIdentifier}")] HttpRequest request,
+        string mailboxIdentifier,
+        CancellationToken cancellationToken)
+    {
+        if (!RelayRequest.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
+            || !RelayRequest.TryGetDeviceClaim(request, out var claim, out problem))
+        {
+            return problem;
+        }
+
+        var outcome = await mailboxes.DeleteAsync(id, claim, cancellationToken);
+        return outcome.Error is { } refused ? RelayResults.Problem(refused) : RelayResults.Status(200);
+    }
+}

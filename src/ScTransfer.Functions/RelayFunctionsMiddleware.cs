@@ -1,0 +1,34 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using ScTransfer.Relay.Http;
+
+namespace ScTransfer.Functions;
+
+/// <summary>Applies <see cref="RelayHttpPolicy"/> to every HTTP function in the Azure Functions host.</summary>
+internal sealed class RelayFunctionsMiddleware(RelayHttpPolicy policy) : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        var http = context.GetHttpContext();
+        if (http is null)
+        {
+            await next(context); // timer triggers
+            return;
+        }
+
+        if (RelayHttpPolicy.BeginRequest(http) is { } early)
+        {
+            context.GetInvocationResult().Value = early;
+            return;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex)
+        {
+            context.GetInvocationResult().Value = policy.MapException(ex, http);
+        }
+    }
+}

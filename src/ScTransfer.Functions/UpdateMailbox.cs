@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using ScTransfer.Relay;
+using ScTransfer.Relay.Http;
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.Functions;
+
+/// <summary>UpdateMailbox, draft §6.2: <c>PUT /v1/m/{mailboxIdentifier}</c>. Overwrites the payload and notifies the other party.</summary>
+public sealed class UpdateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader)
+{
+    [Function(nameof(UpdateMailbox))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/m/{mailboxIdentifier}")] HttpRequest request,
+        string mailboxIdentifier,
+        CancellationToken cancellationToken)
+    {
+        if (!RelayRequest.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
+            || !RelayRequest.TryGetDeviceClaim(request, out var claim, out problem))
+        {
+            return problem;
+        }
+
+        using var body = await reader.ReadJsonBodyAsync(request, cancellationToken);
+        if (body.Error is { } error || !parser.TryParseUpdate(body.Memory, out var update, out error))
+        {
+            return RelayResults.Problem(error!);
+        }
+
+        var outcome = await mailboxes.UpdateAsync(id, claim, update!, RelayRequest.CorrelationId(request), cancellationToken);
+        if (outcome.Error is { } refused)
+        {
+            return RelayResults.Problem(refused);
+        }
+
+        var canPush = mailboxes.CanPushTo(update!.NotificationToken);
+        return RelayResults.Json(outcome.Status, json =>
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("isPushNotificationSupported", canPush);
+            json.WriteEndObject();
+        });
+    }
+}

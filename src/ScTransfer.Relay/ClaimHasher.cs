@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.Relay;
+
+/// <summary>
+/// Keyed claim hashes: HMAC-SHA256(relay key, mailbox id ‖ claim). A dump of the storage account reveals no claim
+/// and cannot be replayed; the mailbox id in the input makes the same claim hash differently in every mailbox,
+/// so the relay cannot link a device across shares (draft §8.2).
+/// </summary>
+public sealed class ClaimHasher
+{
+    public const int HashLength = 32;
+    private readonly byte[] _key;
+
+    public ClaimHasher(IOptions<RelayOptions> options)
+    {
+        var configured = options.Value.ClaimHashKey;
+        byte[]? key = null;
+        try
+        {
+            key = Convert.FromBase64String(configured);
+        }
+        catch (FormatException)
+        {
+        }
+
+        if (key is null || key.Length < 32)
+        {
+            throw new InvalidOperationException(
+                "Relay:ClaimHashKey must be a base64 key of at least 32 bytes (e.g. the output of 'openssl rand -base64 32').");
+        }
+
+        _key = key;
+    }
+
+    public byte[] Hash(MailboxId mailbox, DeviceClaim claim)
+    {
+        Span<byte> input = stackalloc byte[32];
+        mailbox.Value.TryWriteBytes(input[..16]);
+        claim.WriteBytes(input[16..]);
+        var hash = new byte[HashLength];
+        HMACSHA256.HashData(_key, input, hash);
+        return hash;
+    }
+
+    /// <summary>Which party presented this claim, compared in constant time.</summary>
+    public MailboxRole RoleOf(Mailbox mailbox, DeviceClaim claim)
+    {
+        var hash = Hash(mailbox.Id, claim);
+        if (CryptographicOperations.FixedTimeEquals(hash, mailbox.SenderClaimHash))
+        {
+            return MailboxRole.Sender;
+        }
+
+        return mailbox.ReceiverClaimHash is { } receiver && CryptographicOperations.FixedTimeEquals(hash, receiver)
+            ? MailboxRole.Receiver
+            : MailboxRole.None;
+    }
+}

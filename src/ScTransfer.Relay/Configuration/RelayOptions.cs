@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ScTransfer.Relay.Configuration;
+
+/// <summary>The relay's protocol settings (configuration section <c>Relay</c>, env <c>Relay__*</c>).</summary>
+public sealed class RelayOptions
+{
+    public const string SectionName = "Relay";
+
+    /// <summary>
+    /// The public base URL share links are built from, e.g. <c>https://relay.example.com</c>. Links are never built
+    /// from the request's Host header, which a client controls.
+    /// </summary>
+    [Required]
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>
+    /// Base64 key (at least 32 bytes) for the HMAC that turns device claims into stored hashes. Keep it secret and
+    /// stable: rotating it makes existing mailboxes unreachable until they expire.
+    /// </summary>
+    [Required]
+    public string ClaimHashKey { get; set; } = "";
+
+    /// <summary>Largest accepted <c>timeToLive</c>, in seconds (default 7 days).</summary>
+    [Range(60, 31_536_000)]
+    public int MaxTimeToLiveSeconds { get; set; } = 7 * 24 * 3600;
+
+    /// <summary>Lifetime given to a mailbox created without <c>mailboxConfiguration</c> (later revisions; default 48 hours).</summary>
+    [Range(60, 31_536_000)]
+    public int DefaultTimeToLiveSeconds { get; set; } = 48 * 3600;
+
+    /// <summary>Largest decoded payload in bytes (default 128 KiB). Larger payloads get 413.</summary>
+    [Range(28, 900 * 1024)]
+    public int MaxPayloadBytes { get; set; } = 128 * 1024;
+
+    /// <summary>Largest <c>displayInformation</c> object, in UTF-8 bytes of its JSON (default 8 KiB).</summary>
+    [Range(64, 32 * 1024)]
+    public int MaxDisplayInformationBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Request bodies above this are refused with 413 before they are read whole.</summary>
+    public int MaxRequestBodyBytes => ((MaxPayloadBytes + 2) / 3 * 4) + MaxDisplayInformationBytes + 8 * 1024;
+}

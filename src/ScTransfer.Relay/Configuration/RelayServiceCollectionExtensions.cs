@@ -1,0 +1,66 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Http;
+using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
+using ScTransfer.Relay.Storage;
+
+namespace ScTransfer.Relay.Configuration;
+
+public static class RelayServiceCollectionExtensions
+{
+    /// <summary>Everything the relay's functions need, for the Functions app and the self-hosted runner alike.</summary>
+    public static IServiceCollection AddSecureCredentialRelay(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(CreateTableServiceClient);
+        services.TryAddSingleton<MailboxStore>();
+        services.TryAddSingleton<IMailboxStore>(sp => sp.GetRequiredService<MailboxStore>());
+        services.TryAddSingleton<IPushNotifier, DisabledPushNotifier>();
+        services.TryAddSingleton<ClaimHasher>();
+        services.TryAddSingleton<MailboxRequestParser>();
+        services.TryAddSingleton<MailboxService>();
+        services.TryAddSingleton<RelayRequest>();
+        services.TryAddSingleton<ShareLinks>();
+        services.TryAddSingleton<RelayHttpPolicy>();
+        services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+
+    /// <summary>
+    /// A connection string (Azurite, or an account with keys) or a table endpoint reached with the app's managed
+    /// identity; exactly one. The client is a process-wide singleton so connections are reused.
+    /// </summary>
+    private static TableServiceClient CreateTableServiceClient(IServiceProvider services)
+    {
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var clientOptions = new TableClientOptions();
+        clientOptions.Retry.MaxRetries = storage.MaxRetries;
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        clientOptions.Retry.NetworkTimeout = storage.NetworkTimeout;
+        // Payloads and claims must never reach logs, even at debug level.
+        clientOptions.Diagnostics.IsLoggingContentEnabled = false;
+
+        var hasConnectionString = !string.IsNullOrWhiteSpace(storage.ConnectionString);
+        var hasEndpoint = !string.IsNullOrWhiteSpace(storage.TableEndpoint);
+        return (hasConnectionString, hasEndpoint) switch
+        {
+            (true, false) => new TableServiceClient(storage.ConnectionString, clientOptions),
+            (false, true) when Uri.TryCreate(storage.TableEndpoint, UriKind.Absolute, out var endpoint) =>
+                new TableServiceClient(endpoint, new DefaultAzureCredential(), clientOptions),
+            _ => throw new InvalidOperationException(
+                "Set exactly one of Storage:ConnectionString (e.g. UseDevelopmentStorage=true for Azurite) and "
+                + "Storage:TableEndpoint (e.g. https://<account>.table.core.windows.net, reached with the app's managed identity)."),
+        };
+    }
+}

@@ -1,0 +1,29 @@
+namespace ScTransfer.Relay.Configuration;
+
+/// <summary>
+/// Where mailboxes live (configuration section <c>Storage</c>). Exactly one of <see cref="ConnectionString"/>
+/// (Azurite or a key-based account) and <see cref="TableEndpoint"/> (Azure, with the app's managed identity
+/// through <c>DefaultAzureCredential</c>) must be set.
+/// </summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>A storage connection string, e.g. <c>UseDevelopmentStorage=true</c> for Azurite.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The account's table endpoint, e.g. <c>https://myaccount.table.core.windows.net</c>.</summary>
+    public string? TableEndpoint { get; set; }
+
+    /// <summary>Table holding one entity per mailbox.</summary>
+    public string MailboxTable { get; set; } = "mailboxes";
+
+    /// <summary>Table holding the expiry index the purge reads (one partition per expiry minute).</summary>
+    public string ExpiryTable { get; set; } = "mailboxexpiry";
+
+    /// <summary>Per-attempt network timeout for a storage call; with <see cref="MaxRetries"/> it bounds how long a request waits on an outage.</summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Retries of a failed storage call before the request answers 503.</summary>
+    public int MaxRetries { get; set; } = 2;
+}

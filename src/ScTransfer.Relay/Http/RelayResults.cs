@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.Relay.Http;
+
+/// <summary>
+/// The relay's responses. They write straight to the response with <see cref="Utf8JsonWriter"/> (no MVC formatters,
+/// no reflection), so both hosts produce byte-identical answers.
+/// </summary>
+public static class RelayResults
+{
+    public static IActionResult Problem(ProtocolError error) => new ProblemResult(error, retryAfterSeconds: null);
+
+    public static IActionResult Unavailable(int retryAfterSeconds) => new ProblemResult(
+        new ProtocolError(503, "Storage is unavailable", "The relay cannot reach its storage right now; nothing was changed. Retry after the Retry-After delay."),
+        retryAfterSeconds);
+
+    public static IActionResult Status(int status) => new StatusResult(status);
+
+    /// <summary>A JSON answer written by <paramref name="write"/>; <paramref name="noStore"/> for secure content.</summary>
+    public static IActionResult Json(int status, Action<Utf8JsonWriter> write, bool noStore = false) =>
+        new JsonWriterResult(status, write, noStore);
+
+    public static IActionResult Html(string html, string contentSecurityPolicy) => new HtmlResult(html, contentSecurityPolicy);
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+
+    private sealed class JsonWriterResult(int status, Action<Utf8JsonWriter> write, bool noStore) : IActionResult
+    {
+        public async Task ExecuteResultAsync(ActionContext context)
+        {
+            var response = context.HttpContext.Response;
+            response.StatusCode = status;
+            response.ContentType = "application/json; charset=utf-8";
+            if (noStore)
+            {
+                response.Headers.CacheControl = "no-store";
+            }
+
+            var buffer = new ArrayBufferWriter<byte>(512);
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            {
+                write(writer);
+            }
+
+            response.ContentLength = buffer.WrittenCount;
+            await response.Body.WriteAsync(buffer.WrittenMemory, context.HttpContext.RequestAborted);
+        }
+    }
+
+    /// <summary>RFC 9457 problem details. The detail says what to fix; it never repeats what the client sent.</summary>
+    private sealed class ProblemResult(ProtocolError error, int? retryAfterSeconds) : IActionResult
+    {
+        public async Task ExecuteResultAsync(ActionContext context)
+        {
+            var response = context.HttpContext.Response;
+            response.StatusCode = error.Status;
+            response.ContentType = "application/problem+json; charset=utf-8";
+            response.Headers.CacheControl = "no-store";
+            if (retryAfterSeconds is { } seconds)
+            {
+                response.Headers[RelayHeaders.RetryAfter] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var buffer = new ArrayBufferWriter<byte>(256);
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type", "about:blank");
+                writer.WriteString("title", error.Title);
+                writer.WriteNumber("status", error.Status);
+                writer.WriteString("detail", error.Detail);
+                writer.WriteEndObject();
+            }
+
+            response.ContentLength = buffer.WrittenCount;
+            await response.Body.WriteAsync(buffer.WrittenMemory, context.HttpContext.RequestAborted);
+        }
+    }
+
+    private sealed class StatusResult(int status) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            context.HttpContext.Response.StatusCode = status;
+            context.HttpContext.Response.ContentLength = 0;
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class HtmlResult(string html, string contentSecurityPolicy) : IActionResult
+    {
+        public async Task ExecuteResultAsync(ActionContext context)
+        {
+            var response = context.HttpContext.Response;
+            response.StatusCode = 200;
+            response.ContentType = "text/html; charset=utf-8";
+            response.Headers.ContentSecurityPolicy = contentSecurityPolicy;
+            response.Headers["X-Robots-Tag"] = "noindex, nofollow";
+            response.Headers.CacheControl = "no-store";
+            var bytes = Encoding.UTF8.GetBytes(html);
+            response.ContentLength = bytes.Length;
+            await response.Body.WriteAsync(bytes, context.HttpContext.RequestAborted);
+        }
+    }
+}

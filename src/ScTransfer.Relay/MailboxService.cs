@@ -1,0 +1,220 @@
+using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
+using ScTransfer.Relay.Storage;
+
+namespace ScTransfer.Relay;
+
+/// <summary>
+/// The draft's rules, once: who may do what to a mailbox (binding, access rights), idempotency by
+/// Mailbox-Correlation-ID, and expiry. Both hosts reach the protocol only through this class.
+/// </summary>
+public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPushNotifier push, TimeProvider time)
+{
+    /// <summary>Conditional writes that lose a race re-read and decide again, at most this many times.</summary>
+    private const int MaxAttempts = 8;
+
+    public async Task<Outcome<MailboxId>> CreateAsync(
+        CreateMailboxRequest request, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken)
+    {
+        var mailbox = new Mailbox
+        {
+            Id = request.MailboxId,
+            SenderClaimHash = hasher.Hash(request.MailboxId, claim),
+            AccessRights = request.AccessRights,
+            CreatedAt = time.GetUtcNow(),
+            ExpiresAt = request.ExpiresAt,
+            DisplayInformationJson = request.DisplayInformationJson,
+            Payload = request.Payload,
+            SenderToken = request.NotificationToken,
+            SenderLastCorrelationId = correlationId,
+        };
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await store.TryAddAsync(mailbox, cancellationToken))
+            {
+                return Outcome<MailboxId>.Ok(mailbox.Id);
+            }
+
+            // The identifier is taken (no lookup table: the insert's 409 is the check).
+            var existing = await store.GetAsync(mailbox.Id, cancellationToken);
+            if (existing is null)
+            {
+                continue; // deleted in between: try the insert again
+            }
+
+            if (existing.IsExpiredAt(time.GetUtcNow()))
+            {
+                // An expired mailbox is gone for every endpoint; its identifier may be used afresh.
+                mailbox.Version = existing.Version;
+                if (await store.TryReplaceAsync(mailbox, cancellationToken) == WriteOutcome.Written)
+                {
+                    return Outcome<MailboxId>.Ok(mailbox.Id);
+                }
+
+                continue;
+            }
+
+            // §5 / §6.1.5: the same sender retrying with the same Correlation-ID gets 201 and the same link.
+            if (correlationId is not null && hasher.RoleOf(existing, claim) == MailboxRole.Sender
+                && existing.SenderLastCorrelationId == correlationId)
+            {
+                return Outcome<MailboxId>.Duplicate(existing.Id);
+            }
+
+            return ProtocolError.Unauthorized("A mailbox with this identifier already exists (draft §6.1.5); choose a new random UUID.");
+        }
+
+        throw new StorageUnavailableException("The mailbox kept changing during create; retry.", null);
+    }
+
+    /// <summary>ReadSecureContentFromMailbox (§6.5): the first claim other than the sender's binds as the receiver.</summary>
+    public async Task<Outcome<Mailbox>> ReadAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var mailbox = await GetLiveAsync(id, cancellationToken);
+            if (mailbox is null)
+            {
+                return ProtocolError.NotFound();
+            }
+
+            if (!mailbox.AccessRights.HasFlag(AccessRights.Read))
+            {
+                return ProtocolError.Unauthorized("This mailbox was created without read access (accessRights has no R).");
+            }
+
+            if (hasher.RoleOf(mailbox, claim) != MailboxRole.None)
+            {
+                return Outcome<Mailbox>.Ok(mailbox);
+            }
+
+            if (mailbox.ReceiverClaimHash is not null)
+            {
+                return ProtocolError.Unauthorized("This mailbox is bound to another receiver device.");
+            }
+
+            // Bind atomically: of concurrent first reads exactly one conditional write wins; the rest re-read and see it.
+            mailbox.ReceiverClaimHash = hasher.Hash(id, claim);
+            switch (await store.TryBindReceiverAsync(mailbox, cancellationToken))
+            {
+                case WriteOutcome.Written:
+                    return Outcome<Mailbox>.Ok(mailbox);
+                case WriteOutcome.Gone:
+                    return ProtocolError.NotFound();
+            }
+        }
+
+        throw new StorageUnavailableException("The mailbox kept changing during read; retry.", null);
+    }
+
+    /// <summary>UpdateMailbox (§6.2): overwrite the payload, remember the caller's token, push to the other party.</summary>
+    public async Task<Outcome<bool>> UpdateAsync(
+        MailboxId id, DeviceClaim claim, UpdateMailboxRequest request, string? correlationId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var mailbox = await GetLiveAsync(id, cancellationToken);
+            if (mailbox is null)
+            {
+                return ProtocolError.NotFound();
+            }
+
+            var role = hasher.RoleOf(mailbox, claim);
+            if (role == MailboxRole.None)
+            {
+                return ProtocolError.Unauthorized("Only the sender or the bound receiver may update this mailbox; a receiver binds by reading first.");
+            }
+
+            var isSender = role == MailboxRole.Sender;
+            if (correlationId is not null
+                && correlationId == (isSender ? mailbox.SenderLastCorrelationId : mailbox.ReceiverLastCorrelationId))
+            {
+                return Outcome<bool>.Duplicate(true); // §5: ignore the duplicate's body; no second push
+            }
+
+            if (!mailbox.AccessRights.HasFlag(AccessRights.Write))
+            {
+                return ProtocolError.Unauthorized("This mailbox was created without write access (accessRights has no W).");
+            }
+
+            mailbox.Payload = request.Payload;
+            if (isSender)
+            {
+                mailbox.SenderToken = request.NotificationToken;
+                mailbox.SenderLastCorrelationId = correlationId;
+            }
+            else
+            {
+                mailbox.ReceiverToken = request.NotificationToken;
+                mailbox.ReceiverLastCorrelationId = correlationId;
+            }
+
+            switch (await store.TryReplaceAsync(mailbox, cancellationToken))
+            {
+                case WriteOutcome.Written:
+                    // §3.2: the other party hears of it, if it left a token.
+                    if ((isSender ? mailbox.ReceiverToken : mailbox.SenderToken) is { } other)
+                    {
+                        await push.NotifyAsync(other, cancellationToken);
+                    }
+
+                    return Outcome<bool>.Ok(true);
+                case WriteOutcome.Gone:
+                    return ProtocolError.NotFound();
+            }
+        }
+
+        throw new StorageUnavailableException("The mailbox kept changing during update; retry.", null);
+    }
+
+    /// <summary>
+    /// DeleteMailbox (§6.3): the sender at any time (§3.2, Req-Revoke), the bound receiver with D. A retried delete
+    /// finds nothing and gets 404, as §6.3.3 allows: no trace of the mailbox is kept to remember it by.
+    /// </summary>
+    public async Task<Outcome<bool>> DeleteAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var mailbox = await GetLiveAsync(id, cancellationToken);
+            if (mailbox is null)
+            {
+                return ProtocolError.NotFound();
+            }
+
+            var role = hasher.RoleOf(mailbox, claim);
+            if (role == MailboxRole.None)
+            {
+                return ProtocolError.Unauthorized("Only the sender or the bound receiver may delete this mailbox.");
+            }
+
+            if (role == MailboxRole.Receiver && !mailbox.AccessRights.HasFlag(AccessRights.Delete))
+            {
+                return ProtocolError.Unauthorized("This mailbox was created without delete access for the receiver (accessRights has no D).");
+            }
+
+            switch (await store.TryDeleteAsync(mailbox, cancellationToken))
+            {
+                case WriteOutcome.Written:
+                    return Outcome<bool>.Ok(true);
+                case WriteOutcome.Gone:
+                    return ProtocolError.NotFound();
+            }
+        }
+
+        throw new StorageUnavailableException("The mailbox kept changing during delete; retry.", null);
+    }
+
+    /// <summary>ReadDisplayInformationFromMailbox (§6.4): public, never binds, never changes state.</summary>
+    public async Task<Outcome<Mailbox>> PreviewAsync(MailboxId id, CancellationToken cancellationToken) =>
+        await GetLiveAsync(id, cancellationToken) is { } mailbox ? Outcome<Mailbox>.Ok(mailbox) : ProtocolError.NotFound();
+
+    /// <summary>Whether this relay can push to a device that left a token of this type.</summary>
+    public bool CanPushTo(NotificationToken? token) => token is not null && push.Supports(token.Type);
+
+    private async Task<Mailbox?> GetLiveAsync(MailboxId id, CancellationToken cancellationToken)
+    {
+        var mailbox = await store.GetAsync(id, cancellationToken);
+        return mailbox is null || mailbox.IsExpiredAt(time.GetUtcNow()) ? null : mailbox;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ScTransfer.Relay.Http;
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.SelfHost;
+
+public static class FunctionHostExtensions
+{
+    /// <summary>Schedules every timer function of <paramref name="assembly"/>.</summary>
+    public static IServiceCollection AddTimerFunctions(this IServiceCollection services, Assembly assembly)
+    {
+        foreach (var timer in FunctionCatalog.TimerFunctions(assembly))
+        {
+            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerFunctionScheduler>(sp, timer));
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Maps every HTTP function of <paramref name="assembly"/> at its declared methods and route, under the route
+    /// prefix that <c>host.json</c> gives the Functions host (<c>extensions.http.routePrefix</c>, default <c>api</c>).
+    /// </summary>
+    public static WebApplication MapHttpFunctions(this WebApplication app, Assembly assembly, string? hostJsonPath)
+    {
+        var prefix = RoutePrefix(hostJsonPath);
+        app.UseMiddleware<RelayHttpMiddleware>();
+        foreach (var function in FunctionCatalog.HttpFunctions(assembly))
+        {
+            var invoker = new FunctionInvoker(function.Method);
+            var route = "/" + string.Join('/', new[] { prefix, function.Route }.Where(s => s.Length > 0));
+            app.MapMethods(route, function.Methods, async http =>
+            {
+                var result = await invoker.InvokeAsync(http.RequestServices, http, http.RequestAborted);
+                if (result is not null)
+                {
+                    await FunctionInvoker.ExecuteAsync(result, http);
+                }
+            }).WithName(function.Name);
+        }
+
+        // Anything else: a problem+json 404 that says where the API is.
+        app.MapFallback(http => FunctionInvoker.ExecuteAsync(RelayResults.Problem(new ProtocolError(
+            404, "No such endpoint", "The relay serves /v1/m (POST) and /v1/m/{mailboxIdentifier} (GET, POST, PUT, DELETE).")), http));
+        return app;
+    }
+
+    internal static string RoutePrefix(string? hostJsonPath)
+    {
+        if (hostJsonPath is null || !File.Exists(hostJsonPath))
+        {
+            return "api";
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(hostJsonPath));
+        return document.RootElement.TryGetProperty("extensions", out var extensions)
+            && extensions.TryGetProperty("http", out var http)
+            && http.TryGetProperty("routePrefix", out var prefix)
+            ? prefix.GetString()!.Trim('/')
+            : "api";
+    }
+
+    /// <summary>
+    /// Reads the <c>Values</c> of a Functions <c>local.settings.json</c> (keys like <c>Relay__PublicBaseUrl</c>), so one
+    /// settings file serves <c>func start</c> and this runner alike.
+    /// </summary>
+    public static IConfigurationBuilder AddFunctionsLocalSettings(this IConfigurationBuilder configuration, string path)
+    {
+        if (!File.Exists(path))
+        {
+            return configuration;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var values = new Dictionary<string, string?>();
+        if (document.RootElement.TryGetProperty("Values", out var section))
+        {
+            foreach (var property in section.EnumerateObject())
+            {
+                values[property.Name.Replace("__", ":", StringComparison.Ordinal)] = property.Value.ToString();
+            }
+        }
+
+        return configuration.AddInMemoryCollection(values);
+    }
+}

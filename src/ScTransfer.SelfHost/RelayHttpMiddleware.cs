@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http;
+using ScTransfer.Relay.Http;
+
+namespace ScTransfer.SelfHost;
+
+/// <summary>Applies <see cref="RelayHttpPolicy"/> to every request, as RelayFunctionsMiddleware does in Azure.</summary>
+internal sealed class RelayHttpMiddleware(RequestDelegate next, RelayHttpPolicy policy)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        if (RelayHttpPolicy.BeginRequest(http) is { } early)
+        {
+            await FunctionInvoker.ExecuteAsync(early, http);
+            return;
+        }
+
+        try
+        {
+            await next(http);
+        }
+        catch (Exception ex) when (!http.Response.HasStarted)
+        {
+            await FunctionInvoker.ExecuteAsync(policy.MapException(ex, http), http);
+        }
+    }
+}

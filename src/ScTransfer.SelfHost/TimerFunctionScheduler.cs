@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NCrontab;
+
+namespace ScTransfer.SelfHost;
+
+/// <summary>
+/// Runs a timer function on its NCRONTAB schedule (six fields, with seconds, as Azure Functions reads them);
+/// a <c>%Name%</c> schedule is read from configuration, like the Functions host's app-setting reference.
+/// A run never overlaps the previous one; a failing run is logged and the next one still happens.
+/// </summary>
+internal sealed class TimerFunctionScheduler(
+    TimerFunction function, IServiceProvider services, IConfiguration configuration, TimeProvider time, ILogger<TimerFunctionScheduler> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var expression = ResolveSchedule(function.Schedule, configuration);
+        var schedule = CrontabSchedule.Parse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+        var invoker = new FunctionInvoker(function.Method);
+        logger.LogInformation("Timer function {Function} runs on schedule '{Schedule}'.", function.Name, expression);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var next = schedule.GetNextOccurrence(now);
+            await Task.Delay(next - now, time, stoppingToken);
+            try
+            {
+                await using var scope = services.CreateAsyncScope();
+                await invoker.InvokeAsync(scope.ServiceProvider, http: null, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Timer function {Function} failed; it runs again on schedule.", function.Name);
+            }
+        }
+    }
+
+    internal static string ResolveSchedule(string schedule, IConfiguration configuration)
+    {
+        if (schedule.Length > 2 && schedule[0] == '%' && schedule[^1] == '%')
+        {
+            var name = schedule[1..^1];
+            return configuration[name] is { Length: > 0 } value
+                ? value
+                : throw new InvalidOperationException($"The timer schedule refers to the app setting '{name}', which is not set.");
+        }
+
+        return schedule;
+    }
+}
