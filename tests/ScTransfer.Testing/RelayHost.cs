@@ -33,8 +33,12 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>Starts a relay; <paramref name="overrides"/> are extra or replacement settings (env style, e.g. Relay__MaxPayloadBytes).</summary>
-    public static async Task<RelayHost> StartAsync(IDictionary<string, string>? overrides = null, string publicBaseUrl = "https://relay.test.example")
+    /// <summary>
+    /// Starts a relay; <paramref name="overrides"/> are extra or replacement settings (env style, e.g. Relay__MaxPayloadBytes).
+    /// With <paramref name="waitForStorage"/> it returns once the relay has created its tables.
+    /// </summary>
+    public static async Task<RelayHost> StartAsync(
+        IDictionary<string, string>? overrides = null, string publicBaseUrl = "https://relay.test.example", bool waitForStorage = true)
     {
         _ = Azurite.Shared;
         if (!File.Exists(Repository.SelfHostDll))
@@ -88,7 +92,11 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         }
 
         host.BaseAddress = await listening.Task;
-        await host.WaitUntilTablesExistAsync();
+        if (waitForStorage)
+        {
+            await host.WaitUntilTablesExistAsync();
+        }
+
         return host;
     }
 

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.Relay.Tests;
+
+/// <summary>Keyed claim hashes (draft §8.2: the relay cannot relate devices across mailboxes).</summary>
+public sealed class ClaimHasherTests
+{
+    private readonly ClaimHasher _hasher = new(Options.Create(StoreHarness.RelayOptionsForTests()));
+
+    [Fact]
+    public void The_same_claim_hashes_differently_in_every_mailbox_and_under_every_key()
+    {
+        var claim = DeviceClaim.New();
+        var one = MailboxId.New();
+        var otherRelay = new ClaimHasher(Options.Create(StoreHarness.RelayOptionsForTests()));
+
+        Assert.Equal(_hasher.Hash(one, claim), _hasher.Hash(one, claim));
+        Assert.NotEqual(_hasher.Hash(one, claim), _hasher.Hash(MailboxId.New(), claim));
+        Assert.NotEqual(_hasher.Hash(one, claim), otherRelay.Hash(one, claim));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not base64")]
+    [InlineData("c2hvcnQ=")] // "short": 5 bytes
+    public void A_missing_short_or_malformed_key_stops_start_up_with_a_clear_message(string key)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new ClaimHasher(Options.Create(new RelayOptions { ClaimHashKey = key })));
+        Assert.Contains("Relay:ClaimHashKey", error.Message);
+    }
+
+    [Fact]
+    public void Roles_follow_the_stored_hashes()
+    {
+        var id = MailboxId.New();
+        var sender = DeviceClaim.New();
+        var receiver = DeviceClaim.New();
+        var mailbox = new Mailbox
+        {
+            Id = id,
+            SenderClaimHash = _hasher.Hash(id, sender),
+            AccessRights = AccessRights.Read,
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            ExpiresAt = DateTimeOffset.MaxValue,
+            DisplayInformationJson = "{}",
+            Payload = new SecurePayload("AES128", new byte[28]),
+        };
+
+        Assert.Equal(MailboxRole.Sender, _hasher.RoleOf(mailbox, sender));
+        Assert.Equal(MailboxRole.None, _hasher.RoleOf(mailbox, receiver));
+        mailbox.ReceiverClaimHash = _hasher.Hash(id, receiver);
+        Assert.Equal(MailboxRole.Receiver, _hasher.RoleOf(mailbox, receiver));
+        Assert.Equal("DeviceClaim(redacted)", receiver.ToString());
+    }
+}

@@ -1,0 +1,66 @@
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.Relay.Tests;
+
+/// <summary>
+/// Expiry at the boundary (draft §3: a mailbox has a limited time to live): at created + TTL the mailbox is gone for
+/// every operation at once, purged or not. Real storage, fake clock.
+/// </summary>
+public sealed class ExpiryTests
+{
+    private readonly StoreHarness _harness = new();
+
+    private async Task<(MailboxId Id, DeviceClaim Sender, DeviceClaim Receiver)> CreateAsync(int timeToLiveSeconds)
+    {
+        var body = $$"""
+            {"displayInformation":{"title":"Room 12"},"payload":{"type":"AES256","data":"{{Convert.ToBase64String(new byte[40])}}"},
+             "mailboxConfiguration":{"accessRights":"RWD","timeToLive":"{{timeToLiveSeconds}}"} }
+            """;
+        Assert.True(_harness.Parser.TryParseCreate(System.Text.Encoding.UTF8.GetBytes(body), out var request, out _));
+        var sender = DeviceClaim.New();
+        var receiver = DeviceClaim.New();
+        Assert.Equal(200, (await _harness.Mailboxes.CreateAsync(request!, sender, null, default)).Status);
+        Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(request!.MailboxId, receiver, default)).Status);
+        return (request.MailboxId, sender, receiver);
+    }
+
+    [Fact]
+    public async Task One_second_before_the_end_of_its_life_a_mailbox_answers_every_operation()
+    {
+        var (id, sender, receiver) = await CreateAsync(600);
+        _harness.Time.Advance(TimeSpan.FromSeconds(599));
+
+        Assert.Equal(200, (await _harness.Mailboxes.PreviewAsync(id, default)).Status);
+        Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Status);
+        var update = new UpdateMailboxRequest(new SecurePayload("AES256", new byte[40]), new NotificationToken(NotificationToken.Fcm, "t"));
+        Assert.Equal(200, (await _harness.Mailboxes.UpdateAsync(id, sender, update, null, default)).Status);
+        Assert.Equal(200, (await _harness.Mailboxes.DeleteAsync(id, sender, default)).Status);
+    }
+
+    [Fact]
+    public async Task At_the_end_of_its_life_a_mailbox_is_404_for_every_operation_before_any_purge()
+    {
+        var (id, sender, receiver) = await CreateAsync(600);
+        _harness.Time.Advance(TimeSpan.FromSeconds(600));
+
+        var update = new UpdateMailboxRequest(new SecurePayload("AES256", new byte[40]), new NotificationToken(NotificationToken.Fcm, "t"));
+        Assert.Equal(404, (await _harness.Mailboxes.PreviewAsync(id, default)).Status);
+        Assert.Equal(404, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Status);
+        Assert.Equal(404, (await _harness.Mailboxes.ReadAsync(id, sender, default)).Status);
+        Assert.Equal(404, (await _harness.Mailboxes.UpdateAsync(id, sender, update, null, default)).Status);
+        Assert.Equal(404, (await _harness.Mailboxes.DeleteAsync(id, sender, default)).Status);
+        Assert.NotNull(await _harness.Store.GetAsync(id, default)); // still stored: only the purge removes it
+    }
+
+    [Fact]
+    public async Task An_expired_identifier_can_be_created_afresh_by_anyone()
+    {
+        var (id, _, _) = await CreateAsync(60);
+        _harness.Time.Advance(TimeSpan.FromSeconds(61));
+        var create = new CreateMailboxRequest(id, "{}", new SecurePayload("AES128", new byte[30]), null, AccessRights.Read, _harness.Time.GetUtcNow().AddMinutes(5));
+        var newSender = DeviceClaim.New();
+
+        Assert.Equal(200, (await _harness.Mailboxes.CreateAsync(create, newSender, null, default)).Status);
+        Assert.Equal(30, (await _harness.Mailboxes.ReadAsync(id, newSender, default)).Value!.Payload.Data.Length);
+    }
+}
