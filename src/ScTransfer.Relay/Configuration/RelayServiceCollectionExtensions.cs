@@ -25,7 +25,7 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton(CreateTableServiceClient);
         services.TryAddSingleton<MailboxStore>();
         services.TryAddSingleton<IMailboxStore>(sp => sp.GetRequiredService<MailboxStore>());
-        services.TryAddSingleton<IPushNotifier, DisabledPushNotifier>();
+        services.AddPushNotifications(configuration);
         services.TryAddSingleton<ClaimHasher>();
         services.TryAddSingleton<MailboxRequestParser>();
         services.TryAddSingleton<MailboxService>();

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
+
+namespace ScTransfer.Relay.Push;
+
+public static partial class PushServiceCollectionExtensions
+{
+    /// <summary>The named HttpClient that talks to Notification Hubs.</summary>
+    public const string HttpClientName = "NotificationHubs";
+
+    /// <summary>One attempt's limit; a hub that has not answered by then is tried again.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>Retries after the first attempt, for 5xx answers, timeouts and connection failures only.</summary>
+    public const int MaxRetryAttempts = 2;
+
+    /// <summary>First back-off delay; doubled per retry, with jitter.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A push is given up after this long, retries included.</summary>
+    public static readonly TimeSpan TotalTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Pushes through Azure Notification Hubs when <c>NotificationHubs:ConnectionString</c> and <c>NotificationHubs:HubName</c>
+    /// are set; off (<see cref="DisabledPushNotifier"/>) when both are empty. Either way the state is logged once at
+    /// start-up; half a configuration or a malformed connection string stops start-up with a message saying what to fix.
+    /// </summary>
+    public static IServiceCollection AddPushNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NotificationHubsOptions>()
+            .Bind(configuration.GetSection(NotificationHubsOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationHubsOptions>, NotificationHubsOptionsValidator>());
+
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's timeouts rule
+            .RedactLoggedHeaders(_ => true) // the device handle and the SAS are headers: never in logs
+            .AddResilienceHandler("notification-hubs", pipeline => pipeline
+                .AddTimeout(TotalTimeout)
+                .AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = MaxRetryAttempts,
+                    BackoffType = DelayBackoffType.Exponential,
+                    Delay = RetryDelay,
+                    UseJitter = true,
+                    ShouldRetryAfterHeader = false, // a long Retry-After would only run into the total timeout
+                    ShouldHandle = args => ValueTask.FromResult(IsWorthRetrying(args.Outcome)),
+                })
+                .AddTimeout(AttemptTimeout));
+
+        services.TryAddSingleton<IPushNotifier>(provider =>
+            provider.GetRequiredService<IOptions<NotificationHubsOptions>>().Value.IsConfigured
+                ? ActivatorUtilities.CreateInstance<NotificationHubPushNotifier>(provider)
+                : new DisabledPushNotifier());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PushStatusLog>());
+        return services;
+    }
+
+    /// <summary>5xx, timeouts and connection failures may pass; a 4xx (bad handle, bad SAS, quota, no hub) will not.</summary>
+    internal static bool IsWorthRetrying(Polly.Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Result: { } response } => (int)response.StatusCode >= 500,
+        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        _ => false,
+    };
+
+    internal static string? Validate(NotificationHubsOptions options)
+    {
+        if (options.IsEmpty)
+        {
+            return null;
+        }
+
+        if (!options.IsConfigured)
+        {
+            return "Set both NotificationHubs:ConnectionString and NotificationHubs:HubName to send pushes, or neither to run without them.";
+        }
+
+        try
+        {
+            NotificationHubConnection.Parse(options);
+            return null;
+        }
+        catch (FormatException exception)
+        {
+            return exception.Message;
+        }
+    }
+
+    private sealed class NotificationHubsOptionsValidator : IValidateOptions<NotificationHubsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, NotificationHubsOptions options) =>
+            PushServiceCollectionExtensions.Validate(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
+    }
+
+    /// <summary>Says once, at start-up, whether pushes are on and where they go.</summary>
+    private sealed partial class PushStatusLog(IOptions<NotificationHubsOptions> options, ILogger<NotificationHubPushNotifier> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (options.Value.IsConfigured)
+            {
+                var connection = NotificationHubConnection.Parse(options.Value);
+                LogOn(logger, connection.HubName, connection.Endpoint.Host);
+            }
+            else
+            {
+                LogOff(logger);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Push notifications go through Notification Hubs hub {HubName} at {Host}.")]
+        private static partial void LogOn(ILogger logger, string hubName, string host);
+
+        [LoggerMessage(Level = LogLevel.Information,
+            Message = "Push notifications are off: NotificationHubs:ConnectionString and NotificationHubs:HubName are not set. Mailboxes work; devices are not notified of updates.")]
+        private static partial void LogOff(ILogger logger);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
+using ScTransfer.Testing;
+
+namespace ScTransfer.Push.Tests;
+
+/// <summary>The notifier as the relay wires it (AddPushNotifications), against the Notification Hubs stand-in.</summary>
+public sealed class NotifierTests : IAsyncLifetime
+{
+    private NotificationHubStandIn _hub = null!;
+    private ServiceProvider _services = null!;
+    private NotificationHubPushNotifier _notifier = null!;
+
+    public Task InitializeAsync()
+    {
+        _hub = NotificationHubStandIn.Start();
+        _services = Services(new()
+        {
+            ["NotificationHubs:ConnectionString"] = _hub.ConnectionString,
+            ["NotificationHubs:HubName"] = _hub.HubName,
+        });
+        _notifier = Assert.IsType<NotificationHubPushNotifier>(_services.GetRequiredService<IPushNotifier>());
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hub.DisposeAsync(); // first: releases hanging requests so the provider's disposal does not wait for them
+        await _services.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Apns_token_gets_a_signed_silent_background_push()
+    {
+        var handle = Handle("apns");
+        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
+        await _notifier.WhenIdleAsync();
+
+        var push = Assert.Single(_hub.ReceivedFor(handle));
+        Assert.Empty(push.Problems);
+        Assert.Equal(201, push.Status);
+        Assert.Equal("apple", push.Format);
+        Assert.Equal("background", push.Headers["apns-push-type"]);
+        Assert.Equal("5", push.Headers["apns-priority"]);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"aps":{"content-available":1}}"""), JsonNode.Parse(push.Body)));
+    }
+
+    [Fact]
+    public async Task Fcm_token_gets_a_signed_data_only_fcm_v1_push()
+    {
+        var handle = Handle("fcm");
+        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
+        await _notifier.WhenIdleAsync();
+
+        var push = Assert.Single(_hub.ReceivedFor(handle));
+        Assert.Empty(push.Problems);
+        Assert.Equal("fcmv1", push.Format);
+        Assert.False(push.Headers.ContainsKey("apns-push-type"));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"message":{"data":{"sct":"mailbox-updated"}}}"""), JsonNode.Parse(push.Body)));
+    }
+
+    [Fact]
+    public void Both_draft_token_types_are_supported_and_others_are_not()
+    {
+        Assert.True(_notifier.Supports(NotificationToken.Apns));
+        Assert.True(_notifier.Supports(NotificationToken.Fcm));
+        Assert.False(_notifier.Supports("com.example.other"));
+    }
+
+    [Fact]
+    public async Task A_wrong_key_is_caught_by_the_stand_in()
+    {
+        // Guards the stand-in itself: a signature made with another key must not pass.
+        await using var services = Services(new()
+        {
+            ["NotificationHubs:ConnectionString"] = $"Endpoint={_hub.BaseAddress};SharedAccessKeyName={_hub.KeyName};SharedAccessKey=not-the-key",
+            ["NotificationHubs:HubName"] = _hub.HubName,
+        });
+        var notifier = (NotificationHubPushNotifier)services.GetRequiredService<IPushNotifier>();
+        var handle = Handle("wrong-key");
+        await notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
+        await notifier.WhenIdleAsync();
+
+        var push = Assert.Single(_hub.ReceivedFor(handle)); // 401 is not retried
+        Assert.Equal(401, push.Status);
+        Assert.Contains("SAS signature does not verify with the key", push.Problems);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(403)]
+    [InlineData(404)]
+    public async Task A_4xx_answer_is_not_retried(int status)
+    {
+        var handle = Handle("refused");
+        _hub.AnswerFor(handle, status);
+        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
+        await _notifier.WhenIdleAsync();
+
+        Assert.Single(_hub.ReceivedFor(handle));
+    }
+
+    [Fact]
+    public async Task A_5xx_answer_is_retried_a_bounded_number_of_times_with_back_off()
+    {
+        var handle = Handle("failing");
+        _hub.AnswerFor(handle, 500);
+        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
+        await _notifier.WhenIdleAsync();
+
+        var attempts = _hub.ReceivedFor(handle);
+        Assert.Equal(1 + PushServiceCollectionExtensions.MaxRetryAttempts, attempts.Count);
+        Assert.All(attempts, push => Assert.Empty(push.Problems));
+        for (var i = 1; i < attempts.Count; i++)
+        {
+            Assert.True(attempts[i].At - attempts[i - 1].At >= TimeSpan.FromMilliseconds(50), "retries wait before trying again");
+        }
+    }
+
+    [Fact]
+    public async Task A_transient_5xx_is_retried_until_delivered()
+    {
+        var handle = Handle("flaky");
+        _hub.AnswerFor(handle, 503);
+        var notify = _notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
+        await _hub.WaitForAsync(handle, 1);
+        _hub.AnswerFor(handle, 201);
+        await notify;
+        await _notifier.WhenIdleAsync();
+
+        var attempts = _hub.ReceivedFor(handle);
+        Assert.Equal(2, attempts.Count);
+    }
+
+    [Fact]
+    public async Task A_hanging_hub_holds_the_caller_for_at_most_the_response_bound_and_delivery_gives_up_in_time()
+    {
+        var handle = Handle("hanging");
+        _hub.AnswerFor(handle, NotificationHubStandIn.Hang);
+
+        var clock = Stopwatch.StartNew();
+        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, NotificationHubPushNotifier.ResponseBound + TimeSpan.FromMilliseconds(750));
+
+        await _notifier.WhenIdleAsync();
+        Assert.InRange(clock.Elapsed, PushServiceCollectionExtensions.AttemptTimeout, PushServiceCollectionExtensions.TotalTimeout + TimeSpan.FromSeconds(2));
+        var attempts = _hub.ReceivedFor(handle).Count;
+        Assert.InRange(attempts, 2, 1 + PushServiceCollectionExtensions.MaxRetryAttempts); // attempts time out and are retried, boundedly
+    }
+
+    [Fact]
+    public async Task An_unreachable_hub_never_throws()
+    {
+        await using var services = Services(new()
+        {
+            ["NotificationHubs:ConnectionString"] = $"Endpoint=http://127.0.0.1:9/;SharedAccessKeyName=k;SharedAccessKey=x",
+            ["NotificationHubs:HubName"] = "hub",
+        });
+        var notifier = (NotificationHubPushNotifier)services.GetRequiredService<IPushNotifier>();
+        await notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, Handle("nowhere")), CancellationToken.None);
+        await notifier.WhenIdleAsync();
+    }
+
+    [Fact]
+    public void Without_settings_pushes_are_off()
+    {
+        using var services = Services(new());
+        var notifier = services.GetRequiredService<IPushNotifier>();
+        Assert.IsType<DisabledPushNotifier>(notifier);
+        Assert.False(notifier.Supports(NotificationToken.Apns));
+    }
+
+    [Theory]
+    [InlineData("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k", "relay-hub", "no SharedAccessKey")]
+    [InlineData("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=x", "", "Set both")]
+    [InlineData("", "relay-hub", "Set both")]
+    public async Task Half_or_malformed_settings_stop_start_up_with_a_clear_message(string connectionString, string hubName, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NotificationHubs:ConnectionString"] = connectionString,
+            ["NotificationHubs:HubName"] = hubName,
+        });
+        builder.Services.AddPushNotifications(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddPushNotifications(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    private static string Handle(string kind) => $"{kind}-{Guid.NewGuid():N}";
+}

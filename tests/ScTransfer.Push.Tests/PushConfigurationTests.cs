@@ -1,0 +1,41 @@
+using System.Net;
+using ScTransfer.Testing;
+
+namespace ScTransfer.Push.Tests;
+
+/// <summary>The relay process without Notification Hubs settings, and with broken ones.</summary>
+public sealed class PushConfigurationTests
+{
+    [Fact]
+    public async Task Without_settings_the_relay_says_once_that_pushes_are_off_and_answers_as_before()
+    {
+        await using var relay = await RelayHost.StartAsync();
+        var client = new RelayCalls(relay.CreateClient());
+        var (id, sender, receiver) = (RelayCalls.NewId(), RelayCalls.NewId(), RelayCalls.NewId());
+        using (var created = await client.CreateAsync(RelayCalls.CreateBody(id, RelayCalls.RandomPayloadData(), RelayCalls.Token("com.apple.apns", "apns-token")), sender, RelayCalls.NewId()))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            Assert.False((await RelayCalls.ReadJsonAsync(created))["isPushNotificationSupported"]!.GetValue<bool>());
+        }
+
+        (await client.ReadAsync(id, receiver)).Dispose();
+        using (var update = await client.UpdateAsync(id, RelayCalls.UpdateBody(RelayCalls.RandomPayloadData(), RelayCalls.Token("com.google.fcm", "fcm-token")), receiver, RelayCalls.NewId()))
+        {
+            Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+            Assert.False((await RelayCalls.ReadJsonAsync(update))["isPushNotificationSupported"]!.GetValue<bool>());
+        }
+
+        Assert.Single(relay.LogLines, line => line.Contains("Push notifications are off", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_malformed_connection_string_stops_start_up_with_a_clear_error()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["NotificationHubs__ConnectionString"] = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send",
+            ["NotificationHubs__HubName"] = "relay-hub",
+        }));
+        Assert.Contains("NotificationHubs:ConnectionString has no SharedAccessKey=", error.Message, StringComparison.Ordinal);
+    }
+}
