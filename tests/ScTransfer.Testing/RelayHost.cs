@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace ScTransfer.Testing;
+
+/// <summary>
+/// The self-hosted relay (src/ScTransfer.SelfHost) as a real process on Kestrel over real Azurite, on a free
+/// loopback port, with its own tables. Every line it logs is kept for log-hygiene checks.
+/// </summary>
+public sealed partial class RelayHost : IAsyncDisposable, IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log = new();
+
+    private RelayHost(Process process, Dictionary<string, string> settings)
+    {
+        _process = process;
+        Settings = settings;
+    }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The settings the relay was started with (environment variables).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    public string MailboxTable => Settings["Storage__MailboxTable"];
+
+    public string ExpiryTable => Settings["Storage__ExpiryTable"];
+
+    /// <summary>Everything the relay wrote to standard output and error so far.</summary>
+    public IReadOnlyCollection<string> LogLines => _log;
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Starts a relay; <paramref name="overrides"/> are extra or replacement settings (env style, e.g. Relay__MaxPayloadBytes).</summary>
+    public static async Task<RelayHost> StartAsync(IDictionary<string, string>? overrides = null, string publicBaseUrl = "https://relay.test.example")
+    {
+        _ = Azurite.Shared;
+        if (!File.Exists(Repository.SelfHostDll))
+        {
+            throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
+        }
+
+        var settings = new Dictionary<string, string>
+        {
+            ["Relay__PublicBaseUrl"] = publicBaseUrl,
+            ["Relay__ClaimHashKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Storage__ConnectionString"] = Azurite.ConnectionString,
+            ["Storage__MailboxTable"] = Azurite.UniqueTableName("mbx"),
+            ["Storage__ExpiryTable"] = Azurite.UniqueTableName("exp"),
+            ["PurgeSchedule"] = "0 0 0 1 1 *", // once a year: tests that purge set their own schedule
+            ["Logging__LogLevel__Default"] = "Debug",
+            ["Logging__Console__FormatterName"] = "simple",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        var start = new ProcessStartInfo("dotnet", [Repository.SelfHostDll, "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(Repository.SelfHostDll)!,
+        };
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        var host = new RelayHost(process, settings);
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) => host.Collect(e.Data, listening);
+        process.ErrorDataReceived += (_, e) => host.Collect(e.Data, listening);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException(
+            "The relay exited during start-up:\n" + string.Join('\n', host._log)));
+
+        var started = await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (started != listening.Task)
+        {
+            await host.DisposeAsync();
+            throw new TimeoutException("The relay did not start within 60 s:\n" + string.Join('\n', host._log));
+        }
+
+        host.BaseAddress = await listening.Task;
+        await host.WaitUntilTablesExistAsync();
+        return host;
+    }
+
+    private void Collect(string? line, TaskCompletionSource<Uri> listening)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _log.Enqueue(line);
+        var match = ListeningLine().Match(line);
+        if (match.Success)
+        {
+            listening.TrySetResult(new Uri(match.Groups[1].Value.TrimEnd('/') + "/"));
+        }
+    }
+
+    private async Task WaitUntilTablesExistAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!_log.Any(l => l.Contains("Mailbox tables are ready", StringComparison.Ordinal)))
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException("The relay did not create its tables within 30 s.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
