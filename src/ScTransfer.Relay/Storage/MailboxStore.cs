@@ -83,9 +83,10 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
     {
         try
         {
-            await Guard(() => _mailboxes.DeleteEntityAsync(
+            // DeleteEntity answers a missing entity with a 404 response rather than an exception.
+            var response = await Guard(() => _mailboxes.DeleteEntityAsync(
                 mailbox.Id.ToString(), RowKey, new ETag(mailbox.Version!), cancellationToken), cancellationToken);
-            return WriteOutcome.Written;
+            return response.Status == 404 ? WriteOutcome.Gone : WriteOutcome.Written;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
@@ -169,11 +170,8 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
             {
                 try
                 {
-                    await Guard(() => _mailboxes.DeleteEntityAsync(id, RowKey, mailbox.ETag, ct), ct);
-                    deleted = true;
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
+                    var deletion = await Guard(() => _mailboxes.DeleteEntityAsync(id, RowKey, mailbox.ETag, ct), ct);
+                    deleted = deletion.Status != 404; // already gone: another purge or an explicit delete won
                 }
                 catch (RequestFailedException ex) when (ex.Status == 412)
                 {
@@ -182,15 +180,8 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
             }
         }
 
-        try
-        {
-            await Guard(() => _expiry.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All, ct), ct);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // Another purge instance cleared it first.
-        }
-
+        // A 404 here means another purge instance cleared it first: fine.
+        await Guard(() => _expiry.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All, ct), ct);
         return (deleted, true);
     }
 

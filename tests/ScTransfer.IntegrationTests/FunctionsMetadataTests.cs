@@ -1,0 +1,46 @@
+using System.Text.Json;
+using ScTransfer.Testing;
+
+namespace ScTransfer.IntegrationTests;
+
+/// <summary>The Azure Functions app's own build output declares the draft's endpoints: what `func start` and Azure read.</summary>
+public sealed class FunctionsMetadataTests
+{
+    private static string OutputDirectory => Path.Combine(Repository.Root, "src", "ScTransfer.Functions", "bin", Repository.Configuration, "net10.0");
+
+    [Theory]
+    [InlineData("CreateMailbox", "post", "v1/m")]
+    [InlineData("UpdateMailbox", "put", "v1/m/{mailboxIdentifier}")]
+    [InlineData("DeleteMailbox", "delete", "v1/m/{mailboxIdentifier}")]
+    [InlineData("ReadDisplayInformation", "get", "v1/m/{mailboxIdentifier}")]
+    [InlineData("ReadSecureContent", "post", "v1/m/{mailboxIdentifier}")]
+    public void Each_endpoint_is_an_anonymous_HTTP_function_with_the_drafts_method_and_route(string name, string method, string route)
+    {
+        using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "functions.metadata")));
+        var function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
+        var trigger = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
+
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString(), ignoreCase: true);
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()));
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+    }
+
+    [Fact]
+    public void The_purge_is_a_timer_function_on_the_PurgeSchedule_setting()
+    {
+        using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "functions.metadata")));
+        var purge = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "PurgeExpiredMailboxes");
+        var trigger = purge.GetProperty("bindings").EnumerateArray().Single();
+
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("%PurgeSchedule%", trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void Host_json_beside_the_app_sets_an_empty_route_prefix()
+    {
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "host.json")));
+
+        Assert.Equal("", host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+}
