@@ -7,4 +7,5 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<RelayFunctionsMiddleware>();
 builder.Services.AddSecureCredentialRelay(builder.Configuration);
+builder.AddRelayTelemetry();
 builder.Build().Run();
