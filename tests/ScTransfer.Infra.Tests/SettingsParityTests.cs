@@ -22,8 +22,6 @@ public sealed class SettingsParityTests
     /// Hubs). Allowed as extras only while no options class binds them; the test below fails once one does, so this
     /// list is emptied then and the names fall under the normal check.
     /// </summary>
-    private static readonly string[] AnnouncedNotYetBound = ["NotificationHubs__ConnectionString", "NotificationHubs__HubName"];
-
     private static readonly string[] SampleHostSettings = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME"];
 
     // No FUNCTIONS_WORKER_RUNTIME/FUNCTIONS_EXTENSION_VERSION: Flex Consumption takes the runtime from functionAppConfig.
@@ -60,6 +58,7 @@ public sealed class SettingsParityTests
 
         Assert.Contains("Relay__ClaimHashKey", code);
         Assert.Contains("Storage__TableEndpoint", code);
+        Assert.Contains("NotificationHubs__HubName", code);
         Assert.DoesNotContain("Relay__MaxRequestBodyBytes", code); // computed, not configurable
     }
 
@@ -69,7 +68,7 @@ public sealed class SettingsParityTests
         var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "local.settings.sample.json")))!["Values"]!
             .AsObject().Select(p => p.Key);
 
-        AssertSameNames(CodeSettings().Union(SampleHostSettings).Union(AnnouncedNotYetBound), sample, "local.settings.sample.json");
+        AssertSameNames(CodeSettings().Union(SampleHostSettings), sample, "local.settings.sample.json");
     }
 
     [Fact]
@@ -77,16 +76,7 @@ public sealed class SettingsParityTests
     {
         var bicep = PostureTests.AppSettings().Select(p => p.Key);
 
-        AssertSameNames(CodeSettings().Except(LocalOnly).Union(AzureHostSettings).Union(AnnouncedNotYetBound), bicep, "infra/app/relay-settings.bicep");
-    }
-
-    [Fact]
-    public void Announced_settings_are_exempt_only_until_the_code_binds_them()
-    {
-        var nowBound = CodeSettings().Intersect(AnnouncedNotYetBound).ToList();
-
-        Assert.True(nowBound.Count == 0,
-            $"The code now binds [{string.Join(", ", nowBound)}]: remove them from AnnouncedNotYetBound so the full parity check covers them.");
+        AssertSameNames(CodeSettings().Except(LocalOnly).Union(AzureHostSettings), bicep, "infra/app/relay-settings.bicep");
     }
 
     private static void AssertSameNames(IEnumerable<string> expected, IEnumerable<string> actual, string where)

@@ -1,3 +1,4 @@
+using ScTransfer.Relay.Configuration;
 using System.Text.RegularExpressions;
 
 namespace ScTransfer.Relay.Push;

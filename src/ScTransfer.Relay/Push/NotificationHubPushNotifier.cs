@@ -1,3 +1,4 @@
+using ScTransfer.Relay.Configuration;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-namespace ScTransfer.Relay.Push;
+namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
 /// Where pushes go (configuration section <c>NotificationHubs</c>, env <c>NotificationHubs__*</c>). Leave both empty to
