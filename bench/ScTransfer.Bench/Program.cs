@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Azure.Core;
+using Azure.Data.Tables;
+using ScTransfer.Bench;
+using static System.FormattableString;
+
+// scripts/bench.sh runs this with the defaults; tests/ScTransfer.Bench.Tests runs it with --smoke.
+var options = BenchOptions.Parse(args);
+return await Benchmark.RunAsync(options, Console.Out);
+
+namespace ScTransfer.Bench
+{
+    internal sealed record BenchOptions(
+        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int PayloadBytes, string RelayDll)
+    {
+        public const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+        public string StorageConnectionString => StoragePort == 10002
+            ? "UseDevelopmentStorage=true"
+            : Invariant($"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};TableEndpoint=http://127.0.0.1:{StoragePort}/devstoreaccount1;");
+
+        public static BenchOptions Parse(string[] args)
+        {
+            var smoke = args.Contains("--smoke");
+            string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+            int Int(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+            var levels = (Value("--levels") ?? "1,8,32,64").Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToArray();
+            return new BenchOptions(
+                levels,
+                Slice: TimeSpan.FromSeconds(smoke ? 60 : Int("--seconds", 8)),
+                Rounds: smoke ? 1 : Int("--rounds", 2),
+                WarmUp: smoke ? TimeSpan.Zero : TimeSpan.FromSeconds(Int("--warmup", 1)),
+                TransfersPerSlice: smoke ? -1 : null, // -1: one transfer per worker
+                StoragePort: Int("--storage-port", 10002),
+                PayloadBytes: Int("--payload-bytes", 1024),
+                RelayDll: Value("--relay") ?? DefaultRelayDll());
+        }
+
+        private static string DefaultRelayDll()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "ScTransfer.Functions.sln")))
+                {
+                    var configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+                    return Path.Combine(dir.FullName, "src", "ScTransfer.SelfHost", "bin", configuration, "net10.0", "ScTransfer.SelfHost.dll");
+                }
+            }
+
+            throw new InvalidOperationException("Pass --relay path/to/ScTransfer.SelfHost.dll (the repository root was not found).");
+        }
+    }
+
+    internal static class Benchmark
+    {
+        public static async Task<int> RunAsync(BenchOptions options, TextWriter output)
+        {
+            var payload = RandomNumberGenerator.GetBytes(options.PayloadBytes);
+
+            // Both sides use Azure.Core's default HTTP/1.1 keep-alive transport and the relay's retry settings
+            // (RelayServiceCollectionExtensions), so the only difference is the relay itself.
+            var counter = new StorageRequestCounter();
+            var tableOptions = new TableClientOptions();
+            tableOptions.Retry.MaxRetries = 2;
+            tableOptions.Retry.Mode = RetryMode.Exponential;
+            tableOptions.Retry.Delay = TimeSpan.FromMilliseconds(100);
+            tableOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+            tableOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+            tableOptions.Diagnostics.IsLoggingContentEnabled = false;
+            tableOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
+            var service = new TableServiceClient(options.StorageConnectionString, tableOptions);
+            var suffix = Guid.NewGuid().ToString("N")[..10];
+            var rawTables = new[] { "benchrawmbx" + suffix, "benchrawexp" + suffix };
+            foreach (var table in rawTables)
+            {
+                await service.CreateTableIfNotExistsAsync(table);
+            }
+
+            var raw = new RawTransfers(service.GetTableClient(rawTables[0]), service.GetTableClient(rawTables[1]), payload);
+
+            await using var relay = await RelayProcess.StartAsync(options.RelayDll, options.StorageConnectionString, options.StoragePort);
+            using var http = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.None,
+            })
+            { BaseAddress = relay.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            var relayFlow = new RelayTransfers(http, payload);
+
+            var results = new List<(LevelResult Raw, LevelResult Relay)>();
+            foreach (var concurrency in options.Levels)
+            {
+                var rawResult = new LevelResult("raw", concurrency);
+                var relayResult = new LevelResult("relay", concurrency);
+                if (options.WarmUp > TimeSpan.Zero)
+                {
+                    await Load.RunAsync(raw, concurrency, options.WarmUp, null, null);
+                    await Load.RunAsync(relayFlow, concurrency, options.WarmUp, null, null);
+                }
+
+                // Slices alternate the order (raw first, then relay first) so a drift in the machine's load hits both.
+                for (var round = 0; round < options.Rounds; round++)
+                {
+                    foreach (var side in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+                    {
+                        var budget = options.TransfersPerSlice is -1 ? concurrency : options.TransfersPerSlice;
+                        if (side == 0)
+                        {
+                            await MeasureRawAsync(raw, counter, concurrency, options.Slice, budget, rawResult);
+                        }
+                        else
+                        {
+                            await MeasureRelayAsync(relay, relayFlow, concurrency, options.Slice, budget, relayResult);
+                        }
+                    }
+                }
+
+                results.Add((rawResult, relayResult));
+            }
+
+            Report.Write(output, options, results, relay.LogLines);
+
+            foreach (var table in rawTables.Concat(relay.Tables))
+            {
+                await service.DeleteTableAsync(table);
+            }
+
+            return 0;
+        }
+
+        private static async Task MeasureRawAsync(
+            RawTransfers raw, StorageRequestCounter counter, int concurrency, TimeSpan slice, int? budget, LevelResult result)
+        {
+            var (requests, nonPoint) = (counter.Requests, counter.NonPointRequests);
+            await Load.RunAsync(raw, concurrency, slice, budget, result);
+            result.StorageRequests += counter.Requests - requests;
+            result.NonPointRequests += counter.NonPointRequests - nonPoint;
+        }
+
+        private static async Task MeasureRelayAsync(
+            RelayProcess relay, RelayTransfers flow, int concurrency, TimeSpan slice, int? budget, LevelResult result)
+        {
+            var before = await RelayProbe.ReadAsync(relay.ProbeSocket);
+            var requests = flow.Requests;
+            var cpu = relay.CpuTime();
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                var peak = relay.ResidentBytes();
+                while (!sampling.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, relay.ResidentBytes());
+                    await Task.Delay(100, CancellationToken.None);
+                }
+
+                return peak;
+            });
+
+            await Load.RunAsync(flow, concurrency, slice, budget, result);
+            await sampling.CancelAsync();
+            result.RelayPeakResidentBytes = Math.Max(result.RelayPeakResidentBytes, await sampler);
+            result.RelayCpu += relay.CpuTime() - cpu;
+            var after = await RelayProbe.ReadAsync(relay.ProbeSocket);
+            result.RelayRequests += flow.Requests - requests;
+            result.RelayAllocatedBytes += after.AllocatedBytes - before.AllocatedBytes;
+            result.StorageRequests += after.StorageRequests - before.StorageRequests;
+            for (var i = 0; i < result.StorageRequestsByMethod.Length; i++)
+            {
+                result.StorageRequestsByMethod[i] += after.StorageRequestsByMethod[i] - before.StorageRequestsByMethod[i];
+            }
+        }
+    }
+}

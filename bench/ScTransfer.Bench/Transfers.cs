@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+
+namespace ScTransfer.Bench;
+
+/// <summary>One side of the comparison: a complete stateless transfer (create → preview → read → delete), step by step.</summary>
+internal interface ITransferFlow
+{
+    string Side { get; }
+
+    /// <summary>Runs one transfer; fills each step's duration in Stopwatch ticks. False when any step failed.</summary>
+    Task<bool> RunAsync(long[] stepTicks, CancellationToken cancellationToken);
+}
+
+internal static class Transfer
+{
+    public static readonly string[] Steps = ["create", "preview", "read", "delete"];
+
+    public const string DisplayInformationJson =
+        """{"title":"Hotel Pass","description":"Some Hotel Pass","imageUrl":"https://hotel.example/sharingImage"}""";
+
+    public const int TimeToLiveSeconds = 3600;
+}
+
+/// <summary>
+/// The relay over HTTP/1.1 keep-alive, as the draft's clients call it: CreateMailbox, ReadDisplayInformationFromMailbox,
+/// ReadSecureContentFromMailbox (a second device binds as the receiver), DeleteMailbox by the sender.
+/// </summary>
+internal sealed class RelayTransfers(HttpClient http, byte[] payload) : ITransferFlow
+{
+    private readonly string _payloadBase64 = Convert.ToBase64String(payload);
+    private long _requests;
+
+    public string Side => "relay";
+
+    /// <summary>HTTP requests sent to the relay so far.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public async Task<bool> RunAsync(long[] stepTicks, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("D");
+        var sender = Guid.NewGuid().ToString("D");
+        var receiver = Guid.NewGuid().ToString("D");
+        var body = string.Create(CultureInfo.InvariantCulture,
+            $$$"""{"mailboxIdentifier":"{{{id}}}","displayInformation":{{{Transfer.DisplayInformationJson}}},"payload":{"type":"AES128","data":"{{{_payloadBase64}}}"},"mailboxConfiguration":{"accessRights":"RWD","timeToLive":"{{{Transfer.TimeToLiveSeconds}}}"}}""");
+
+        return await StepAsync(stepTicks, 0, HttpMethod.Post, "v1/m", sender, body, cancellationToken)
+            && await StepAsync(stepTicks, 1, HttpMethod.Get, "v1/m/" + id, null, null, cancellationToken)
+            && await StepAsync(stepTicks, 2, HttpMethod.Post, "v1/m/" + id, receiver, null, cancellationToken)
+            && await StepAsync(stepTicks, 3, HttpMethod.Delete, "v1/m/" + id, sender, null, cancellationToken);
+    }
+
+    private async Task<bool> StepAsync(
+        long[] stepTicks, int step, HttpMethod method, string path, string? claim, string? json, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _requests);
+        var start = Stopwatch.GetTimestamp();
+        using var request = new HttpRequestMessage(method, path);
+        if (claim is not null)
+        {
+            request.Headers.TryAddWithoutValidation("deviceClaim", claim);
+            request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", Guid.NewGuid().ToString("D"));
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken); // reads the whole body
+            stepTicks[step] = Stopwatch.GetTimestamp() - start;
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// The storage operations a minimal relay needs for the same transfer, issued directly with Azure.Data.Tables:
+/// the design-hints floor (insert; get; get + conditional merge to bind; delete) plus the expiry-index upsert at
+/// create, which any relay that purges without scans needs. The entity has the relay's shape and size.
+/// Not included: the relay's get before its delete (it checks who is deleting); that is the relay's 7th operation.
+/// </summary>
+internal sealed class RawTransfers(TableClient mailboxes, TableClient expiry, byte[] payload) : ITransferFlow
+{
+    public string Side => "raw";
+
+    public async Task<bool> RunAsync(long[] stepTicks, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("D");
+        var now = DateTimeOffset.UtcNow;
+        var expiresAt = now.AddSeconds(Transfer.TimeToLiveSeconds);
+        try
+        {
+            var start = Stopwatch.GetTimestamp();
+            var bucket = expiresAt.ToUnixTimeSeconds() / 10 * 10;
+            await expiry.UpsertEntityAsync(
+                new TableEntity(bucket.ToString("D12", CultureInfo.InvariantCulture), id), TableUpdateMode.Replace, cancellationToken);
+            await mailboxes.AddEntityAsync(new TableEntity(id, "")
+            {
+                ["SenderClaimHash"] = RandomHash(),
+                ["AccessRights"] = "RWD",
+                ["CreatedAt"] = now,
+                ["ExpiresAt"] = expiresAt,
+                ["DisplayInformation"] = Transfer.DisplayInformationJson,
+                ["PayloadType"] = "AES128",
+                ["PayloadLength"] = payload.Length,
+                ["Payload0"] = payload,
+                ["SenderLastCorrelationId"] = Guid.NewGuid().ToString("D"),
+            }, cancellationToken);
+            stepTicks[0] = Stopwatch.GetTimestamp() - start;
+
+            start = Stopwatch.GetTimestamp();
+            await mailboxes.GetEntityAsync<TableEntity>(id, "", cancellationToken: cancellationToken);
+            stepTicks[1] = Stopwatch.GetTimestamp() - start;
+
+            start = Stopwatch.GetTimestamp();
+            var read = await mailboxes.GetEntityAsync<TableEntity>(id, "", cancellationToken: cancellationToken);
+            var bound = await mailboxes.UpdateEntityAsync(
+                new TableEntity(id, "") { ["ReceiverClaimHash"] = RandomHash() }, read.Value.ETag, TableUpdateMode.Merge, cancellationToken);
+            stepTicks[2] = Stopwatch.GetTimestamp() - start;
+
+            start = Stopwatch.GetTimestamp();
+            var deleted = await mailboxes.DeleteEntityAsync(id, "", bound.Headers.ETag ?? ETag.All, cancellationToken);
+            stepTicks[3] = Stopwatch.GetTimestamp() - start;
+            return deleted.Status == 204;
+        }
+        catch (RequestFailedException)
+        {
+            return false;
+        }
+    }
+
+    private static byte[] RandomHash() => Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray();
+}
+
+/// <summary>Counts every storage request attempt (retries included) on the raw side, and whether it was a point operation.</summary>
+internal sealed class StorageRequestCounter : HttpPipelinePolicy
+{
+    private long _requests;
+    private long _nonPoint;
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Requests that did not name one entity by PartitionKey and RowKey (queries, table creation).</summary>
+    public long NonPointRequests => Interlocked.Read(ref _nonPoint);
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Count(message);
+        ProcessNext(message, pipeline);
+    }
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Count(message);
+        return ProcessNextAsync(message, pipeline);
+    }
+
+    private void Count(HttpMessage message)
+    {
+        Interlocked.Increment(ref _requests);
+        var path = message.Request.Uri.Path;
+        var point = path.Contains("(PartitionKey=", StringComparison.Ordinal)
+            || (message.Request.Method == RequestMethod.Post && !path.EndsWith("Tables", StringComparison.Ordinal));
+        if (!point)
+        {
+            Interlocked.Increment(ref _nonPoint);
+        }
+    }
+}
