@@ -13,13 +13,17 @@ return await Benchmark.RunAsync(options, Console.Out);
 namespace ScTransfer.Bench
 {
     internal sealed record BenchOptions(
-        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int PayloadBytes, string RelayDll)
+        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int PayloadBytes, string RelayDll, string[] RelayEnvironment, (string Name, string[] Environment)[] Compare)
     {
         public const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
         public string StorageConnectionString => StoragePort == 10002
             ? "UseDevelopmentStorage=true"
             : Invariant($"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};TableEndpoint=http://127.0.0.1:{StoragePort}/devstoreaccount1;");
+
+        /// <summary>The relay as configured (the one transfer-ratio is about), then each --compare variant on top of its settings.</summary>
+        public IEnumerable<(string Name, string[] Environment)> Variants =>
+            Compare.Select(c => (c.Name, RelayEnvironment.Concat(c.Environment).ToArray())).Prepend(("relay", RelayEnvironment));
 
         public static BenchOptions Parse(string[] args)
         {
@@ -36,7 +40,14 @@ namespace ScTransfer.Bench
                 TransfersPerSlice: smoke ? -1 : null, // -1: one transfer per worker
                 StoragePort: Int("--storage-port", 10002),
                 PayloadBytes: Int("--payload-bytes", 1024),
-                RelayDll: Value("--relay") ?? DefaultRelayDll());
+                RelayDll: Value("--relay") ?? DefaultRelayDll(),
+                RelayEnvironment: [.. Values("--relay-env")],
+                Compare: [.. Values("--compare").Select(v => v.Split(':', 2) is [var name, var settings]
+                    ? ("relay:" + name, settings.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                    : throw new ArgumentException($"--compare wants NAME:SETTING=value,SETTING=value, not '{v}'."))]);
+
+            IEnumerable<string> Values(string name) =>
+                args.Select((arg, i) => (arg, i)).Where(a => a.arg == name && a.i + 1 < args.Length).Select(a => args[a.i + 1]);
         }
 
         private static string DefaultRelayDll()
@@ -53,6 +64,8 @@ namespace ScTransfer.Bench
             throw new InvalidOperationException("Pass --relay path/to/ScTransfer.SelfHost.dll (the repository root was not found).");
         }
     }
+
+    internal sealed record RelayUnderTest(string Name, RelayProcess Process, HttpClient Http, RelayTransfers Flow);
 
     internal static class Benchmark
     {
@@ -81,50 +94,71 @@ namespace ScTransfer.Bench
 
             var raw = new RawTransfers(service.GetTableClient(rawTables[0]), service.GetTableClient(rawTables[1]), payload);
 
-            await using var relay = await RelayProcess.StartAsync(options.RelayDll, options.StorageConnectionString, options.StoragePort);
-            using var http = new HttpClient(new SocketsHttpHandler
+            // The relay as configured, then any --compare variants (same build, other settings), all measured in the
+            // same slices' rotation so a before/after comparison sees the same machine load.
+            var relays = new List<RelayUnderTest>();
+            try
             {
-                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-                UseCookies = false,
-                AutomaticDecompression = DecompressionMethods.None,
-            })
-            { BaseAddress = relay.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            var relayFlow = new RelayTransfers(http, payload);
-
-            var results = new List<(LevelResult Raw, LevelResult Relay)>();
-            foreach (var concurrency in options.Levels)
-            {
-                var rawResult = new LevelResult("raw", concurrency);
-                var relayResult = new LevelResult("relay", concurrency);
-                if (options.WarmUp > TimeSpan.Zero)
+                foreach (var (name, environment) in options.Variants)
                 {
-                    await Load.RunAsync(raw, concurrency, options.WarmUp, null, null);
-                    await Load.RunAsync(relayFlow, concurrency, options.WarmUp, null, null);
+                    var process = await RelayProcess.StartAsync(options.RelayDll, options.StorageConnectionString, options.StoragePort, environment);
+                    var http = new HttpClient(new SocketsHttpHandler
+                    {
+                        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+                        UseCookies = false,
+                        AutomaticDecompression = DecompressionMethods.None,
+                    })
+                    { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+                    relays.Add(new RelayUnderTest(name, process, http, new RelayTransfers(http, payload)));
                 }
 
-                // Slices alternate the order (raw first, then relay first) so a drift in the machine's load hits both.
-                for (var round = 0; round < options.Rounds; round++)
+                var results = new List<LevelResult[]>();
+                foreach (var concurrency in options.Levels)
                 {
-                    foreach (var side in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+                    var row = new[] { new LevelResult("raw", concurrency) }
+                        .Concat(relays.Select(r => new LevelResult(r.Name, concurrency))).ToArray();
+                    if (options.WarmUp > TimeSpan.Zero)
                     {
-                        var budget = options.TransfersPerSlice is -1 ? concurrency : options.TransfersPerSlice;
-                        if (side == 0)
+                        await Load.RunAsync(raw, concurrency, options.WarmUp, null, null);
+                        foreach (var relay in relays)
                         {
-                            await MeasureRawAsync(raw, counter, concurrency, options.Slice, budget, rawResult);
-                        }
-                        else
-                        {
-                            await MeasureRelayAsync(relay, relayFlow, concurrency, options.Slice, budget, relayResult);
+                            await Load.RunAsync(relay.Flow, concurrency, options.WarmUp, null, null);
                         }
                     }
+
+                    // Each round rotates the order (raw, relay, … then relay, …, raw) so a drift in the machine's load hits every side.
+                    for (var round = 0; round < options.Rounds; round++)
+                    {
+                        var order = Enumerable.Range(0, row.Length);
+                        foreach (var side in round % 2 == 0 ? order : order.Reverse())
+                        {
+                            var budget = options.TransfersPerSlice is -1 ? concurrency : options.TransfersPerSlice;
+                            if (side == 0)
+                            {
+                                await MeasureRawAsync(raw, counter, concurrency, options.Slice, budget, row[0]);
+                            }
+                            else
+                            {
+                                await MeasureRelayAsync(relays[side - 1].Process, relays[side - 1].Flow, concurrency, options.Slice, budget, row[side]);
+                            }
+                        }
+                    }
+
+                    results.Add(row);
                 }
 
-                results.Add((rawResult, relayResult));
+                Report.Write(output, options, results, relays[0].Process.LogLines);
+            }
+            finally
+            {
+                foreach (var relay in relays)
+                {
+                    relay.Http.Dispose();
+                    await relay.Process.DisposeAsync();
+                }
             }
 
-            Report.Write(output, options, results, relay.LogLines);
-
-            foreach (var table in rawTables.Concat(relay.Tables))
+            foreach (var table in rawTables.Concat(relays.SelectMany(r => r.Process.Tables)))
             {
                 await service.DeleteTableAsync(table);
             }

@@ -34,7 +34,8 @@ internal sealed partial class RelayProcess : IAsyncDisposable
     /// <summary>Lines the relay wrote to standard output and error (its console log).</summary>
     public long LogLines => Interlocked.Read(ref _logLines);
 
-    public static async Task<RelayProcess> StartAsync(string relayDll, string storageConnectionString, int storagePort)
+    /// <param name="environment">Extra <c>NAME=value</c> settings for A/B runs (e.g. <c>DOTNET_gcServer=0</c>).</param>
+    public static async Task<RelayProcess> StartAsync(string relayDll, string storageConnectionString, int storagePort, IEnumerable<string> environment)
     {
         var probeSocket = Path.Combine(Path.GetTempPath(), $"sct-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
         var start = new ProcessStartInfo("dotnet", [relayDll, "--urls", "http://127.0.0.1:0"])
@@ -53,6 +54,11 @@ internal sealed partial class RelayProcess : IAsyncDisposable
         start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(RelayProcess).Assembly.Location;
         start.Environment[RelayProbe.SocketVariable] = probeSocket;
         start.Environment[RelayProbe.StoragePortVariable] = storagePort.ToString(CultureInfo.InvariantCulture);
+        foreach (var setting in environment)
+        {
+            var (name, value) = setting.Split('=', 2) is [var n, var v] ? (n, v) : throw new ArgumentException($"--relay-env wants NAME=value, not '{setting}'.");
+            start.Environment[name] = value;
+        }
 
         var relay = new RelayProcess(Process.Start(start)!, probeSocket, ["benchmbx" + suffix, "benchexp" + suffix]);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);

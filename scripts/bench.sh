@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The side-by-side benchmark of issue 6 (docs/capacity.md): full transfers through the self-hosted relay over HTTP
+# against the same transfers as raw Azure.Data.Tables calls, on one Azurite started here for the run alone
+# (in memory, on its own port, so no test or other run shares it). Concurrency 1, 8, 32, 64; about 3 minutes.
+# The last line is transfer-ratio=R (relay ÷ raw transfers/s at concurrency 32). Extra arguments go to the driver
+# (e.g. --seconds 8 --rounds 2 --levels 1,8,32,64 --payload-bytes 1024).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+table_port=${BENCH_TABLE_PORT:-10012}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+azurite_pid=""
+cleanup() { [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+if [ ! -x node_modules/.bin/azurite-table ]; then
+  echo "bench: installing Azurite (npm ci)..." >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if listening "$table_port"; then
+  echo "bench: something already listens on 127.0.0.1:$table_port; set BENCH_TABLE_PORT to a free port." >&2
+  exit 1
+fi
+node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort "$table_port" --inMemoryPersistence \
+  --skipApiVersionCheck --disableTelemetry --silent &
+azurite_pid=$!
+for _ in $(seq 1 100); do listening "$table_port" && break; sleep 0.1; done
+listening "$table_port" || { echo "bench: Azurite did not start on port $table_port." >&2; exit 1; }
+
+dotnet build bench/ScTransfer.Bench -c Release --nologo -clp:ErrorsOnly
+dotnet bench/ScTransfer.Bench/bin/Release/net10.0/ScTransfer.Bench.dll --storage-port "$table_port" "$@"

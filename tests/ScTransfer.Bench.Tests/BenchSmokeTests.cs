@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ScTransfer.Testing;
+
+namespace ScTransfer.Bench.Tests;
+
+/// <summary>
+/// Runs the benchmark driver with <c>--smoke</c> (one transfer per worker at each concurrency level) on the shared Azurite
+/// and checks what the full run promises to print. Throughput and latency are never asserted: the machine decides those.
+/// </summary>
+public sealed class BenchSmokeTests
+{
+    private static readonly int[] Levels = [1, 8, 32, 64];
+
+    private static string BenchDll => Path.Combine(
+        Repository.Root, "bench", "ScTransfer.Bench", "bin", Repository.Configuration, "net10.0", "ScTransfer.Bench.dll");
+
+    [Fact]
+    public async Task Smoke_run_prints_both_sides_at_every_level_and_the_transfer_ratio_last()
+    {
+        var output = await RunSmokeAsync();
+        var table = Table(output);
+
+        foreach (var side in new[] { "raw", "relay" })
+        {
+            Assert.Equal(Levels, table.Where(row => row["side"] == side).Select(row => int.Parse(row["conc"], CultureInfo.InvariantCulture)));
+        }
+
+        Assert.All(table, row => Assert.Equal("0", row["failed"]));
+        Assert.Matches(@"^transfer-ratio=\d+\.\d\d$", output.TrimEnd().Split('\n')[^1].Trim());
+    }
+
+    [Fact]
+    public async Task Relay_needs_at_most_seven_storage_operations_per_transfer()
+    {
+        var table = Table(await RunSmokeAsync());
+
+        Assert.All(table.Where(row => row["side"] == "relay"), row =>
+            Assert.InRange(double.Parse(row["storage ops/transfer"], CultureInfo.InvariantCulture), 1, 7));
+        Assert.All(table.Where(row => row["side"] == "raw"), row =>
+            Assert.Equal(6.0, double.Parse(row["storage ops/transfer"], CultureInfo.InvariantCulture)));
+    }
+
+    private static readonly Lazy<Task<string>> Smoke = new(RunAsync);
+
+    private static Task<string> RunSmokeAsync() => Smoke.Value;
+
+    private static async Task<string> RunAsync()
+    {
+        _ = Azurite.Shared;
+        Assert.True(File.Exists(BenchDll), $"The benchmark is not built: {BenchDll}.");
+        var start = new ProcessStartInfo("dotnet", [BenchDll, "--smoke", "--storage-port", Azurite.TablePort.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("The smoke benchmark did not finish within 5 minutes:\n" + await stdout + await stderr);
+        }
+
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, $"The benchmark exited with {process.ExitCode}:\n{output}\n{await stderr}");
+        return output;
+    }
+
+    /// <summary>The Markdown table's rows as column name → cell.</summary>
+    private static List<Dictionary<string, string>> Table(string output)
+    {
+        var lines = output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('|')).ToList();
+        Assert.True(lines.Count > 2, "No table in the output:\n" + output);
+        static string[] Cells(string line) => [.. line.Trim('|').Split('|').Select(c => c.Trim())];
+        var header = Cells(lines[0]);
+        Assert.Contains("transfers/s", header);
+        Assert.Contains("relay RSS MB", header);
+        Assert.Contains("relay alloc/request", header);
+        Assert.Contains(header, h => Regex.IsMatch(h, "^read p50/p99 ms$"));
+        return [.. lines.Skip(2).Select(line => header.Zip(Cells(line)).ToDictionary(p => p.First, p => p.Second))];
+    }
+}
