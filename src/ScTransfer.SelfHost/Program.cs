@@ -1,10 +1,19 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using ScTransfer.Functions;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.SelfHost;
 
 // The self-hosted relay: the Functions app's own function classes on Kestrel.
 var builder = WebApplication.CreateSlimBuilder(args);
+
+// ASP.NET Core's own per-request Information logs (request started/finished, endpoint executing/executed: eight console
+// lines a request) cost CPU on every request and carry mailbox identifiers in paths; the relay logs what matters itself.
+// The lowest-precedence default, as the ASP.NET Core templates' appsettings.json has it: any setting overrides it.
+builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+{
+    InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+});
 var settingsFile = builder.Configuration["LocalSettings"];
 if (settingsFile is not null)
 {
