@@ -3,7 +3,7 @@
 # against the same transfers as raw Azure.Data.Tables calls, on one Azurite started here for the run alone
 # (in memory, on its own port, so no test or other run shares it). Concurrency 1, 8, 32, 64; about 3 minutes.
 # The last line is transfer-ratio=R (relay ÷ raw transfers/s at concurrency 32). Extra arguments go to the driver
-# (e.g. --seconds 8 --rounds 2 --levels 1,8,32,64 --payload-bytes 1024).
+# (e.g. --seconds 4 --rounds 4 --levels 1,8,32,64 --payload-bytes 1024, or --compare NAME:SETTING=value).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,4 +30,4 @@ for _ in $(seq 1 100); do listening "$table_port" && break; sleep 0.1; done
 listening "$table_port" || { echo "bench: Azurite did not start on port $table_port." >&2; exit 1; }
 
 dotnet build bench/ScTransfer.Bench -c Release --nologo -clp:ErrorsOnly
-dotnet bench/ScTransfer.Bench/bin/Release/net10.0/ScTransfer.Bench.dll --storage-port "$table_port" "$@"
+dotnet bench/ScTransfer.Bench/bin/Release/net10.0/ScTransfer.Bench.dll --storage-port "$table_port" --storage-pid "$azurite_pid" "$@"

@@ -33,6 +33,12 @@ internal sealed class LevelResult(string side, int concurrency)
 
     public TimeSpan RelayCpu { get; set; }
 
+    /// <summary>CPU the Table service process (Azurite) used during this side's slices, when its process id is known.</summary>
+    public TimeSpan StorageCpu { get; set; }
+
+    /// <summary>Transfers attempted, completed or not: the denominator for operations, which failed ones also made.</summary>
+    public long Attempts => Transfers + Failures;
+
     public double TransfersPerSecond => Elapsed > TimeSpan.Zero ? Transfers / Elapsed.TotalSeconds : 0;
 
     public double Percentile(int step, double p)

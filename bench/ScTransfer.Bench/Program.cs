@@ -13,7 +13,7 @@ return await Benchmark.RunAsync(options, Console.Out);
 namespace ScTransfer.Bench
 {
     internal sealed record BenchOptions(
-        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int PayloadBytes, string RelayDll, string[] RelayEnvironment, (string Name, string[] Environment)[] Compare)
+        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int? StorageProcessId, int PayloadBytes, string RelayDll, string[] RelayEnvironment, (string Name, string[] Environment)[] Compare)
     {
         public const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
@@ -34,11 +34,12 @@ namespace ScTransfer.Bench
             var levels = (Value("--levels") ?? "1,8,32,64").Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToArray();
             return new BenchOptions(
                 levels,
-                Slice: TimeSpan.FromSeconds(smoke ? 60 : Int("--seconds", 8)),
-                Rounds: smoke ? 1 : Int("--rounds", 2),
+                Slice: TimeSpan.FromSeconds(smoke ? 60 : Int("--seconds", 4)),
+                Rounds: smoke ? 1 : Int("--rounds", 4),
                 WarmUp: smoke ? TimeSpan.Zero : TimeSpan.FromSeconds(Int("--warmup", 1)),
                 TransfersPerSlice: smoke ? -1 : null, // -1: one transfer per worker
                 StoragePort: Int("--storage-port", 10002),
+                StorageProcessId: Value("--storage-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
                 PayloadBytes: Int("--payload-bytes", 1024),
                 RelayDll: Value("--relay") ?? DefaultRelayDll(),
                 RelayEnvironment: [.. Values("--relay-env")],
@@ -133,6 +134,7 @@ namespace ScTransfer.Bench
                         foreach (var side in round % 2 == 0 ? order : order.Reverse())
                         {
                             var budget = options.TransfersPerSlice is -1 ? concurrency : options.TransfersPerSlice;
+                            var storageCpu = StorageCpu(options);
                             if (side == 0)
                             {
                                 await MeasureRawAsync(raw, counter, concurrency, options.Slice, budget, row[0]);
@@ -141,6 +143,8 @@ namespace ScTransfer.Bench
                             {
                                 await MeasureRelayAsync(relays[side - 1].Process, relays[side - 1].Flow, concurrency, options.Slice, budget, row[side]);
                             }
+
+                            row[side].StorageCpu += StorageCpu(options) - storageCpu;
                         }
                     }
 
@@ -165,6 +169,9 @@ namespace ScTransfer.Bench
 
             return 0;
         }
+
+        private static TimeSpan StorageCpu(BenchOptions options) =>
+            options.StorageProcessId is { } pid ? RelayProcess.CpuTimeOf(pid) : TimeSpan.Zero;
 
         private static async Task MeasureRawAsync(
             RawTransfers raw, StorageRequestCounter counter, int concurrency, TimeSpan slice, int? budget, LevelResult result)

@@ -126,10 +126,12 @@ internal sealed partial class RelayProcess : IAsyncDisposable
         return 0;
     }
 
-    /// <summary>User plus system CPU time the process has used so far (/proc/{pid}/stat).</summary>
-    public TimeSpan CpuTime()
+    public TimeSpan CpuTime() => CpuTimeOf(Id);
+
+    /// <summary>User plus system CPU time a process has used so far (/proc/{pid}/stat).</summary>
+    public static TimeSpan CpuTimeOf(int processId)
     {
-        var stat = File.ReadAllText($"/proc/{Id}/stat");
+        var stat = File.ReadAllText($"/proc/{processId}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields from the 3rd (state) on
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
