@@ -95,8 +95,15 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
             }
 
             // Bind atomically: of concurrent first reads exactly one conditional write wins; the rest re-read and see it.
+            // A bind after a relinquish also forgets that relinquish (it served only its retries): a replace removes
+            // the record, the bind's one-property merge could not.
             mailbox.ReceiverClaimHash = hasher.Hash(id, claim);
-            switch (await store.TryBindReceiverAsync(mailbox, cancellationToken))
+            var forgetRelinquish = mailbox.RelinquishedClaimHash is not null || mailbox.RelinquishedCorrelationId is not null;
+            mailbox.RelinquishedClaimHash = null;
+            mailbox.RelinquishedCorrelationId = null;
+            switch (await (forgetRelinquish
+                        ? store.TryReplaceAsync(mailbox, cancellationToken)
+                        : store.TryBindReceiverAsync(mailbox, cancellationToken)))
             {
                 case WriteOutcome.Written:
                     return Outcome<Mailbox>.Ok(mailbox);
@@ -166,6 +173,58 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
         }
 
         throw new StorageUnavailableException("The mailbox kept changing during update; retry.", null);
+    }
+
+    /// <summary>
+    /// RelinquishMailbox (later revisions, <c>PATCH</c>): the bound receiver gives up its binding so that another
+    /// receiver can bind by reading. Its notification token and idempotency record go with it (§8.2: nothing of a
+    /// device that has left stays behind), except the keyed hash of its claim and its Correlation-ID, kept so that a
+    /// retry of this very request still gets 201 (§5). The sender cannot relinquish: it deletes instead.
+    /// </summary>
+    public async Task<Outcome<bool>> RelinquishAsync(
+        MailboxId id, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var mailbox = await GetLiveAsync(id, cancellationToken);
+            if (mailbox is null)
+            {
+                return ProtocolError.NotFound();
+            }
+
+            switch (hasher.RoleOf(mailbox, claim))
+            {
+                case MailboxRole.None when correlationId is not null
+                    && correlationId == mailbox.RelinquishedCorrelationId
+                    && hasher.Matches(id, claim, mailbox.RelinquishedClaimHash):
+                    return Outcome<bool>.Duplicate(true); // the relinquish was done; the caller is no longer bound
+                case MailboxRole.None:
+                    return ProtocolError.Unauthorized("Only the receiver bound to this mailbox may relinquish it.");
+                case MailboxRole.Sender:
+                    return ProtocolError.Unauthorized("The sender cannot relinquish its mailbox; it may delete it (DeleteMailbox).");
+            }
+
+            if (correlationId is not null && correlationId == mailbox.ReceiverLastCorrelationId)
+            {
+                return Outcome<bool>.Duplicate(true); // §5: a retry of the receiver's last request; nothing changes
+            }
+
+            // Without a Correlation-ID there is no retry to recognise, so nothing about the receiver is kept.
+            mailbox.RelinquishedClaimHash = correlationId is null ? null : mailbox.ReceiverClaimHash;
+            mailbox.RelinquishedCorrelationId = correlationId;
+            mailbox.ReceiverClaimHash = null;
+            mailbox.ReceiverToken = null;
+            mailbox.ReceiverLastCorrelationId = null;
+            switch (await store.TryReplaceAsync(mailbox, cancellationToken))
+            {
+                case WriteOutcome.Written:
+                    return Outcome<bool>.Ok(true);
+                case WriteOutcome.Gone:
+                    return ProtocolError.NotFound();
+            }
+        }
+
+        throw new StorageUnavailableException("The mailbox kept changing during relinquish; retry.", null);
     }
 
     /// <summary>
