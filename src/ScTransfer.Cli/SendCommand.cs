@@ -79,10 +79,13 @@ internal sealed class SendCommand : Command
             await console.Error.WriteLineAsync("sct: uploaded.");
         }
 
-        await console.Error.WriteLineAsync($"sct: share created; it expires in {ttl}. Send the whole link to the receiver; it opens once.");
+        await console.Error.WriteLineAsync($"sct: share created; it expires in {Lifetime(ttl)}. Send the whole link to the receiver; it opens once.");
         await console.WriteLineAsync(share.Link!.Reveal(), cancellationToken);
         return Sct.Success;
     }
+
+    private static string Lifetime(TimeSpan ttl) =>
+        ttl.TotalSeconds % 3600 == 0 ? $"{ttl.TotalHours:0} h" : ttl.TotalSeconds % 60 == 0 ? $"{ttl.TotalMinutes:0} min" : $"{ttl.TotalSeconds:0} s";
 
     private static async Task<byte[]> ReadInputAsync(string path, SctConsole console, CancellationToken cancellationToken)
     {
