@@ -13,7 +13,7 @@ return await Benchmark.RunAsync(options, Console.Out);
 namespace ScTransfer.Bench
 {
     internal sealed record BenchOptions(
-        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int? StorageProcessId, int PayloadBytes, string RelayDll, string[] RelayEnvironment, (string Name, string[] Environment)[] Compare)
+        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int? StorageProcessId, TimeSpan StorageNetworkTimeout, int PayloadBytes, string RelayDll, string[] RelayEnvironment, (string Name, string[] Environment)[] Compare)
     {
         public const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
@@ -40,6 +40,9 @@ namespace ScTransfer.Bench
                 TransfersPerSlice: smoke ? -1 : null, // -1: one transfer per worker
                 StoragePort: Int("--storage-port", 10002),
                 StorageProcessId: Value("--storage-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
+                // The relay's default; the smoke run counts operations, not time, so a slow shared machine must not
+                // turn into timeouts and retries there.
+                StorageNetworkTimeout: TimeSpan.FromSeconds(smoke ? 30 : 3),
                 PayloadBytes: Int("--payload-bytes", 1024),
                 RelayDll: Value("--relay") ?? DefaultRelayDll(),
                 RelayEnvironment: [.. Values("--relay-env")],
@@ -82,7 +85,7 @@ namespace ScTransfer.Bench
             tableOptions.Retry.Mode = RetryMode.Exponential;
             tableOptions.Retry.Delay = TimeSpan.FromMilliseconds(100);
             tableOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-            tableOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+            tableOptions.Retry.NetworkTimeout = options.StorageNetworkTimeout;
             tableOptions.Diagnostics.IsLoggingContentEnabled = false;
             tableOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
             var service = new TableServiceClient(options.StorageConnectionString, tableOptions);
@@ -102,14 +105,15 @@ namespace ScTransfer.Bench
             {
                 foreach (var (name, environment) in options.Variants)
                 {
-                    var process = await RelayProcess.StartAsync(options.RelayDll, options.StorageConnectionString, options.StoragePort, environment);
+                    var process = await RelayProcess.StartAsync(options.RelayDll, options.StorageConnectionString, options.StoragePort,
+                        environment.Prepend(Invariant($"Storage__NetworkTimeout={options.StorageNetworkTimeout:c}")));
                     var http = new HttpClient(new SocketsHttpHandler
                     {
                         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
                         UseCookies = false,
                         AutomaticDecompression = DecompressionMethods.None,
                     })
-                    { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+                    { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
                     relays.Add(new RelayUnderTest(name, process, http, new RelayTransfers(http, payload)));
                 }
 
