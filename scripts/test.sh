@@ -14,7 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ ! -x node_modules/.bin/azurite-table ]; then
+if [ ! -x node_modules/.bin/azurite-table ] || [ ! -x node_modules/.bin/redocly ]; then
   echo "test: installing Azurite and test tools (npm ci)..." >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi

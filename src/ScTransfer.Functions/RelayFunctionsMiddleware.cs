@@ -22,6 +22,7 @@ internal sealed class RelayFunctionsMiddleware(RelayHttpPolicy policy) : IFuncti
             return;
         }
 
+        using var scope = policy.BeginLogScope(http);
         try
         {
             await next(context);

@@ -46,6 +46,10 @@ public sealed class ClaimHasher
         return hash;
     }
 
+    /// <summary>Whether <paramref name="claim"/> is the claim behind <paramref name="storedHash"/>, compared in constant time.</summary>
+    public bool Matches(MailboxId mailbox, DeviceClaim claim, byte[]? storedHash) =>
+        storedHash is not null && CryptographicOperations.FixedTimeEquals(Hash(mailbox, claim), storedHash);
+
     /// <summary>Which party presented this claim, compared in constant time.</summary>
     public MailboxRole RoleOf(Mailbox mailbox, DeviceClaim claim)
     {

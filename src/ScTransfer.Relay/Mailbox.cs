@@ -42,6 +42,15 @@ public sealed class Mailbox
     /// <summary>The last Mailbox-Correlation-ID the receiver's claim completed (draft §5).</summary>
     public string? ReceiverLastCorrelationId { get; set; }
 
+    /// <summary>
+    /// The keyed claim hash of the receiver that last relinquished (RelinquishMailbox, later revisions), kept only
+    /// with <see cref="RelinquishedCorrelationId"/> so that its retry is answered 201 (draft §5); cleared on the next bind.
+    /// </summary>
+    public byte[]? RelinquishedClaimHash { get; set; }
+
+    /// <summary>The Mailbox-Correlation-ID of that relinquish.</summary>
+    public string? RelinquishedCorrelationId { get; set; }
+
     /// <summary>Opaque storage version (ETag); null before the mailbox is first stored.</summary>
     public string? Version { get; set; }
 

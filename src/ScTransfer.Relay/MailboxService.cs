@@ -11,7 +11,7 @@ namespace ScTransfer.Relay;
 public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPushNotifier push, TimeProvider time)
 {
     /// <summary>Conditional writes that lose a race re-read and decide again, at most this many times.</summary>
-    private const int MaxAttempts = 8;
+    private const int MaxAttempts = 16;
 
     public async Task<Outcome<MailboxId>> CreateAsync(
         CreateMailboxRequest request, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken)
@@ -69,16 +69,9 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
     }
 
     /// <summary>ReadSecureContentFromMailbox (§6.5): the first claim other than the sender's binds as the receiver.</summary>
-    public async Task<Outcome<Mailbox>> ReadAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+    public Task<Outcome<Mailbox>> ReadAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken) =>
+        ReadDecideWriteAsync<Mailbox>(id, "read", mailbox =>
         {
-            var mailbox = await GetLiveAsync(id, cancellationToken);
-            if (mailbox is null)
-            {
-                return ProtocolError.NotFound();
-            }
-
             if (!mailbox.AccessRights.HasFlag(AccessRights.Read))
             {
                 return ProtocolError.Unauthorized("This mailbox was created without read access (accessRights has no R).");
@@ -95,31 +88,22 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
             }
 
             // Bind atomically: of concurrent first reads exactly one conditional write wins; the rest re-read and see it.
+            // A bind after a relinquish also forgets that relinquish (it served only its retries): a replace removes
+            // the record, the bind's one-property merge could not.
             mailbox.ReceiverClaimHash = hasher.Hash(id, claim);
-            switch (await store.TryBindReceiverAsync(mailbox, cancellationToken))
-            {
-                case WriteOutcome.Written:
-                    return Outcome<Mailbox>.Ok(mailbox);
-                case WriteOutcome.Gone:
-                    return ProtocolError.NotFound();
-            }
-        }
-
-        throw new StorageUnavailableException("The mailbox kept changing during read; retry.", null);
-    }
+            var forgetRelinquish = mailbox.RelinquishedClaimHash is not null || mailbox.RelinquishedCorrelationId is not null;
+            mailbox.RelinquishedClaimHash = null;
+            mailbox.RelinquishedCorrelationId = null;
+            return new Decision<Mailbox>(Outcome<Mailbox>.Ok(mailbox), forgetRelinquish ? store.TryReplaceAsync : store.TryBindReceiverAsync);
+        }, cancellationToken);
 
     /// <summary>UpdateMailbox (§6.2): overwrite the payload, remember the caller's token, push to the other party.</summary>
     public async Task<Outcome<bool>> UpdateAsync(
         MailboxId id, DeviceClaim claim, UpdateMailboxRequest request, string? correlationId, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        NotificationToken? otherParty = null;
+        var outcome = await ReadDecideWriteAsync<bool>(id, "update", mailbox =>
         {
-            var mailbox = await GetLiveAsync(id, cancellationToken);
-            if (mailbox is null)
-            {
-                return ProtocolError.NotFound();
-            }
-
             var role = hasher.RoleOf(mailbox, claim);
             if (role == MailboxRole.None)
             {
@@ -150,38 +134,61 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
                 mailbox.ReceiverLastCorrelationId = correlationId;
             }
 
-            switch (await store.TryReplaceAsync(mailbox, cancellationToken))
-            {
-                case WriteOutcome.Written:
-                    // §3.2: the other party hears of it, if it left a token.
-                    if ((isSender ? mailbox.ReceiverToken : mailbox.SenderToken) is { } other)
-                    {
-                        await push.NotifyAsync(other, cancellationToken);
-                    }
+            otherParty = isSender ? mailbox.ReceiverToken : mailbox.SenderToken;
+            return new Decision<bool>(Outcome<bool>.Ok(true), store.TryReplaceAsync);
+        }, cancellationToken);
 
-                    return Outcome<bool>.Ok(true);
-                case WriteOutcome.Gone:
-                    return ProtocolError.NotFound();
-            }
+        // §3.2: once the update is stored, the other party hears of it, if it left a token.
+        if (outcome.Status == 200 && otherParty is not null)
+        {
+            await push.NotifyAsync(otherParty, cancellationToken);
         }
 
-        throw new StorageUnavailableException("The mailbox kept changing during update; retry.", null);
+        return outcome;
     }
+
+    /// <summary>
+    /// RelinquishMailbox (later revisions, <c>PATCH</c>): the bound receiver gives up its binding so that another
+    /// receiver can bind by reading. Its notification token and idempotency record go with it (§8.2: nothing of a
+    /// device that has left stays behind), except the keyed hash of its claim and its Correlation-ID, kept so that a
+    /// retry of this very request still gets 201 (§5). The sender cannot relinquish: it deletes instead.
+    /// </summary>
+    public Task<Outcome<bool>> RelinquishAsync(MailboxId id, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken) =>
+        ReadDecideWriteAsync<bool>(id, "relinquish", mailbox =>
+        {
+            switch (hasher.RoleOf(mailbox, claim))
+            {
+                case MailboxRole.None when correlationId is not null
+                    && correlationId == mailbox.RelinquishedCorrelationId
+                    && hasher.Matches(id, claim, mailbox.RelinquishedClaimHash):
+                    return Outcome<bool>.Duplicate(true); // the relinquish was done; the caller is no longer bound
+                case MailboxRole.None:
+                    return ProtocolError.Unauthorized("Only the receiver bound to this mailbox may relinquish it.");
+                case MailboxRole.Sender:
+                    return ProtocolError.Unauthorized("The sender cannot relinquish its mailbox; it may delete it (DeleteMailbox).");
+            }
+
+            if (correlationId is not null && correlationId == mailbox.ReceiverLastCorrelationId)
+            {
+                return Outcome<bool>.Duplicate(true); // §5: a retry of the receiver's last request; nothing changes
+            }
+
+            // Without a Correlation-ID there is no retry to recognise, so nothing about the receiver is kept.
+            mailbox.RelinquishedClaimHash = correlationId is null ? null : mailbox.ReceiverClaimHash;
+            mailbox.RelinquishedCorrelationId = correlationId;
+            mailbox.ReceiverClaimHash = null;
+            mailbox.ReceiverToken = null;
+            mailbox.ReceiverLastCorrelationId = null;
+            return new Decision<bool>(Outcome<bool>.Ok(true), store.TryReplaceAsync);
+        }, cancellationToken);
 
     /// <summary>
     /// DeleteMailbox (§6.3): the sender at any time (§3.2, Req-Revoke), the bound receiver with D. A retried delete
     /// finds nothing and gets 404, as §6.3.3 allows: no trace of the mailbox is kept to remember it by.
     /// </summary>
-    public async Task<Outcome<bool>> DeleteAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+    public Task<Outcome<bool>> DeleteAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken) =>
+        ReadDecideWriteAsync<bool>(id, "delete", mailbox =>
         {
-            var mailbox = await GetLiveAsync(id, cancellationToken);
-            if (mailbox is null)
-            {
-                return ProtocolError.NotFound();
-            }
-
             var role = hasher.RoleOf(mailbox, claim);
             if (role == MailboxRole.None)
             {
@@ -193,17 +200,8 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
                 return ProtocolError.Unauthorized("This mailbox was created without delete access for the receiver (accessRights has no D).");
             }
 
-            switch (await store.TryDeleteAsync(mailbox, cancellationToken))
-            {
-                case WriteOutcome.Written:
-                    return Outcome<bool>.Ok(true);
-                case WriteOutcome.Gone:
-                    return ProtocolError.NotFound();
-            }
-        }
-
-        throw new StorageUnavailableException("The mailbox kept changing during delete; retry.", null);
-    }
+            return new Decision<bool>(Outcome<bool>.Ok(true), store.TryDeleteAsync);
+        }, cancellationToken);
 
     /// <summary>ReadDisplayInformationFromMailbox (§6.4): public, never binds, never changes state.</summary>
     public async Task<Outcome<Mailbox>> PreviewAsync(MailboxId id, CancellationToken cancellationToken) =>
@@ -211,6 +209,53 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
 
     /// <summary>Whether this relay can push to a device that left a token of this type.</summary>
     public bool CanPushTo(NotificationToken? token) => token is not null && push.Supports(token.Type);
+
+    /// <summary>
+    /// Reads the live mailbox, lets <paramref name="decide"/> answer or choose a conditional write, and makes that
+    /// write. A write that lost a race (the ETag moved) reads and decides again, after a short random pause so that
+    /// racing writers spread out; a mailbox gone meanwhile is 404.
+    /// </summary>
+    private async Task<Outcome<T>> ReadDecideWriteAsync<T>(
+        MailboxId id, string operation, Func<Mailbox, Decision<T>> decide, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(Random.Shared.Next(1, 4 * attempt), cancellationToken);
+            }
+
+            var mailbox = await GetLiveAsync(id, cancellationToken);
+            if (mailbox is null)
+            {
+                return ProtocolError.NotFound();
+            }
+
+            var decision = decide(mailbox);
+            if (decision.Write is null)
+            {
+                return decision.Answer;
+            }
+
+            switch (await decision.Write(mailbox, cancellationToken))
+            {
+                case WriteOutcome.Written:
+                    return decision.Answer;
+                case WriteOutcome.Gone:
+                    return ProtocolError.NotFound();
+            }
+        }
+
+        throw new StorageUnavailableException($"The mailbox kept changing during {operation}; retry.", null);
+    }
+
+    /// <summary>What one attempt decided: an answer now, or a conditional write and the answer should it land.</summary>
+    private readonly record struct Decision<T>(Outcome<T> Answer, Func<Mailbox, CancellationToken, Task<WriteOutcome>>? Write = null)
+    {
+        public static implicit operator Decision<T>(Outcome<T> answer) => new(answer);
+
+        public static implicit operator Decision<T>(ProtocolError error) => new(error);
+    }
 
     private async Task<Mailbox?> GetLiveAsync(MailboxId id, CancellationToken cancellationToken)
     {

@@ -47,7 +47,7 @@ public static class FunctionHostExtensions
 
         // Anything else: a problem+json 404 that says where the API is.
         app.MapFallback(http => FunctionInvoker.ExecuteAsync(RelayResults.Problem(new ProtocolError(
-            404, "No such endpoint", "The relay serves /v1/m (POST) and /v1/m/{mailboxIdentifier} (GET, POST, PUT, DELETE).")), http));
+            404, "No such endpoint", "The relay serves /v1/m (POST) and /v1/m/{mailboxIdentifier} (GET, POST, PUT, PATCH, DELETE); its description is /v1/openapi.yaml.")), http));
         return app;
     }
 

@@ -14,6 +14,7 @@ internal sealed class RelayHttpMiddleware(RequestDelegate next, RelayHttpPolicy 
             return;
         }
 
+        using var scope = policy.BeginLogScope(http);
         try
         {
             await next(http);

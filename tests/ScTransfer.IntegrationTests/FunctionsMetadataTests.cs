@@ -14,6 +14,8 @@ public sealed class FunctionsMetadataTests
     [InlineData("DeleteMailbox", "delete", "v1/m/{mailboxIdentifier}")]
     [InlineData("ReadDisplayInformation", "get", "v1/m/{mailboxIdentifier}")]
     [InlineData("ReadSecureContent", "post", "v1/m/{mailboxIdentifier}")]
+    [InlineData("RelinquishMailbox", "patch", "v1/m/{mailboxIdentifier}")]
+    [InlineData("GetOpenApiDescription", "get", "v1/openapi.yaml")]
     public void Each_endpoint_is_an_anonymous_HTTP_function_with_the_drafts_method_and_route(string name, string method, string route)
     {
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "functions.metadata")));

@@ -5,10 +5,17 @@ using System.Text.Json.Nodes;
 
 namespace ScTransfer.IntegrationTests;
 
-/// <summary>Raw HTTP calls to the relay, spelled as the draft spells them, so tests read like the draft.</summary>
-public sealed class RelayClient(HttpClient http)
+/// <summary>
+/// Raw HTTP calls to the relay, spelled as the draft spells them, so tests read like the draft. A client of a later
+/// generation names its own claim, correlation and attestation headers (shared/spec/later-revisions.md).
+/// </summary>
+public sealed class RelayClient(
+    HttpClient http, string claimHeader = "deviceClaim", string correlationHeader = "Mailbox-Correlation-ID", string? attestationHeader = null)
 {
     public HttpClient Http => http;
+
+    /// <summary>The idempotency header this client sends, and expects echoed.</summary>
+    public string CorrelationHeader => correlationHeader;
 
     public static string NewId() => Guid.NewGuid().ToString("D");
 
@@ -52,6 +59,9 @@ public sealed class RelayClient(HttpClient http)
     public Task<HttpResponseMessage> DeleteAsync(string mailboxId, string? claim, string? correlationId = null) =>
         SendAsync(HttpMethod.Delete, "v1/m/" + mailboxId, claim, correlationId, null);
 
+    public Task<HttpResponseMessage> RelinquishAsync(string mailboxId, string? claim, string? correlationId = null) =>
+        SendAsync(HttpMethod.Patch, "v1/m/" + mailboxId, claim, correlationId, null);
+
     /// <summary>Creates a mailbox that must succeed; returns its id and the sender's claim.</summary>
     public async Task<(string Id, string SenderClaim)> CreateMailboxAsync(string accessRights = "RWD", string? apnsToken = null)
     {
@@ -67,12 +77,16 @@ public sealed class RelayClient(HttpClient http)
         using var request = new HttpRequestMessage(method, path) { Content = content };
         if (claim is not null)
         {
-            request.Headers.TryAddWithoutValidation("deviceClaim", claim);
+            request.Headers.TryAddWithoutValidation(claimHeader, claim);
+            if (attestationHeader is not null)
+            {
+                request.Headers.TryAddWithoutValidation(attestationHeader, "attestation-" + NewId());
+            }
         }
 
         if (correlationId is not null)
         {
-            request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", correlationId);
+            request.Headers.TryAddWithoutValidation(correlationHeader, correlationId);
         }
 
         return await http.SendAsync(request);

@@ -12,7 +12,7 @@ public sealed class RelayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Relay = await RelayHost.StartAsync();
-        Client = new RelayClient(Relay.CreateClient());
+        Client = new RelayClient(OpenApiContract.CreateClient(Relay)); // every response is checked against docs/openapi.yaml
     }
 
     public async Task DisposeAsync() => await Relay.DisposeAsync();

@@ -48,6 +48,15 @@ public sealed class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
         return null;
     }
 
+    /// <summary>
+    /// A log scope naming the request's Correlation-ID, so every log line and trace of the request carries it
+    /// (it is the client's request id, not a secret). Null when the client sent none.
+    /// </summary>
+    public IDisposable? BeginLogScope(HttpContext http) =>
+        RelayRequest.CorrelationId(http.Request) is { } correlationId
+            ? logger.BeginScope(new KeyValuePair<string, object>[] { new("MailboxCorrelationId", correlationId) })
+            : null;
+
     /// <summary>Maps a failure to an answer: storage outages are 503 with Retry-After, never 500.</summary>
     public IActionResult MapException(Exception exception, HttpContext http)
     {

@@ -27,6 +27,9 @@ public static class RelayResults
 
     public static IActionResult Html(string html, string contentSecurityPolicy) => new HtmlResult(html, contentSecurityPolicy);
 
+    /// <summary>A UTF-8 text document served as it is stored, e.g. the OpenAPI description.</summary>
+    public static IActionResult Document(ReadOnlyMemory<byte> utf8, string mediaType) => new DocumentResult(utf8, mediaType);
+
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
 
     private sealed class JsonWriterResult(int status, Action<Utf8JsonWriter> write, bool noStore) : IActionResult
@@ -89,6 +92,18 @@ public static class RelayResults
             context.HttpContext.Response.StatusCode = status;
             context.HttpContext.Response.ContentLength = 0;
             return Task.CompletedTask;
+        }
+    }
+
+    private sealed class DocumentResult(ReadOnlyMemory<byte> utf8, string mediaType) : IActionResult
+    {
+        public async Task ExecuteResultAsync(ActionContext context)
+        {
+            var response = context.HttpContext.Response;
+            response.StatusCode = 200;
+            response.ContentType = mediaType + "; charset=utf-8";
+            response.ContentLength = utf8.Length;
+            await response.Body.WriteAsync(utf8, context.HttpContext.RequestAborted);
         }
     }
 

@@ -16,7 +16,18 @@ public readonly record struct MailboxId(Guid Value)
         return true;
     }
 
-    public static MailboxId New() => new(Guid.NewGuid()); // v4, from the OS's cryptographic random source
+    /// <summary>
+    /// A fresh version 4 UUID (RFC 9562 §5.4) for a create that names none: 122 bits from the cryptographic random
+    /// number generator, so identifiers cannot be guessed (draft §8).
+    /// </summary>
+    public static MailboxId New()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40); // version 4
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // variant 10
+        return new MailboxId(new Guid(bytes, bigEndian: true));
+    }
 
     public override string ToString() => Value.ToString("D");
 }

@@ -21,6 +21,8 @@ internal static class MailboxEntity
     public const string ReceiverTokenData = "ReceiverTokenData";
     public const string SenderLastCorrelationId = "SenderLastCorrelationId";
     public const string ReceiverLastCorrelationId = "ReceiverLastCorrelationId";
+    public const string RelinquishedClaimHash = "RelinquishedClaimHash";
+    public const string RelinquishedCorrelationId = "RelinquishedCorrelationId";
 
     public static TableEntity FromMailbox(Mailbox mailbox)
     {
@@ -41,6 +43,8 @@ internal static class MailboxEntity
         SetIfPresent(entity, ReceiverTokenData, mailbox.ReceiverToken?.TokenData);
         SetIfPresent(entity, SenderLastCorrelationId, mailbox.SenderLastCorrelationId);
         SetIfPresent(entity, ReceiverLastCorrelationId, mailbox.ReceiverLastCorrelationId);
+        SetIfPresent(entity, RelinquishedClaimHash, mailbox.RelinquishedClaimHash);
+        SetIfPresent(entity, RelinquishedCorrelationId, mailbox.RelinquishedCorrelationId);
 
         var data = mailbox.Payload.Data;
         for (int offset = 0, index = 0; offset < data.Length; offset += MailboxStore.ChunkSize, index++)
@@ -77,6 +81,8 @@ internal static class MailboxEntity
             ReceiverToken = Token(entity, ReceiverTokenType, ReceiverTokenData),
             SenderLastCorrelationId = entity.GetString(SenderLastCorrelationId),
             ReceiverLastCorrelationId = entity.GetString(ReceiverLastCorrelationId),
+            RelinquishedClaimHash = entity.GetBinary(RelinquishedClaimHash),
+            RelinquishedCorrelationId = entity.GetString(RelinquishedCorrelationId),
             Version = entity.ETag.ToString(),
         };
     }
