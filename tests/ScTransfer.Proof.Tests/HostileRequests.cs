@@ -122,8 +122,9 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
             3 => ("right claim only in a later spelling", [H("deviceClaim", Calls.NewId()), H("Mailbox-Device-Claim", mailbox.SenderClaim), H("Device-Claim", mailbox.ReceiverClaim)]),
             _ => ("garbled claim", [H(Pick(new[] { "deviceClaim", "Mailbox-Device-Claim", "Device-Claim" }), Pick(BadUuids.Where(u => u.All(c => c is >= ' ' and < (char)127)).ToList()))]),
         };
-        return _random.Next(3) switch
+        return _random.Next(4) switch
         {
+            3 => new("relinquish, " + claimKind, HttpMethod.Patch, "v1/m/" + mailbox.Id, headers, null, null),
             0 => new("read, " + claimKind, HttpMethod.Post, "v1/m/" + mailbox.Id, headers, null, null),
             1 => new("update, " + claimKind, HttpMethod.Put, "v1/m/" + mailbox.Id, headers, Utf8(ValidUpdate().ToJsonString()), "application/json"),
             _ => new("delete, " + claimKind, HttpMethod.Delete, "v1/m/" + mailbox.Id, headers, null, null),

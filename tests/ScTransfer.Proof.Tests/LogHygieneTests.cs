@@ -83,10 +83,16 @@ public sealed class LogHygieneTests
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         }
 
+        await Expect(HttpStatusCode.OK, HttpMethod.Get, "v1/openapi.yaml");
+        await Expect(HttpStatusCode.Unauthorized, HttpMethod.Patch, "v1/m/" + id, sender, attestation: Attestation());
+        var relinquish = Calls.NewId();
+        await Expect(HttpStatusCode.OK, HttpMethod.Patch, "v1/m/" + id, receiver, correlation: relinquish, attestation: Attestation());
+        await Expect(HttpStatusCode.Created, HttpMethod.Patch, "v1/m/" + id, receiver, correlation: relinquish);
         await Expect(HttpStatusCode.Unauthorized, HttpMethod.Delete, "v1/m/" + id, stranger);
-        await Expect(HttpStatusCode.OK, HttpMethod.Delete, "v1/m/" + id, receiver, attestation: Attestation());
+        await Expect(HttpStatusCode.OK, HttpMethod.Delete, "v1/m/" + id, sender, attestation: Attestation());
         await Expect(HttpStatusCode.NotFound, HttpMethod.Delete, "v1/m/" + id, sender);
         await Expect(HttpStatusCode.NotFound, HttpMethod.Post, "v1/m/" + id, receiver);
+        await Expect(HttpStatusCode.NotFound, HttpMethod.Patch, "v1/m/" + id, receiver);
         await Task.Delay(1000); // the push that was refused logs after its answer, in the background
 
         var log = relay.LogLines.ToList();

@@ -30,6 +30,7 @@ public sealed class SecurityHeaderTests
         var data = Calls.PayloadData();
         var createCorrelation = Calls.NewId();
         var updateCorrelation = Calls.NewId();
+        var relinquishCorrelation = Calls.NewId();
         var token = Calls.Token("com.google.fcm", "fcm-token-for-headers");
         var cases = new List<(string Name, HttpStatusCode Expected, Func<Task<HttpResponseMessage>> Send)>
         {
@@ -53,17 +54,24 @@ public sealed class SecurityHeaderTests
             ("update as text/plain", HttpStatusCode.UnsupportedMediaType, () => Raw(http, HttpMethod.Put, "v1/m/" + id, receiver, "{}", "text/plain")),
             ("update oversize", HttpStatusCode.RequestEntityTooLarge, () => Raw(http, HttpMethod.Put, "v1/m/" + id, receiver, new string('a', 400_000), "application/json")),
             ("update with a broken body", HttpStatusCode.BadRequest, () => Raw(http, HttpMethod.Put, "v1/m/" + id, receiver, "{\"payload\":", "application/json")),
+            ("relinquish by the sender", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, sender)),
+            ("relinquish by a stranger", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, stranger)),
+            ("relinquish of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + Calls.NewId(), stranger)),
+            ("relinquish", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, receiver, correlationId: relinquishCorrelation)),
+            ("relinquish retried", HttpStatusCode.Created, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, receiver, correlationId: relinquishCorrelation)),
+            ("OpenAPI description", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Get, "v1/openapi.yaml")),
             ("delete by a stranger", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Delete, "v1/m/" + id, stranger)),
             ("delete", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Delete, "v1/m/" + id, sender)),
             ("delete again", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Delete, "v1/m/" + id, sender)),
             ("delete of a bad id", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Delete, "v1/m/%7Bnot%7D", sender)),
             ("bad correlation id", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Post, "v1/m/" + id, sender, correlationId: new string('x', 129))),
-            ("unknown method", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, sender)),
+            ("unknown method", HttpStatusCode.NotFound, () => http.SendAsync(new HttpMethod("PROPFIND"), "v1/m/" + id, sender)),
             ("unknown path", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Get, "v2/anything")),
             ("create, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Post, "v1/m", sender, Calls.CreateBody(Calls.NewId(), data))),
             ("preview, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Get, "v1/m/" + id)),
             ("read, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Post, "v1/m/" + id, receiver)),
             ("update, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Put, "v1/m/" + id, receiver, Calls.UpdateBody(data, token))),
+            ("relinquish, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Patch, "v1/m/" + id, receiver)),
             ("delete, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Delete, "v1/m/" + id, sender)),
         };
 
