@@ -35,12 +35,13 @@ public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser
 
         var urlLink = links.For(outcome.Value);
         var canPush = mailboxes.CanPushTo(create!.NotificationToken);
+        // no-store: the link is the share itself; whoever holds it may bind as the receiver (§6.5).
         return RelayResults.Json(outcome.Status, json =>
         {
             json.WriteStartObject();
             json.WriteString("urlLink", urlLink);
             json.WriteBoolean("isPushNotificationSupported", canPush);
             json.WriteEndObject();
-        });
+        }, noStore: true);
     }
 }

@@ -95,6 +95,13 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
                 }
             }
         }
+        catch (IOException ex) when (ex is not BadHttpRequestException)
+        {
+            // Kestrel reports some malformed framing (a chunk size that overflows) as a plain IOException rather than
+            // BadHttpRequestException; it is the client's error all the same, not the relay's.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new RequestBody(ProtocolError.BadRequest("The request body could not be read: its framing is malformed."));
+        }
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer);

@@ -213,7 +213,19 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
     {
         try
         {
-            return await operation();
+            try
+            {
+                return await operation();
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.TableNotFound.ToString())
+            {
+                // The tables vanished under a running relay (storage restarted without its data, a table deleted by
+                // hand): create them again and retry once, rather than fail every write until the relay restarts.
+                logger.LogWarning("A mailbox table is missing; creating the tables again.");
+                await _mailboxes.CreateIfNotExistsAsync(cancellationToken);
+                await _expiry.CreateIfNotExistsAsync(cancellationToken);
+                return await operation();
+            }
         }
         catch (RequestFailedException ex) when (ex.Status is 0 or 408 or 429 or >= 500)
         {

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ScTransfer.Testing;
+
+namespace ScTransfer.Proof.Tests;
+
+/// <summary>
+/// The preview page (draft §6.4) in a real headless Chromium. Hostile display information runs nothing and injects
+/// nothing: a canary listener that every payload tries to reach hears nothing, the DOM holds no injected element or
+/// attribute, and the page title is the hostile text, shown as text. A positive control serves the same payloads
+/// unescaped and without CSP from the canary itself, and there they do fire, so the canary would notice.
+/// </summary>
+public sealed partial class PreviewBrowserTests
+{
+    private const string Pwned = "PWNED-BY-PREVIEW";
+
+    /// <summary>Payloads that each try to run script, change the title, navigate or fetch the canary.</summary>
+    private static JsonObject HostileDisplay(Uri canary, string variant) => variant switch
+    {
+        "script" => new JsonObject
+        {
+            ["title"] = $"</title><script>document.title='{Pwned}';fetch('{canary}script')</script>",
+            ["description"] = $"<img src=x onerror=\"document.title='{Pwned}';fetch('{canary}onerror')\"><svg onload=\"fetch('{canary}svg')\"></svg>",
+            ["imageURL"] = $"javascript:fetch('{canary}javascript-url')",
+        },
+        "attributes" => new JsonObject
+        {
+            ["title"] = $"\" onmouseover=\"fetch('{canary}title-attr')\" x=\"",
+            ["description"] = $"'><iframe src=\"{canary}iframe\"></iframe><a href=\"javascript:fetch('{canary}a')\" id=\"injected-link\">x</a>",
+            ["imageURL"] = $"https://img.example/x.png\" onerror=\"fetch('{canary}img-attr')\" data-x=\"",
+        },
+        _ => new JsonObject
+        {
+            ["title"] = $"<meta http-equiv=\"refresh\" content=\"0;url={canary}refresh\">",
+            ["description"] = $"<style>body{{background:url({canary}css)}}</style><link rel=\"stylesheet\" href=\"{canary}link\"><base href=\"{canary}\">",
+            ["imageURL"] = $"{canary}http-image",
+        },
+    };
+
+    [Fact]
+    public async Task Hostile_display_information_runs_nothing_in_a_real_browser()
+    {
+        await using var canary = new CanaryListener();
+        await using var relay = await RelayHost.StartAsync();
+        using var http = relay.CreateClient();
+
+        foreach (var variant in new[] { "script", "attributes", "refresh-and-css" })
+        {
+            var id = Calls.NewId();
+            var display = HostileDisplay(canary.BaseAddress, variant);
+            await http.CreateOkAsync(id, Calls.NewId(), Calls.PayloadData(), display: display);
+            var preview = new Uri(relay.BaseAddress, "v1/m/" + id);
+
+            using (var response = await http.GetAsync(preview))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var csp = string.Join(",", response.Headers.GetValues("Content-Security-Policy"));
+                Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
+            }
+
+            var dom = await Chromium.DumpDomAsync(preview);
+            Assert.Contains("Secure Credential Transfer", dom, StringComparison.Ordinal); // the page did render
+
+            // No element or attribute beyond the page's own: no script, frames, svg, links, base, refresh, handlers.
+            // Chromium serialises attribute values in double quotes with quotes escaped, so the tags parse reliably.
+            foreach (var (tag, attributes) in Tags(dom))
+            {
+                Assert.Contains(tag, PageTags);
+                Assert.All(attributes, name => Assert.Contains(name, PageAttributes));
+            }
+
+            Assert.Equal(["<meta charset=", "<meta name=\"viewport\"", "<meta name=\"robots\""], Regex.Matches(dom, "<meta (charset=|name=\"[a-z]+\")").Select(m => m.Value));
+            Assert.All(Regex.Matches(dom, "<img [^>]*>").Select(m => m.Value), img => Assert.Matches("^<img src=\"https://img\\.example/[^\"]*\" alt=\"\">$", img));
+
+            // The hostile title is shown as text, and the document's title is not the one the payload set.
+            Assert.DoesNotContain("<title>" + Pwned, dom, StringComparison.Ordinal);
+            var title = (string)display["title"]!;
+            Assert.Contains(WebUtility.HtmlEncode(title).Replace("&#39;", "'", StringComparison.Ordinal).Replace("&quot;", "\"", StringComparison.Ordinal), dom, StringComparison.Ordinal);
+        }
+
+        await Task.Delay(500); // late beacons
+        Assert.Empty(canary.Hits);
+    }
+
+    [Fact]
+    public async Task Positive_control_the_same_payloads_unescaped_and_without_CSP_do_reach_the_canary()
+    {
+        await using var canary = new CanaryListener();
+        var display = HostileDisplay(canary.BaseAddress, "script");
+        var page = canary.Serve("control", $"<!DOCTYPE html><html><head><title>{display["title"]}</title></head><body><p>{display["description"]}</p></body></html>");
+
+        var dom = await Chromium.DumpDomAsync(page);
+
+        await Task.Delay(500);
+        Assert.Contains($"<title>{Pwned}</title>", dom, StringComparison.Ordinal);
+        Assert.Contains("script", canary.Hits);
+        Assert.Contains("onerror", canary.Hits);
+        // ...and the DOM check of the other test sees the injected elements and handlers.
+        Assert.Contains(Tags(dom), t => t.Tag == "script");
+        Assert.Contains(Tags(dom), t => t.Attributes.Contains("onerror"));
+    }
+
+    [Fact]
+    public async Task A_normal_preview_renders_and_is_captured_for_the_README()
+    {
+        await using var relay = await RelayHost.StartAsync(publicBaseUrl: "https://relay.example.com");
+        using var http = relay.CreateClient();
+        var id = Calls.NewId();
+        await http.CreateOkAsync(id, Calls.NewId(), Calls.PayloadData(), display: new JsonObject
+        {
+            ["title"] = "Hotel Pass · Room 1204",
+            ["description"] = "Grand Hotel Example, 12–15 March. Tap to add this room key to your wallet.",
+        });
+
+        var file = Path.Combine(Path.GetTempPath(), $"preview-{id}.png");
+        try
+        {
+            await Chromium.ScreenshotAsync(new Uri(relay.BaseAddress, "v1/m/" + id), file);
+            var png = await File.ReadAllBytesAsync(file);
+            Assert.True(png.AsSpan().StartsWith(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), "not a PNG");
+            Assert.InRange(png.Length, 10_000, 2_000_000); // a blank page compresses to far less
+
+            // Set UPDATE_README_SCREENSHOT=1 to refresh docs/images/preview.png from this run.
+            if (Environment.GetEnvironmentVariable("UPDATE_README_SCREENSHOT") == "1")
+            {
+                var target = Path.Combine(Repository.Root, "docs", "images", "preview.png");
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target, overwrite: true);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>What the preview page itself is made of (PreviewPage.Render); anything else was injected.</summary>
+    private static readonly string[] PageTags = ["html", "head", "meta", "title", "style", "body", "main", "div", "span", "h1", "p", "footer", "img"];
+
+    private static readonly string[] PageAttributes = ["lang", "prefix", "charset", "name", "content", "property", "class", "aria-hidden", "src", "alt"];
+
+    private static IEnumerable<(string Tag, string[] Attributes)> Tags(string dom) =>
+        TagPattern().Matches(dom).Select(m => (m.Groups[1].Value.ToLowerInvariant(),
+            AttributePattern().Matches(m.Groups[2].Value).Select(a => a.Groups[1].Value.ToLowerInvariant()).ToArray()));
+
+    [GeneratedRegex("<([a-zA-Z][a-zA-Z0-9-]*)((?:\\s+[^\\s=>/]+(?:=\"[^\"]*\")?)*)\\s*/?>")]
+    private static partial Regex TagPattern();
+
+    [GeneratedRegex("\\s+([^\\s=>/]+)(?:=\"[^\"]*\")?")]
+    private static partial Regex AttributePattern();
+}
