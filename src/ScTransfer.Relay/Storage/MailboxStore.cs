@@ -12,8 +12,8 @@ namespace ScTransfer.Relay.Storage;
 /// Mailboxes in Azure Table storage. One entity per mailbox (PartitionKey = mailbox id, so load spreads over
 /// partitions), holding everything a request needs: create is one insert (plus its expiry-index entry), a read is
 /// one point read, a bind, update or delete one conditional write on the ETag that read returned.
-/// The expiry index lives in its own table, one partition per 10-second expiry bucket, so the purge reads only
-/// buckets that have passed and never scans live mailboxes.
+/// The expiry index lives in its own table, partitioned by 10-second expiry bucket (and 16 shards within each), so the
+/// purge reads only buckets that have passed and never scans live mailboxes.
 /// </summary>
 public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOptions> options, ILogger<MailboxStore> logger)
     : IMailboxStore
@@ -26,6 +26,7 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
 
     private const string RowKey = "";
     private const int BucketSeconds = 10;
+    private const int IndexShards = 16;
 
     private readonly TableClient _mailboxes = service.GetTableClient(options.Value.MailboxTable);
     private readonly TableClient _expiry = service.GetTableClient(options.Value.ExpiryTable);
@@ -49,7 +50,7 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
     {
         // The index entry goes first: a mailbox must never exist without one, or the purge would miss it.
         // An entry whose insert below loses to an existing mailbox is harmless: the purge clears it.
-        var index = new TableEntity(Bucket(mailbox.ExpiresAt), mailbox.Id.ToString());
+        var index = new TableEntity(IndexPartition(mailbox.ExpiresAt, mailbox.Id), mailbox.Id.ToString());
         await Guard(() => _expiry.UpsertEntityAsync(index, TableUpdateMode.Replace, cancellationToken), cancellationToken);
         try
         {
@@ -204,6 +205,14 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
         var seconds = time.ToUnixTimeSeconds();
         return (seconds - (seconds % BucketSeconds)).ToString("D12", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The index partition of a mailbox: its expiry bucket, split into <see cref="IndexShards"/> sub-partitions by the
+    /// mailbox id so that creates with the same lifetime do not all land on one partition (2,000 entities/s each).
+    /// "{bucket}-{shard}" still sorts before the next bucket, so the purge's one range query covers every shard.
+    /// </summary>
+    internal static string IndexPartition(DateTimeOffset expiresAt, MailboxId id) =>
+        Bucket(expiresAt) + "-" + (id.Value.GetHashCode() & (IndexShards - 1)).ToString("x2", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Turns an outage or throttling (network failure, timeout, 408/429/5xx after the client's retries) into
