@@ -9,8 +9,10 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 azurite_pid=""
 cleanup() {
-  [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null || true
-  [ -n "${azurite_dir:-}" ] && rm -rf "$azurite_dir"
+  # An EXIT trap's own status would replace the script's under `set -e`: this one must always succeed.
+  if [ -n "$azurite_pid" ]; then kill "$azurite_pid" 2>/dev/null || true; fi
+  if [ -n "${azurite_dir:-}" ]; then rm -rf "$azurite_dir"; fi
+  return 0
 }
 trap cleanup EXIT
 
