@@ -161,6 +161,24 @@ public sealed class CreateMailboxTests(RelayFixture fixture)
         Assert.Contains("deviceClaim", await RelayClient.ProblemDetailAsync(response));
     }
 
+    [Fact]
+    public async Task Two_claim_header_lines_in_one_request_are_refused_as_ambiguous()
+    {
+        // HttpClient would fold two values into one line; write the request by hand to send two header lines.
+        var body = RelayClient.CreateBody(RelayClient.NewId()).ToJsonString();
+        var request = "POST /v1/m HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\n"
+            + $"deviceClaim: {RelayClient.NewId()}\r\ndeviceClaim: {RelayClient.NewId()}\r\n"
+            + $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_relay.Http.BaseAddress!.Host, _relay.Http.BaseAddress.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
+        var answer = await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 400", answer);
+        Assert.Contains("several claims in one request are ambiguous", answer);
+    }
+
     [Theory]
     [InlineData("text/plain")]
     [InlineData("application/xml")]

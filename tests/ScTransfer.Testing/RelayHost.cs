@@ -81,8 +81,13 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException(
-            "The relay exited during start-up:\n" + string.Join('\n', host._log)));
+        process.Exited += (_, _) => _ = Task.Run(() =>
+        {
+            // Exited can fire before the last output lines are read; WaitForExit() waits for both streams to end.
+            process.WaitForExit();
+            listening.TrySetException(new InvalidOperationException(
+                "The relay exited during start-up:\n" + string.Join('\n', host._log)));
+        });
 
         var started = await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60)));
         if (started != listening.Task)

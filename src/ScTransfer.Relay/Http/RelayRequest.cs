@@ -20,16 +20,28 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
 
     public static bool TryGetDeviceClaim(HttpRequest request, out DeviceClaim claim, [NotNullWhen(false)] out IActionResult? problem)
     {
+        claim = default;
         problem = null;
-        var value = FirstHeader(request, RelayHeaders.DeviceClaim);
-        if (DeviceClaim.TryParse(value, out claim))
+        foreach (var name in RelayHeaders.DeviceClaim)
         {
-            return true;
+            if (!request.Headers.TryGetValue(name, out var values) || values.Count == 0)
+            {
+                continue;
+            }
+
+            if (values.Count == 1 && DeviceClaim.TryParse(values[0], out claim))
+            {
+                return true;
+            }
+
+            problem = RelayResults.Problem(ProtocolError.BadRequest(values.Count > 1
+                ? $"Send one '{name}' header: several claims in one request are ambiguous."
+                : $"The '{name}' header must be a UUID (8-4-4-4-12 hexadecimal digits)."));
+            return false;
         }
 
-        problem = RelayResults.Problem(ProtocolError.BadRequest(value is null
-            ? "The 'deviceClaim' header is required: a UUID this device generated for this share."
-            : "The 'deviceClaim' header must be a UUID (8-4-4-4-12 hexadecimal digits)."));
+        problem = RelayResults.Problem(ProtocolError.BadRequest(
+            "The 'deviceClaim' header is required: a UUID this device generated for this share."));
         return false;
     }
 
@@ -118,19 +130,6 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
         MediaTypeHeaderValue.TryParse(contentType, out var media)
         && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
         && (!media.Charset.HasValue || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
-
-    internal static string? FirstHeader(HttpRequest request, string[] names)
-    {
-        foreach (var name in names)
-        {
-            if (request.Headers.TryGetValue(name, out var values) && values.Count > 0)
-            {
-                return values.Count == 1 ? values[0] : null; // a repeated claim header is ambiguous: treat as invalid
-            }
-        }
-
-        return null;
-    }
 }
 
 /// <summary>A request body in a pooled buffer, or the problem that stopped it being read.</summary>
