@@ -47,20 +47,16 @@ public sealed class ClaimHasher
     }
 
     /// <summary>Whether <paramref name="claim"/> is the claim behind <paramref name="storedHash"/>, compared in constant time.</summary>
-    public bool Matches(MailboxId mailbox, DeviceClaim claim, byte[]? storedHash) =>
-        storedHash is not null && CryptographicOperations.FixedTimeEquals(Hash(mailbox, claim), storedHash);
+    public bool Matches(MailboxId mailbox, DeviceClaim claim, byte[]? storedHash) => Same(Hash(mailbox, claim), storedHash);
 
     /// <summary>Which party presented this claim, compared in constant time.</summary>
     public MailboxRole RoleOf(Mailbox mailbox, DeviceClaim claim)
     {
         var hash = Hash(mailbox.Id, claim);
-        if (CryptographicOperations.FixedTimeEquals(hash, mailbox.SenderClaimHash))
-        {
-            return MailboxRole.Sender;
-        }
-
-        return mailbox.ReceiverClaimHash is { } receiver && CryptographicOperations.FixedTimeEquals(hash, receiver)
-            ? MailboxRole.Receiver
+        return Same(hash, mailbox.SenderClaimHash) ? MailboxRole.Sender
+            : Same(hash, mailbox.ReceiverClaimHash) ? MailboxRole.Receiver
             : MailboxRole.None;
     }
+
+    private static bool Same(byte[] hash, byte[]? stored) => stored is not null && CryptographicOperations.FixedTimeEquals(hash, stored);
 }
