@@ -8,7 +8,28 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Region of every resource; it must offer the Flex Consumption plan.')
+@description('Region of every resource; it must offer the Flex Consumption plan (`az functionapp list-flexconsumption-locations`).')
+// The regions Azure-Samples/functions-quickstart-dotnet-azd allows for Flex Consumption: a region without it would
+// fail late, at the plan. Add a region here once that command lists it.
+@allowed([
+  'australiaeast'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'northcentralus'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westcentralus'
+  'westeurope'
+  'westus2'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -19,19 +40,79 @@ param location string
 @description('Resource group name; empty for rg-<environmentName>.')
 param resourceGroupName string = ''
 
-@description('HMAC key that turns device claims into stored hashes: base64, at least 32 bytes, stable across deployments (a new key orphans every open mailbox). azd generates it once and keeps it in the environment; it is stored only in Key Vault.')
+@description('HMAC key that turns device claims into stored hashes: base64, at least 32 bytes, stable across deployments (a new key orphans every open mailbox). Empty keeps the key already in Key Vault; infra/hooks/preprovision.sh generates one only when the vault has none, and refuses to replace one (docs/deploy.md).')
 @secure()
-@minLength(44)
-@metadata({
-  azd: {
-    type: 'generate'
-    config: {
-      length: 64
-      noSpecial: true
-    }
-  }
-})
-param claimHashKey string
+param claimHashKey string = ''
+
+@description('AES-256-GCM key that encrypts push tokens at rest: base64 of 32 bytes, stable like the claim-hash key (a new key makes stored tokens unreadable: pushes for open mailboxes stop). Empty keeps the key in Key Vault; guarded by the same hook.')
+@secure()
+param tokenEncryptionKey string = ''
+
+@description('Custom domain the relay is reached at (e.g. relay.example.com), for share links; empty: the front door endpoint when it is on, else the function app\'s azurewebsites.net host. Bind the domain to the app or the front door yourself (docs/deploy.md).')
+param customDomain string = ''
+
+@description('Put Azure Front Door (with a WAF policy) in front of the app; the app then accepts only the front door\'s traffic. Off by default: it costs money.')
+param frontDoorEnabled bool = false
+
+@description('Front door tier: Premium adds Microsoft\'s managed WAF rule sets.')
+@allowed([
+  'Standard_AzureFrontDoor'
+  'Premium_AzureFrontDoor'
+])
+param frontDoorSku string = 'Standard_AzureFrontDoor'
+
+@description('WAF rate rule: requests per client address per minute. Generous: mobile carriers put many phones behind one address.')
+@minValue(10)
+param frontDoorRateLimitPerMinute int = 600
+
+@description('Microsoft\'s managed WAF rule sets (Default Rule Set, Bot Manager); Premium only, ignored on Standard.')
+param frontDoorManagedRules bool = true
+
+@description('Key Vault purge protection. Recommended for production (the claim-hash key cannot then be purged by mistake); cannot be turned off again.')
+param keyVaultPurgeProtection bool = false
+
+@description('Principal id of the person deploying (azd passes AZURE_PRINCIPAL_ID): gets read access to the tables and the logs. Empty: no operator roles.')
+param principalId string = ''
+
+@description('Kind of principalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+@description('Email for alerts and the budget notification; empty: alerts show in the portal only and no budget is created.')
+param alertEmail string = ''
+
+@description('Monthly budget of the resource group (billing currency); 0: no budget.')
+@minValue(0)
+param budgetAmount int = 50
+
+@description('First month of the budget: today\'s month by default.')
+param budgetStartDate string = '${utcNow('yyyy-MM')}-01'
+
+@description('Privacy Pass issuer name (RFC 9577); empty while the modes are off.')
+param privacyPassIssuerName string = ''
+
+@description('Privacy Pass issuer public keys (SPKI, base64; several separated by commas for rotation).')
+param privacyPassIssuerPublicKeys string = ''
+
+@description('Privacy Pass token for CreateMailbox: off, optional or required.')
+@allowed([
+  'off'
+  'optional'
+  'required'
+])
+param privacyPassCreateMailbox string = 'off'
+
+@description('Privacy Pass token for the first read that binds a receiver: off, optional or required.')
+@allowed([
+  'off'
+  'optional'
+  'required'
+])
+param privacyPassReadSecureContent string = 'off'
 
 @description('Notification Hubs namespace tier.')
 @allowed([
@@ -67,9 +148,9 @@ param fcmProjectId string = ''
 @description('FCM v1: service account client email.')
 param fcmClientEmail string = ''
 
-@description('FCM v1: service account private key.')
+@description('FCM v1: the service account\'s private key (PEM), base64-encoded: `jq -r .private_key service-account.json | base64 -w0`. A PEM\'s newlines would break azd\'s JSON parameter file.')
 @secure()
-param fcmPrivateKey string = ''
+param fcmPrivateKeyBase64 string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -136,7 +217,7 @@ module notifications 'core/notifications/notification-hub.bicep' = {
     apnsEnvironment: apnsEnvironment
     fcmProjectId: fcmProjectId
     fcmClientEmail: fcmClientEmail
-    fcmPrivateKey: fcmPrivateKey
+    fcmPrivateKeyBase64: fcmPrivateKeyBase64
   }
 }
 
@@ -147,6 +228,7 @@ module keyVault 'core/security/key-vault.bicep' = {
     name: 'kv-${resourceToken}'
     location: location
     tags: tags
+    enablePurgeProtection: keyVaultPurgeProtection
   }
 }
 
@@ -160,11 +242,28 @@ module plan 'core/host/flex-consumption-plan.bicep' = {
   }
 }
 
+var functionAppName = 'func-relay-${resourceToken}'
+
+module frontDoor 'core/network/front-door.bicep' = if (frontDoorEnabled) {
+  name: 'frontDoor'
+  scope: rg
+  params: {
+    name: 'afd-${resourceToken}'
+    tags: tags
+    sku: frontDoorSku
+    // The app's default host name (no unique-hostname scope is set on the app), known before the app exists.
+    originHostName: '${functionAppName}.azurewebsites.net'
+    rateLimitPerMinute: frontDoorRateLimitPerMinute
+    maxRequestBodyBytes: relayMaxRequestBodyBytes
+    managedRules: frontDoorManagedRules
+  }
+}
+
 module relay 'core/host/function-app.bicep' = {
   name: 'relay'
   scope: rg
   params: {
-    name: 'func-relay-${resourceToken}'
+    name: functionAppName
     location: location
     tags: union(tags, {
       'azd-service-name': 'relay'
@@ -172,6 +271,7 @@ module relay 'core/host/function-app.bicep' = {
     planId: plan.outputs.id
     identityId: identity.outputs.id
     deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
+    frontDoorId: frontDoorEnabled ? frontDoor!.outputs.frontDoorId : ''
   }
 }
 
@@ -199,6 +299,16 @@ module settings 'app/relay-settings.bicep' = {
     notificationHubName: notifications.outputs.hubName
     notificationHubSendRuleName: notifications.outputs.sendRuleName
     claimHashKey: claimHashKey
+    tokenEncryptionKey: tokenEncryptionKey
+    maxPayloadBytes: maxPayloadBytes
+    maxDisplayInformationBytes: maxDisplayInformationBytes
+    publicBaseUrl: publicBaseUrl
+    // The App Service front end appends the client's address to X-Forwarded-For; Azure Front Door adds one more hop.
+    trustedForwardedHops: frontDoorEnabled ? 2 : 1
+    privacyPassIssuerName: privacyPassIssuerName
+    privacyPassIssuerPublicKeys: privacyPassIssuerPublicKeys
+    privacyPassCreateMailbox: privacyPassCreateMailbox
+    privacyPassReadSecureContent: privacyPassReadSecureContent
     mailboxTable: mailboxTable
     expiryTable: expiryTable
   }
@@ -207,6 +317,53 @@ module settings 'app/relay-settings.bicep' = {
     access
   ]
 }
+
+module diagnostics 'core/monitor/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    keyVaultName: keyVault.outputs.name
+    storageAccountName: storage.outputs.name
+    notificationHubsNamespaceName: notifications.outputs.namespaceName
+    functionAppName: relay.outputs.name
+  }
+}
+
+module alerts 'core/monitor/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    alertEmail: alertEmail
+    budgetAmount: budgetAmount
+    budgetStartDate: budgetStartDate
+  }
+}
+
+module operatorAccess 'app/operator-access.bicep' = if (!empty(principalId)) {
+  name: 'operatorAccess'
+  scope: rg
+  params: {
+    principalId: principalId
+    principalType: principalType
+    storageAccountName: storage.outputs.name
+    logAnalyticsWorkspaceName: monitoring.outputs.logAnalyticsWorkspaceName
+  }
+}
+
+// The relay's size limits (Relay__MaxPayloadBytes, Relay__MaxDisplayInformationBytes) and the request body limit they
+// give (RelayOptions.MaxRequestBodyBytes), for the WAF's size rule; relay-settings.bicep derives the host's from them.
+var maxPayloadBytes = 131072
+var maxDisplayInformationBytes = 8192
+var relayMaxRequestBodyBytes = ((maxPayloadBytes + 2) / 3 * 4) + maxDisplayInformationBytes + 8 * 1024
+
+var publicHostName = !empty(customDomain)
+  ? customDomain
+  : frontDoorEnabled ? frontDoor!.outputs.hostName : relay.outputs.defaultHostName
+var publicBaseUrl = 'https://${publicHostName}'
 
 var deploymentContainerName = 'app-package-relay'
 var mailboxTable = 'mailboxes'
@@ -218,4 +375,5 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = relay.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output NOTIFICATION_HUBS_NAMESPACE string = notifications.outputs.namespaceName
-output RELAY_URL string = relay.outputs.uri
+output RELAY_URL string = publicBaseUrl
+output RELAY_ORIGIN_URL string = relay.outputs.uri

@@ -1,7 +1,9 @@
 // The relay's app settings, named exactly as the code binds them (Section__Key), plus the host's own.
-// Secrets never pass through a parameter file or an output: the claim hash key arrives as a @secure()
-// parameter and the Notification Hubs connection string is read here with listKeys(); both are written to
+// Secrets never pass through a parameter file or an output: the claim-hash and token-encryption keys arrive as
+// @secure() parameters and the Notification Hubs connection string is read here with listKeys(); all are written to
 // Key Vault and the app settings hold only Key Vault references, resolved with the app's identity.
+// An empty key parameter keeps the secret already in the vault (infra/hooks/preprovision.sh checked that it is
+// there): the references name the secret without a version, so they resolve to whatever the vault holds.
 param functionAppName string
 param identityClientId string
 param storageAccountName string
@@ -11,8 +13,38 @@ param notificationHubsNamespaceName string
 param notificationHubName string
 param notificationHubSendRuleName string
 
+@description('New value of the relay-claim-hash-key secret; empty keeps the one in the vault.')
 @secure()
 param claimHashKey string
+
+@description('New value of the relay-token-encryption-key secret (base64 of 32 bytes, AES-256-GCM); empty keeps the one in the vault.')
+@secure()
+param tokenEncryptionKey string
+
+@description('Base URL share links are built from (https://host, no trailing slash).')
+param publicBaseUrl string
+
+@description('X-Forwarded-For entries, counted from the right, that the relay trusts: 1 behind the App Service front end alone, 2 with Azure Front Door before it.')
+@minValue(1)
+@maxValue(2)
+param trustedForwardedHops int
+
+@description('Privacy Pass issuer (RFC 9577 server name); empty with the modes off.')
+param privacyPassIssuerName string = ''
+@description('Privacy Pass issuer public keys: SPKI, base64, separated by commas (rotation). Public, so an app setting.')
+param privacyPassIssuerPublicKeys string = ''
+@allowed([
+  'off'
+  'optional'
+  'required'
+])
+param privacyPassCreateMailbox string = 'off'
+@allowed([
+  'off'
+  'optional'
+  'required'
+])
+param privacyPassReadSecureContent string = 'off'
 
 param mailboxTable string
 param expiryTable string
@@ -23,7 +55,7 @@ param maxDisplayInformationBytes int = 8192
 param storageNetworkTimeout string = '00:00:03'
 param storageMaxRetries int = 2
 @description('NCRONTAB schedule of the expired-mailbox purge.')
-param purgeSchedule string = '0 */5 * * * *'
+param purgeSchedule string = '0 */1 * * * *'
 param purgeBatchSize int = 500
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
@@ -46,11 +78,26 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
 }
 
-resource claimHashKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+var claimHashKeySecretName = 'relay-claim-hash-key'
+var tokenEncryptionKeySecretName = 'relay-token-encryption-key'
+
+// RelayOptions.MaxRequestBodyBytes (base64 payload + display information + 8 KiB of JSON), computed the same way.
+var relayMaxRequestBodyBytes = ((maxPayloadBytes + 2) / 3 * 4) + maxDisplayInformationBytes + 8 * 1024
+
+resource claimHashKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(claimHashKey)) {
   parent: vault
-  name: 'relay-claim-hash-key'
+  name: claimHashKeySecretName
   properties: {
     value: claimHashKey
+    contentType: 'base64'
+  }
+}
+
+resource tokenEncryptionKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(tokenEncryptionKey)) {
+  parent: vault
+  name: tokenEncryptionKeySecretName
+  properties: {
+    value: tokenEncryptionKey
     contentType: 'base64'
   }
 }
@@ -67,6 +114,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
   properties: {
+    // The host buffers a whole request body before the worker sees it (100 MiB by default); just above the relay's
+    // own limit, so the relay still answers its problem+json 413 and the host refuses anything far larger.
+    FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(relayMaxRequestBodyBytes + 1024)
+
     // Host: identity-based AzureWebJobsStorage (no connection string) and Entra-authenticated telemetry.
     AzureWebJobsStorage__accountName: storage.name
     AzureWebJobsStorage__credential: 'managedidentity'
@@ -77,8 +128,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AZURE_CLIENT_ID: identityClientId
 
     // The relay (RelayOptions, StorageOptions, the purge timer, the push notifier).
-    Relay__PublicBaseUrl: 'https://${site.properties.defaultHostName}'
-    Relay__ClaimHashKey: '@Microsoft.KeyVault(SecretUri=${claimHashKeySecret.properties.secretUri})'
+    Relay__PublicBaseUrl: publicBaseUrl
+    Relay__ClaimHashKey: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${claimHashKeySecretName})'
+    Relay__TokenEncryptionKey: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${tokenEncryptionKeySecretName})'
     Relay__MaxTimeToLiveSeconds: string(maxTimeToLiveSeconds)
     Relay__DefaultTimeToLiveSeconds: string(defaultTimeToLiveSeconds)
     Relay__MaxPayloadBytes: string(maxPayloadBytes)
@@ -92,5 +144,16 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Purge__BatchSize: string(purgeBatchSize)
     NotificationHubs__ConnectionString: '@Microsoft.KeyVault(SecretUri=${notificationHubsSecret.properties.secretUri})'
     NotificationHubs__HubName: notificationHubName
+    RateLimiting__Enabled: 'true'
+    RateLimiting__TrustedForwardedHops: string(trustedForwardedHops)
+    PrivacyPass__IssuerName: privacyPassIssuerName
+    PrivacyPass__IssuerPublicKeys: privacyPassIssuerPublicKeys
+    PrivacyPass__CreateMailbox: privacyPassCreateMailbox
+    PrivacyPass__ReadSecureContent: privacyPassReadSecureContent
   }
+  // The references above name the secrets without a version: write them first.
+  dependsOn: [
+    claimHashKeySecret
+    tokenEncryptionKeySecret
+  ]
 }

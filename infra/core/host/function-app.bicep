@@ -10,6 +10,24 @@ param identityId string
 param deploymentContainerUrl string
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
+@description('The Azure Front Door profile id (X-Azure-FDID) the app alone accepts traffic from; empty: open to the internet.')
+param frontDoorId string = ''
+
+// Behind the front door: only its back end, and only for this profile (the header), may reach the app.
+var frontDoorOnly = [
+  {
+    name: 'front-door-only'
+    action: 'Allow'
+    tag: 'ServiceTag'
+    ipAddress: 'AzureFrontDoor.Backend'
+    priority: 100
+    headers: {
+      'x-azure-fdid': [
+        frontDoorId
+      ]
+    }
+  }
+]
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: name
@@ -31,6 +49,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
+      ipSecurityRestrictions: empty(frontDoorId) ? [] : frontDoorOnly
+      ipSecurityRestrictionsDefaultAction: empty(frontDoorId) ? 'Allow' : 'Deny'
+      // The deployment (SCM) endpoint keeps its own rules: azd deploys from wherever it runs.
+      scmIpSecurityRestrictionsUseMain: false
     }
     functionAppConfig: {
       deployment: {
@@ -71,4 +93,5 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
 output uri string = 'https://${site.properties.defaultHostName}'

@@ -1,51 +1,37 @@
 // Notification Hubs namespace and hub for the relay's silent pushes (direct send; no registrations).
-// Platform credentials are applied only when given, so a first deployment needs none.
+// Platform credentials are applied only when given, so a first deployment needs none. The credentials are typed
+// objects of an API version that has fcmV1Credential, so `bicep build` checks every property name.
 param namespaceName string
 param hubName string
 param location string
 param tags object = {}
 param sku string
 
+// The resource type marks every credential property secure, identifiers included.
+@secure()
 param apnsKeyId string
+@secure()
 param apnsTeamId string
+@secure()
 param apnsBundleId string
 @secure()
 param apnsToken string
 param apnsEnvironment string
 
-param fcmProjectId string
-param fcmClientEmail string
 @secure()
-param fcmPrivateKey string
+param fcmProjectId string
+@secure()
+param fcmClientEmail string
+@description('FCM v1 service account private key (PEM), base64-encoded so its newlines survive azd\'s parameter substitution.')
+@secure()
+param fcmPrivateKeyBase64 string
 
 var apnsEndpoints = {
   production: 'https://api.push.apple.com:443/3/device'
   sandbox: 'https://api.development.push.apple.com:443/3/device'
 }
 
-var apnsCredential = empty(apnsToken) ? {} : {
-  apnsCredential: {
-    properties: {
-      keyId: apnsKeyId
-      appId: apnsTeamId
-      appName: apnsBundleId
-      token: apnsToken
-      endpoint: apnsEndpoints[apnsEnvironment]
-    }
-  }
-}
-
-var fcmV1Credential = empty(fcmPrivateKey) ? {} : {
-  fcmV1Credential: {
-    properties: {
-      projectId: fcmProjectId
-      clientEmail: fcmClientEmail
-      privateKey: fcmPrivateKey
-    }
-  }
-}
-
-resource namespace 'Microsoft.NotificationHubs/namespaces@2023-09-01' = {
+resource namespace 'Microsoft.NotificationHubs/namespaces@2023-10-01-preview' = {
   name: namespaceName
   location: location
   tags: tags
@@ -57,16 +43,40 @@ resource namespace 'Microsoft.NotificationHubs/namespaces@2023-09-01' = {
   }
 }
 
-resource hub 'Microsoft.NotificationHubs/namespaces/notificationHubs@2023-09-01' = {
+resource hub 'Microsoft.NotificationHubs/namespaces/notificationHubs@2023-10-01-preview' = {
   parent: namespace
   name: hubName
   location: location
   tags: tags
-  properties: union(apnsCredential, fcmV1Credential)
+  properties: {
+    apnsCredential: empty(apnsToken)
+      ? null
+      : {
+          properties: {
+            keyId: apnsKeyId
+            appId: apnsTeamId
+            appName: apnsBundleId
+            token: apnsToken
+            #disable-next-line use-secure-value-for-secure-inputs // Apple's public endpoint URL, not a secret
+            endpoint: apnsEndpoints[apnsEnvironment]
+          }
+        }
+    // Android pushes use the format fcmv1: FCM legacy was retired in June 2024.
+    fcmV1Credential: empty(fcmPrivateKeyBase64)
+      ? null
+      : {
+          properties: {
+            projectId: fcmProjectId
+            clientEmail: fcmClientEmail
+            #disable-next-line use-secure-value-for-secure-inputs // decoded from the @secure() parameter above
+            privateKey: base64ToString(fcmPrivateKeyBase64)
+          }
+        }
+  }
 }
 
 // Send only: the relay never manages registrations, so it gets no Listen or Manage right.
-resource sendRule 'Microsoft.NotificationHubs/namespaces/notificationHubs/authorizationRules@2023-09-01' = {
+resource sendRule 'Microsoft.NotificationHubs/namespaces/notificationHubs/authorizationRules@2023-10-01-preview' = {
   parent: hub
   name: 'RelaySend'
   properties: {

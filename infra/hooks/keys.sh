@@ -1,0 +1,51 @@
+# Shared by preprovision.sh and postprovision.sh: where the relay's keys live and how to ask Azure about them.
+# Only control-plane calls (az keyvault list, az resource show): they say whether a secret exists without reading it,
+# so the deploying user needs no Key Vault data role.
+
+# azd env variable, Key Vault secret name, exact decoded length or "min:N".
+RELAY_KEYS=(
+  "RELAY_CLAIM_HASH_KEY relay-claim-hash-key min:32"
+  "RELAY_TOKEN_ENCRYPTION_KEY relay-token-encryption-key 32"
+)
+
+fail() {
+  echo "ERROR: $*" >&2
+  exit 1
+}
+
+# The resource id of this azd environment's vault (tag azd-env-name), or nothing when there is none yet.
+find_vault_id() {
+  local ids
+  if ! ids=$(az keyvault list --subscription "${AZURE_SUBSCRIPTION_ID:?AZURE_SUBSCRIPTION_ID is not set}" \
+      --query "[?tags.\"azd-env-name\"=='${AZURE_ENV_NAME:?AZURE_ENV_NAME is not set}'].id" -o tsv 2>&1); then
+    fail "cannot list Key Vaults (az keyvault list: ${ids}). Sign in with 'az login' to the subscription azd deploys to; without that the relay's keys cannot be checked, and a new key would orphan every open mailbox."
+  fi
+  if [ "$(printf '%s\n' "$ids" | grep -c .)" -gt 1 ]; then
+    fail "more than one Key Vault is tagged azd-env-name=${AZURE_ENV_NAME}: ${ids//$'\n'/, }. Remove the stale one or rename the environment."
+  fi
+  printf '%s' "$ids"
+}
+
+# 0: the secret exists; 1: it does not; anything else stops the script.
+secret_exists() {
+  local vault_id=$1 secret=$2 out
+  if out=$(az resource show --ids "${vault_id}/secrets/${secret}" --api-version 2023-07-01 --query id -o tsv 2>&1); then
+    return 0
+  fi
+  case "$out" in
+    *NotFound*|*"not found"*|*"could not be found"*) return 1 ;;
+  esac
+  fail "cannot tell whether Key Vault secret ${secret} exists: ${out}"
+}
+
+# Decoded length check: base64 of exactly N bytes, or of at least N bytes ("min:N").
+valid_key() {
+  local value=$1 want=$2 bytes
+  bytes=$(printf '%s' "$value" | base64 -d 2>/dev/null | wc -c) || return 1
+  [ -n "$value" ] || return 1
+  printf '%s' "$value" | base64 -d >/dev/null 2>&1 || return 1
+  case "$want" in
+    min:*) [ "$bytes" -ge "${want#min:}" ] ;;
+    *) [ "$bytes" -eq "$want" ] ;;
+  esac
+}

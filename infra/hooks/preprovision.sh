@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# azd preprovision hook: the claim-hash key and the token-encryption key must never change by accident. A new
+# claim-hash key orphans every open mailbox; a new token key makes every stored push token unreadable. azd keeps
+# generated values only in one machine's .azure/<env>, so a fresh environment of the same name (another machine, CI)
+# would otherwise deploy new keys over the old ones. For each key:
+#   - the vault already holds the secret: keep it (the parameter stays empty, Bicep leaves the secret alone);
+#     a value in the azd environment is refused, unless RELAY_ALLOW_KEY_REPLACEMENT=true says it is a rotation;
+#   - the vault does not hold it (first deployment, or a key added by an upgrade): use the environment's value if
+#     set (bring your own), else generate one; either way check it is base64 of the right length.
+set -euo pipefail
+# shellcheck source=infra/hooks/keys.sh
+. "$(dirname "$0")/keys.sh"
+
+vault_id=$(find_vault_id)
+if [ -z "$vault_id" ]; then
+  echo "Relay keys: no Key Vault for environment ${AZURE_ENV_NAME} yet (first deployment)."
+fi
+
+for entry in "${RELAY_KEYS[@]}"; do
+  read -r variable secret length <<<"$entry"
+  value=${!variable:-}
+  if [ -n "$vault_id" ] && secret_exists "$vault_id" "$secret"; then
+    if [ -z "$value" ]; then
+      echo "Relay keys: ${secret} is in Key Vault: kept."
+      continue
+    fi
+    if [ "${RELAY_ALLOW_KEY_REPLACEMENT:-}" != "true" ]; then
+      fail "${variable} is set in the azd environment but Key Vault already holds ${secret}. Deploying it would replace the key in use$([ "$secret" = relay-claim-hash-key ] && echo ': every open mailbox would become unreachable' || echo ': stored push tokens would become unreadable'). To keep the vault's key: azd env set ${variable} \"\". To rotate on purpose: azd env set RELAY_ALLOW_KEY_REPLACEMENT true (docs/deploy.md, Rotation)."
+    fi
+    valid_key "$value" "$length" || fail "${variable} is not base64 of ${length/min:/at least } bytes."
+    echo "Relay keys: ${secret} WILL BE REPLACED (RELAY_ALLOW_KEY_REPLACEMENT=true)."
+    continue
+  fi
+
+  if [ -n "$value" ]; then
+    valid_key "$value" "$length" || fail "${variable} is not base64 of ${length/min:/at least } bytes."
+    echo "Relay keys: ${secret} from the azd environment (${variable})."
+  else
+    value=$(openssl rand -base64 32)
+    azd env set "$variable" "$value" >/dev/null
+    echo "Relay keys: ${secret} generated (32 random bytes)."
+  fi
+done
