@@ -59,6 +59,22 @@ public static partial class ArmTemplate
         return Resolve(value, Bicep.MainTemplate);
     }
 
+    /// <summary>Main's parameters as a deployment with these values (and every default) would see them.</summary>
+    public static Dictionary<string, JsonNode?> MainParameters(Dictionary<string, JsonNode?>? given = null)
+    {
+        var values = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            ["environmentName"] = "test",
+            ["location"] = "westeurope",
+        };
+        foreach (var (name, value) in given ?? [])
+        {
+            values[name] = value;
+        }
+
+        return ArmExpression.MainParameters(Bicep.MainTemplate, values);
+    }
+
     public static JsonNode? Resolve(JsonNode? value, JsonObject template)
     {
         if (value is JsonValue v && v.TryGetValue<string>(out var text) && VariableReference().Match(text) is { Success: true } m)

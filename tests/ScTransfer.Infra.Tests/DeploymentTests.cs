@@ -1,0 +1,308 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Testing;
+
+namespace ScTransfer.Infra.Tests;
+
+/// <summary>issue 12 §2: what the first `azd up` needs, checked on the compiled template's values.</summary>
+public sealed class DeploymentTests
+{
+    private static JsonObject Main => Bicep.MainTemplate;
+
+    /// <summary>The relaySettings module's app settings as the deployment would set them, for the given main parameters.</summary>
+    private static JsonObject DeployedAppSettings(Dictionary<string, JsonNode?>? given = null)
+    {
+        var mainParameters = ArmTemplate.MainParameters(given);
+        var deployment = ArmTemplate.ModuleDeployment("relaySettings");
+        var parameters = ArmExpression.ModuleParameters(deployment, Main, mainParameters);
+        var config = Assert.Single(ArmTemplate.OfType("Microsoft.Web/sites/config"), c => c.Module == "relaySettings");
+        var values = new JsonObject();
+        foreach (var (name, value) in config.Properties)
+        {
+            try
+            {
+                values[name] = ArmExpression.Evaluate(value, config.Template, parameters);
+            }
+            catch (Exception e) when (e is NotSupportedException or KeyNotFoundException)
+            {
+                values[name] = "(only Azure can evaluate)";
+            }
+        }
+
+        return values;
+    }
+
+    [Fact]
+    public void The_FCM_v1_credential_is_a_typed_property_of_an_API_version_that_has_it()
+    {
+        var hub = ArmTemplate.One("Microsoft.NotificationHubs/namespaces/notificationHubs");
+
+        Assert.Equal("2023-10-01-preview", (string)hub.Body["apiVersion"]!);
+        // Typed: properties is an object with the credential under its own name, not one union()/createObject() string.
+        var properties = Assert.IsType<JsonObject>(hub.Body["properties"]);
+        var fcm = (string)properties["fcmV1Credential"]!;
+        Assert.StartsWith("[if(empty(parameters('fcmPrivateKeyBase64')), null(), createObject('properties', createObject('projectId', ", fcm, StringComparison.Ordinal);
+        Assert.Contains("'privateKey', base64ToString(parameters('fcmPrivateKeyBase64'))", fcm, StringComparison.Ordinal);
+        Assert.StartsWith("[if(empty(parameters('apnsToken')), null(), createObject('properties'", (string)properties["apnsCredential"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain("union(", hub.Body.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_PEM_private_key_with_newlines_round_trips_through_azd_substitution_into_valid_parameters()
+    {
+        const string pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\"quoted\\\n-----END PRIVATE KEY-----\n";
+        var file = File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json"));
+        Assert.Contains("\"${FCM_PRIVATE_KEY_BASE64=}\"", file, StringComparison.Ordinal);
+
+        // azd pastes the variable's text into the file as it is; base64 has no character JSON would need escaped.
+        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(pem));
+        var substituted = JsonNode.Parse(file.Replace("${FCM_PRIVATE_KEY_BASE64=}", encoded, StringComparison.Ordinal))!;
+        var value = (string)substituted["parameters"]!["fcmPrivateKeyBase64"]!["value"]!;
+        Assert.Equal(pem, Encoding.UTF8.GetString(Convert.FromBase64String(value)));
+
+        // Guards the guard: the PEM pasted as it is (the old documented step) breaks the file.
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonNode.Parse(file.Replace("${FCM_PRIVATE_KEY_BASE64=}", pem, StringComparison.Ordinal)));
+        Assert.DoesNotContain("fcmPrivateKey\"", file, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_regions_with_Flex_Consumption_are_allowed()
+    {
+        var allowed = Main["parameters"]!["location"]!["allowedValues"]!.AsArray().Select(v => (string)v!).ToList();
+
+        Assert.Contains("westeurope", allowed);
+        Assert.Contains("eastus", allowed);
+        Assert.Contains("swedencentral", allowed);
+        Assert.DoesNotContain("westus", allowed); // no Flex Consumption there
+        Assert.DoesNotContain("eastus2euap", allowed); // canary: not for ordinary subscriptions
+        Assert.All(allowed, r => Assert.Matches("^[a-z0-9]+$", r));
+    }
+
+    [Fact]
+    public void The_hosts_body_limit_sits_just_above_the_relays_own()
+    {
+        var relayLimit = new RelayOptions().MaxRequestBodyBytes;
+        var settings = DeployedAppSettings();
+
+        var hostLimit = long.Parse((string)settings["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(hostLimit, relayLimit + 1, relayLimit + 4096);
+        Assert.Equal(new RelayOptions().MaxPayloadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), (string)settings["Relay__MaxPayloadBytes"]!);
+    }
+
+    [Theory]
+    [InlineData(false, "1")]
+    [InlineData(true, "2")]
+    public void Rate_limits_are_on_and_trust_one_forwarded_hop_more_behind_the_front_door(bool frontDoor, string hops)
+    {
+        var settings = DeployedAppSettings(new() { ["frontDoorEnabled"] = frontDoor });
+
+        Assert.Equal("true", (string)settings["RateLimiting__Enabled"]!);
+        Assert.Equal(hops, (string)settings["RateLimiting__TrustedForwardedHops"]!);
+    }
+
+    [Fact]
+    public void Purge_runs_every_minute_and_Privacy_Pass_is_off_by_default()
+    {
+        var settings = DeployedAppSettings();
+
+        Assert.Equal("0 */1 * * * *", (string)settings["PurgeSchedule"]!);
+        Assert.Equal("off", (string)settings["PrivacyPass__CreateMailbox"]!);
+        Assert.Equal("off", (string)settings["PrivacyPass__ReadSecureContent"]!);
+        Assert.Equal("", (string)settings["PrivacyPass__IssuerPublicKeys"]!);
+        var modes = Main["parameters"]!["privacyPassCreateMailbox"]!["allowedValues"]!.AsArray().Select(v => (string)v!);
+        Assert.Equal(["off", "optional", "required"], modes);
+    }
+
+    [Fact]
+    public void Share_links_use_the_custom_domain_when_one_is_given()
+    {
+        var settings = DeployedAppSettings(new() { ["customDomain"] = "relay.example.com" });
+        Assert.Equal("https://relay.example.com", (string)settings["Relay__PublicBaseUrl"]!);
+
+        // Without one: the front door endpoint or the app's own host, both known only once deployed.
+        Assert.Equal("(only Azure can evaluate)", (string)DeployedAppSettings()["Relay__PublicBaseUrl"]!);
+        var publicBaseUrl = ModuleValue("relaySettings", "publicBaseUrl");
+        Assert.Contains("outputs.hostName.value", publicBaseUrl, StringComparison.Ordinal);
+        Assert.Contains("outputs.defaultHostName.value", publicBaseUrl, StringComparison.Ordinal);
+        Assert.Equal(publicBaseUrl, (string)Main["outputs"]!["RELAY_URL"]!["value"]!);
+    }
+
+    [Fact]
+    public void The_token_encryption_key_is_a_Key_Vault_secret_written_only_when_given()
+    {
+        foreach (var (secret, parameter) in new[] { ("relay-claim-hash-key", "claimHashKey"), ("relay-token-encryption-key", "tokenEncryptionKey") })
+        {
+            var resource = Assert.Single(ArmTemplate.OfType("Microsoft.KeyVault/vaults/secrets"),
+                s => ((string)s.Body["name"]!).Contains(secret, StringComparison.Ordinal) || (string)s.Body["name"]! == $"[format('{{0}}/{{1}}', parameters('keyVaultName'), variables('{parameter}SecretName'))]");
+            Assert.Equal($"[not(empty(parameters('{parameter}')))]", (string)resource.Body["condition"]!);
+            Assert.Equal("securestring", (string)Main["parameters"]![parameter]!["type"]!, ignoreCase: true);
+            Assert.Equal("", (string)Main["parameters"]![parameter]!["defaultValue"]!);
+            Assert.Null(Main["parameters"]![parameter]!["metadata"]?["azd"]); // no azd 'generate': the hook decides
+        }
+    }
+
+    [Fact]
+    public void The_front_door_is_off_by_default_and_the_app_then_takes_traffic_from_anywhere()
+    {
+        Assert.False((bool)Main["parameters"]!["frontDoorEnabled"]!["defaultValue"]!);
+        Assert.Equal("[parameters('frontDoorEnabled')]", (string)ArmTemplate.ModuleDeployment("frontDoor")["condition"]!);
+
+        var site = ArmTemplate.One("Microsoft.Web/sites");
+        var parameters = new Dictionary<string, JsonNode?> { ["frontDoorId"] = "" };
+        Assert.Empty(ArmExpression.Evaluate(site.Properties["siteConfig"]!["ipSecurityRestrictions"], site.Template, parameters)!.AsArray());
+        Assert.Equal("Allow", (string)ArmExpression.Evaluate(site.Properties["siteConfig"]!["ipSecurityRestrictionsDefaultAction"], site.Template, parameters)!);
+    }
+
+    [Fact]
+    public void With_the_front_door_the_app_admits_only_its_back_end_carrying_its_id()
+    {
+        var site = ArmTemplate.One("Microsoft.Web/sites");
+        var parameters = new Dictionary<string, JsonNode?> { ["frontDoorId"] = "8a6c1b3e-0000-4000-8000-000000000000" };
+
+        var rules = ArmExpression.Evaluate(site.Properties["siteConfig"]!["ipSecurityRestrictions"], site.Template, parameters)!.AsArray();
+        var rule = Assert.Single(rules)!;
+        Assert.Equal("Allow", (string)rule["action"]!);
+        Assert.Equal("ServiceTag", (string)rule["tag"]!);
+        Assert.Equal("AzureFrontDoor.Backend", (string)rule["ipAddress"]!);
+        Assert.Equal(["8a6c1b3e-0000-4000-8000-000000000000"], rule["headers"]!["x-azure-fdid"]!.AsArray().Select(h => (string)h!));
+        Assert.Equal("Deny", (string)ArmExpression.Evaluate(site.Properties["siteConfig"]!["ipSecurityRestrictionsDefaultAction"], site.Template, parameters)!);
+
+        // The id comes from the profile the module creates.
+        Assert.Contains("outputs.frontDoorId.value", ArmTemplate.ModuleDeployment("relay")["properties"]!["parameters"]!["frontDoorId"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains(".frontDoorId", ArmTemplate.ModuleDeployment("frontDoor")["properties"]!["template"]!["outputs"]!["frontDoorId"]!["value"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_front_door_routes_everything_to_the_app_through_a_WAF_with_a_per_client_rate_rule_and_a_size_rule()
+    {
+        var origin = ArmTemplate.One("Microsoft.Cdn/profiles/originGroups/origins");
+        Assert.Equal("[parameters('originHostName')]", (string)origin.Properties["hostName"]!);
+        Assert.Equal("[format('{0}.azurewebsites.net', variables('functionAppName'))]", ModuleValue("frontDoor", "originHostName"));
+        Assert.Equal("[variables('functionAppName')]", ModuleValue("relay", "name"));
+
+        var route = ArmTemplate.One("Microsoft.Cdn/profiles/afdEndpoints/routes");
+        Assert.Equal(["/*"], route.Properties["patternsToMatch"]!.AsArray().Select(p => (string)p!));
+        Assert.Equal("HttpsOnly", (string)route.Properties["forwardingProtocol"]!);
+
+        var waf = ArmTemplate.One("Microsoft.Network/FrontDoorWebApplicationFirewallPolicies");
+        Assert.Equal("Prevention", (string)waf.Properties["policySettings"]!["mode"]!);
+        var rules = waf.Properties["customRules"]!["rules"]!.AsArray();
+        var rate = Assert.Single(rules, r => (string)r!["ruleType"]! == "RateLimitRule")!;
+        Assert.Equal("SocketAddr", (string)rate["groupBy"]![0]!["variableName"]!);
+        Assert.Equal("Block", (string)rate["action"]!);
+        var size = Assert.Single(rules, r => (string)r!["name"]! == "BodyTooLarge")!;
+        Assert.Equal("Content-Length", (string)size["matchConditions"]![0]!["selector"]!);
+        Assert.Equal("GreaterThan", (string)size["matchConditions"]![0]!["operator"]!);
+
+        // The size the WAF lets through is the relay's own request limit.
+        var frontDoorParameters = ArmExpression.ModuleParameters(ArmTemplate.ModuleDeployment("frontDoor"), Main, ArmTemplate.MainParameters());
+        Assert.Equal(new RelayOptions().MaxRequestBodyBytes, (long)frontDoorParameters["maxRequestBodyBytes"]!);
+
+        // Managed rule sets only on Premium (Standard refuses them).
+        foreach (var (sku, expected) in new[] { ("Standard_AzureFrontDoor", 0), ("Premium_AzureFrontDoor", 2) })
+        {
+            var sets = ArmExpression.Evaluate(waf.Properties["managedRules"]!["managedRuleSets"], waf.Template,
+                new Dictionary<string, JsonNode?> { ["sku"] = sku, ["managedRules"] = true })!.AsArray();
+            Assert.Equal(expected, sets.Count);
+        }
+
+        var policy = ArmTemplate.One("Microsoft.Cdn/profiles/securityPolicies");
+        Assert.Equal("WebApplicationFirewall", (string)policy.Properties["parameters"]!["type"]!);
+    }
+
+    [Theory]
+    [InlineData("Microsoft.KeyVault/vaults", "audit")]
+    [InlineData("Microsoft.Storage/storageAccounts/tableServices", "allLogs")]
+    [InlineData("Microsoft.NotificationHubs/namespaces", "allLogs")]
+    [InlineData("Microsoft.Web/sites", "allLogs")]
+    public void Resource_logs_go_to_Log_Analytics(string scopeType, string categoryGroup)
+    {
+        var setting = Assert.Single(ArmTemplate.OfType("Microsoft.Insights/diagnosticSettings"),
+            d => ((string)d.Body["scope"]!).Contains($"'{scopeType}'", StringComparison.Ordinal));
+
+        Assert.Equal("[parameters('logAnalyticsWorkspaceId')]", (string)setting.Properties["workspaceId"]!);
+        Assert.Equal(categoryGroup, (string)setting.Properties["logs"]![0]!["categoryGroup"]!);
+        Assert.True((bool)setting.Properties["logs"]![0]!["enabled"]!);
+        Assert.Contains("logAnalyticsWorkspaceId", ModuleValue("diagnostics", "logAnalyticsWorkspaceId"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Alerts_watch_5xx_429_the_purge_backlog_and_push_failures()
+    {
+        var alerts = ArmTemplate.One("Microsoft.Insights/scheduledQueryRules");
+        var rules = alerts.Template["variables"]!["rules"]!.AsArray();
+        var parameters = new Dictionary<string, JsonNode?> { ["serverErrorPercent"] = 1, ["throttledPercent"] = 10, ["purgeBacklog"] = 5000, ["pushFailures"] = 20 };
+        var queries = rules.ToDictionary(r => (string)r!["name"]!, r => (string)ArmExpression.Evaluate(r!["query"], alerts.Template, parameters)!);
+
+        Assert.Contains("toint(resultCode) >= 500", queries["relay-5xx-rate"], StringComparison.Ordinal);
+        Assert.Contains("resultCode == \"429\"", queries["relay-429-rate"], StringComparison.Ordinal);
+        // The purge's own log line ("Purge: ... {Remaining} left for the next run.") in src/ScTransfer.Functions.
+        Assert.Contains("customDimensions.Remaining", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.Contains("> 5000", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        var purgeSource = File.ReadAllText(Path.Combine(Repository.Root, "src", "ScTransfer.Functions", "PurgeExpiredMailboxes.cs"));
+        Assert.Contains("\"Purge: ", purgeSource, StringComparison.Ordinal);
+        Assert.Contains("{Remaining}", purgeSource, StringComparison.Ordinal);
+        var pushSource = File.ReadAllText(Path.Combine(Repository.Root, "src", "ScTransfer.Relay", "Push", "NotificationHubPushNotifier.cs"));
+        Assert.Contains("Push ({TokenType}) not delivered", pushSource, StringComparison.Ordinal);
+        Assert.Contains("not delivered", queries["relay-push-failures"], StringComparison.Ordinal);
+
+        Assert.Contains("applicationInsightsName", (string)alerts.Properties["scopes"]![0]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_monthly_budget_on_the_resource_group_notifies_the_operator()
+    {
+        var budget = ArmTemplate.One("Microsoft.Consumption/budgets");
+
+        Assert.Equal("alerts", budget.Module);
+        Assert.Equal("Monthly", (string)budget.Properties["timeGrain"]!);
+        Assert.Equal("[parameters('budgetAmount')]", (string)budget.Properties["amount"]!);
+        Assert.Equal(["[parameters('alertEmail')]"], budget.Properties["notifications"]!["actual80"]!["contactEmails"]!.AsArray().Select(e => (string)e!));
+        Assert.True((bool)ArmExpression.Evaluate(budget.Body["condition"], budget.Template,
+            new Dictionary<string, JsonNode?> { ["budgetAmount"] = 50, ["alertEmail"] = "ops@example.com" })!);
+        Assert.False((bool)ArmExpression.Evaluate(budget.Body["condition"], budget.Template,
+            new Dictionary<string, JsonNode?> { ["budgetAmount"] = 0, ["alertEmail"] = "ops@example.com" })!);
+        Assert.StartsWith("[format('{0}-01', utcNow('yyyy-MM'))]", (string)Main["parameters"]!["budgetStartDate"]!["defaultValue"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_deploying_user_may_read_tables_and_logs_only_when_a_principal_is_given()
+    {
+        Assert.Equal("[not(empty(parameters('principalId')))]", (string)ArmTemplate.ModuleDeployment("operatorAccess")["condition"]!);
+        var roles = ArmTemplate.OfType("Microsoft.Authorization/roleAssignments").Where(r => r.Module == "operatorAccess").ToList();
+
+        Assert.Equal(2, roles.Count);
+        Assert.Contains(roles, r => ((string)r.Properties["roleDefinitionId"]!).Contains("76199698-9eea-4c19-bc75-cec21354c6b6", StringComparison.Ordinal)); // Storage Table Data Reader
+        Assert.Contains(roles, r => ((string)r.Properties["roleDefinitionId"]!).Contains("73c42c96-874c-492b-b04d-ab87d138a893", StringComparison.Ordinal)); // Log Analytics Reader
+        Assert.All(roles, r => Assert.Equal("[parameters('principalType')]", (string)r.Properties["principalType"]!));
+        var file = File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json"));
+        Assert.Contains("\"${AZURE_PRINCIPAL_ID=}\"", file, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(true, true)]
+    public void Key_Vault_purge_protection_is_a_parameter(bool on, bool? expected)
+    {
+        var vault = ArmTemplate.One("Microsoft.KeyVault/vaults");
+        var value = ArmExpression.Evaluate(vault.Properties["enablePurgeProtection"], vault.Template,
+            new Dictionary<string, JsonNode?> { ["enablePurgeProtection"] = on });
+
+        Assert.Equal(expected, value is null ? null : (bool)value);
+        Assert.Equal("[parameters('keyVaultPurgeProtection')]", ModuleValue("keyVault", "enablePurgeProtection"));
+    }
+
+    [Fact]
+    public void Azure_yaml_names_the_azd_version_and_the_key_hooks()
+    {
+        var yaml = File.ReadAllText(Path.Combine(Repository.Root, "azure.yaml"));
+
+        Assert.Matches(@"requiredVersions:\s*\n(\s*#.*\n)*\s*azd: "">= 1\.\d+\.\d+""", yaml);
+        Assert.Contains("run: bash infra/hooks/preprovision.sh", yaml, StringComparison.Ordinal);
+        Assert.Contains("run: bash infra/hooks/postprovision.sh", yaml, StringComparison.Ordinal);
+    }
+
+    private static string ModuleValue(string module, string parameter) =>
+        (string)ArmTemplate.ModuleDeployment(module)["properties"]!["parameters"]![parameter]!["value"]!;
+}
