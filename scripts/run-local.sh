@@ -48,6 +48,10 @@ if [ ! -s .local/claim-hash-key ]; then
   head -c 32 /dev/urandom | base64 > .local/claim-hash-key
   chmod 600 .local/claim-hash-key
 fi
+if [ ! -s .local/token-encryption-key ]; then
+  head -c 32 /dev/urandom | base64 > .local/token-encryption-key
+  chmod 600 .local/token-encryption-key
+fi
 
 echo "run-local: building the relay..." >&2
 dotnet build src/ScTransfer.SelfHost -c Release --nologo -v quiet -clp:ErrorsOnly
@@ -60,6 +64,7 @@ if [ -f local.settings.json ]; then
 else
   export Relay__PublicBaseUrl="${Relay__PublicBaseUrl:-$public_url}"
   export Relay__ClaimHashKey="${Relay__ClaimHashKey:-$(cat .local/claim-hash-key)}"
+  export Relay__TokenEncryptionKey="${Relay__TokenEncryptionKey:-$(cat .local/token-encryption-key)}"
   export Storage__ConnectionString="${Storage__ConnectionString:-UseDevelopmentStorage=true}"
   export PurgeSchedule="${PurgeSchedule:-0 */1 * * * *}"
 fi

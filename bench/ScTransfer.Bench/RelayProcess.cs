@@ -47,9 +47,9 @@ internal sealed partial class RelayProcess : IAsyncDisposable
         var suffix = Guid.NewGuid().ToString("N")[..10];
         start.Environment["Relay__PublicBaseUrl"] = "https://relay.bench.example";
         start.Environment["Relay__ClaimHashKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        start.Environment["Relay__TokenEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         start.Environment["Storage__ConnectionString"] = storageConnectionString;
         start.Environment["Storage__MailboxTable"] = "benchmbx" + suffix;
-        start.Environment["Storage__ExpiryTable"] = "benchexp" + suffix;
         start.Environment["PurgeSchedule"] = "0 0 0 1 1 *"; // mailboxes live an hour: a purge would find nothing due
         start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(RelayProcess).Assembly.Location;
         start.Environment[RelayProbe.SocketVariable] = probeSocket;

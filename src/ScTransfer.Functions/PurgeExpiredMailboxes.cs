@@ -7,18 +7,21 @@ using ScTransfer.Relay.Storage;
 namespace ScTransfer.Functions;
 
 /// <summary>
-/// Deletes expired mailboxes (draft §8.3: "Relay server shall periodically check and delete expired mailboxes").
-/// Expired mailboxes already answer 404 everywhere; this removes their every trace. The schedule is the app setting
-/// <c>PurgeSchedule</c> (NCRONTAB with seconds). Each run is bounded by <see cref="PurgeOptions.BatchSize"/>.
+/// Purges expired mailboxes (draft §8.3: "Relay server shall periodically check and delete expired mailboxes").
+/// Expired mailboxes already answer 404 everywhere; this removes their content (leaving a tombstone that keeps the
+/// identifier refused) and later the tombstone. The schedule is the app setting <c>PurgeSchedule</c> (NCRONTAB with
+/// seconds, every minute by default); each run stops after <see cref="PurgeOptions.TimeBudget"/>.
 /// </summary>
-public sealed class PurgeExpiredMailboxes(IMailboxStore store, IOptions<PurgeOptions> options, TimeProvider time, ILogger<PurgeExpiredMailboxes> logger)
+public sealed partial class PurgeExpiredMailboxes(IMailboxStore store, IOptions<PurgeOptions> options, TimeProvider time, ILogger<PurgeExpiredMailboxes> logger)
 {
     [Function(nameof(PurgeExpiredMailboxes))]
     public async Task Run([TimerTrigger("%PurgeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.BatchSize, cancellationToken);
-        logger.LogInformation(
-            "Purge: {Purged} expired mailboxes deleted, {Cleared} expiry entries cleared, {Remaining}{More} left for the next run.",
-            report.Purged, report.IndexEntriesRemoved, report.Remaining, report.Remaining >= MailboxStore.RemainingCountLimit ? "+" : "");
+        var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.TimeBudget, cancellationToken);
+        LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, report.Complete ? "nothing due is left" : "the time budget ran out; the next run goes on");
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile; {State}.")]
+    private static partial void LogPurged(ILogger logger, int tombstoned, int deleted, int skipped, string state);
 }

@@ -9,11 +9,14 @@ namespace ScTransfer.Relay;
 /// Keyed claim hashes: HMAC-SHA256(relay key, mailbox id ‖ claim). A dump of the storage account reveals no claim
 /// and cannot be replayed; the mailbox id in the input makes the same claim hash differently in every mailbox,
 /// so the relay cannot link a device across shares (draft §8.2).
+/// Mailbox-Correlation-IDs are only ever compared, so they are stored the same way: HMAC-SHA256 under a key derived
+/// from the relay key, over mailbox id ‖ party ‖ the ID, so a table dump reveals none and links none across mailboxes.
 /// </summary>
 public sealed class ClaimHasher
 {
     public const int HashLength = 32;
     private readonly byte[] _key;
+    private readonly byte[] _correlationKey;
 
     public ClaimHasher(IOptions<RelayOptions> options)
     {
@@ -34,6 +37,8 @@ public sealed class ClaimHasher
         }
 
         _key = key;
+        // A separate key for Correlation-IDs (domain separation): no claim hash can ever equal a Correlation-ID hash.
+        _correlationKey = HMACSHA256.HashData(key, "sct-correlation-id-v1"u8);
     }
 
     public byte[] Hash(MailboxId mailbox, DeviceClaim claim)
@@ -57,6 +62,25 @@ public sealed class ClaimHasher
             : Same(hash, mailbox.ReceiverClaimHash) ? MailboxRole.Receiver
             : MailboxRole.None;
     }
+
+    /// <summary>The keyed hash stored for a Correlation-ID one party sent; null for none.</summary>
+    public byte[]? HashCorrelation(MailboxId mailbox, MailboxRole party, string? correlationId)
+    {
+        if (correlationId is null)
+        {
+            return null;
+        }
+
+        var input = new byte[17 + System.Text.Encoding.UTF8.GetByteCount(correlationId)];
+        mailbox.Value.TryWriteBytes(input.AsSpan(0, 16));
+        input[16] = (byte)party;
+        System.Text.Encoding.UTF8.GetBytes(correlationId, input.AsSpan(17));
+        return HMACSHA256.HashData(_correlationKey, input);
+    }
+
+    /// <summary>Whether <paramref name="correlationId"/> is the one behind <paramref name="stored"/>, compared in constant time.</summary>
+    public bool SameCorrelation(MailboxId mailbox, MailboxRole party, string? correlationId, byte[]? stored) =>
+        correlationId is not null && Same(HashCorrelation(mailbox, party, correlationId)!, stored);
 
     private static bool Same(byte[] hash, byte[]? stored) => stored is not null && CryptographicOperations.FixedTimeEquals(hash, stored);
 }

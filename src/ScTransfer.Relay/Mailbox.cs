@@ -11,7 +11,8 @@ public enum MailboxRole
 }
 
 /// <summary>
-/// Everything the relay keeps about one mailbox. Claims appear only as keyed hashes (<see cref="ClaimHasher"/>);
+/// Everything the relay keeps about one mailbox. Claims and Correlation-IDs appear only as keyed hashes
+/// (<see cref="ClaimHasher"/>), notification tokens only sealed (<see cref="TokenCipher"/>);
 /// <see cref="Version"/> is the storage ETag the next conditional write must match.
 /// </summary>
 public sealed class Mailbox
@@ -32,28 +33,73 @@ public sealed class Mailbox
 
     public required SecurePayload Payload { get; set; }
 
-    public NotificationToken? SenderToken { get; set; }
+    public SealedToken? SenderToken { get; set; }
 
-    public NotificationToken? ReceiverToken { get; set; }
+    public SealedToken? ReceiverToken { get; set; }
 
-    /// <summary>The last Mailbox-Correlation-ID the sender's claim completed (draft §5).</summary>
-    public string? SenderLastCorrelationId { get; set; }
+    /// <summary>Keyed hash of the last Mailbox-Correlation-ID the sender's claim completed (draft §5).</summary>
+    public byte[]? SenderLastCorrelation { get; set; }
 
-    /// <summary>The last Mailbox-Correlation-ID the receiver's claim completed (draft §5).</summary>
-    public string? ReceiverLastCorrelationId { get; set; }
+    /// <summary>Keyed hash of the last Mailbox-Correlation-ID the receiver's claim completed (draft §5).</summary>
+    public byte[]? ReceiverLastCorrelation { get; set; }
 
     /// <summary>
     /// The keyed claim hash of the receiver that last relinquished (RelinquishMailbox, later revisions), kept only
-    /// with <see cref="RelinquishedCorrelationId"/> so that its retry is answered 201 (draft §5); cleared on the next bind.
+    /// with <see cref="RelinquishedCorrelation"/> so that its retry is answered 201 (draft §5); cleared on the next bind.
     /// </summary>
     public byte[]? RelinquishedClaimHash { get; set; }
 
-    /// <summary>The Mailbox-Correlation-ID of that relinquish.</summary>
-    public string? RelinquishedCorrelationId { get; set; }
+    /// <summary>Keyed hash of the Mailbox-Correlation-ID of that relinquish.</summary>
+    public byte[]? RelinquishedCorrelation { get; set; }
+
+    /// <summary>Pushes sent for this mailbox so far (the push budget, counted in the update's own conditional write).</summary>
+    public int PushCount { get; set; }
+
+    /// <summary>When the sender was last pushed to.</summary>
+    public DateTimeOffset? SenderLastPushAt { get; set; }
+
+    /// <summary>When the receiver was last pushed to.</summary>
+    public DateTimeOffset? ReceiverLastPushAt { get; set; }
+
+    /// <summary>
+    /// A tombstone: a deleted mailbox whose identifier stays refused until the purge removes it. It holds only the
+    /// identifier and the original expiry; every endpoint answers 404 and a create answers 401.
+    /// </summary>
+    public bool IsTombstone { get; init; }
+
+    /// <summary>
+    /// The random id of the relay write that last stored this mailbox: when the storage client's own retry meets
+    /// that write (409, 412), the relay recognises it as its own.
+    /// </summary>
+    public Guid OperationId { get; set; }
 
     /// <summary>Opaque storage version (ETag); null before the mailbox is first stored.</summary>
     public string? Version { get; set; }
 
     /// <summary>Expired mailboxes are gone for every endpoint at once, purged or not.</summary>
     public bool IsExpiredAt(DateTimeOffset now) => now >= ExpiresAt;
+
+    /// <summary>Whether requests see nothing here: deleted (a tombstone) or expired.</summary>
+    public bool IsGoneAt(DateTimeOffset now) => IsTombstone || IsExpiredAt(now);
+
+    /// <summary>A tombstone as read back from storage: no claim, token, Correlation-ID, payload or display information.</summary>
+    public static Mailbox Tombstone(MailboxId id, DateTimeOffset expiresAt, Guid operationId, string? version) => new()
+    {
+        Id = id,
+        SenderClaimHash = [],
+        AccessRights = AccessRights.None,
+        CreatedAt = expiresAt,
+        ExpiresAt = expiresAt,
+        DisplayInformationJson = "",
+        Payload = new SecurePayload("", []),
+        IsTombstone = true,
+        OperationId = operationId,
+        Version = version,
+    };
+}
+
+/// <summary>A notification token as stored: its type, and its data sealed with AES-GCM (<see cref="TokenCipher"/>).</summary>
+public sealed record SealedToken(string Type, byte[] Sealed)
+{
+    public override string ToString() => $"SealedToken({Type})";
 }

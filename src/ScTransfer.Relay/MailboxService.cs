@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
@@ -6,9 +9,18 @@ namespace ScTransfer.Relay;
 
 /// <summary>
 /// The draft's rules, once: who may do what to a mailbox (binding, access rights), idempotency by
-/// Mailbox-Correlation-ID, and expiry. Both hosts reach the protocol only through this class.
+/// Mailbox-Correlation-ID, expiry, identifiers never reused, and the push budget. Both hosts reach the protocol only
+/// through this class. Every write carries a fresh <see cref="Mailbox.OperationId"/>: when the storage client's own
+/// retry of a write that was applied but answered late meets that write (409, 412), the relay knows it as its own.
 /// </summary>
-public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPushNotifier push, TimeProvider time)
+public sealed partial class MailboxService(
+    IMailboxStore store,
+    ClaimHasher hasher,
+    TokenCipher tokens,
+    IPushNotifier push,
+    IOptions<PushOptions> pushOptions,
+    TimeProvider time,
+    ILogger<MailboxService> logger)
 {
     /// <summary>Conditional writes that lose a race re-read and decide again, at most this many times.</summary>
     private const int MaxAttempts = 16;
@@ -16,56 +28,53 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
     public async Task<Outcome<MailboxId>> CreateAsync(
         CreateMailboxRequest request, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken)
     {
+        var id = request.MailboxId;
         var mailbox = new Mailbox
         {
-            Id = request.MailboxId,
-            SenderClaimHash = hasher.Hash(request.MailboxId, claim),
+            Id = id,
+            SenderClaimHash = hasher.Hash(id, claim),
             AccessRights = request.AccessRights,
             CreatedAt = time.GetUtcNow(),
             ExpiresAt = request.ExpiresAt,
             DisplayInformationJson = request.DisplayInformationJson,
             Payload = request.Payload,
-            SenderToken = request.NotificationToken,
-            SenderLastCorrelationId = correlationId,
+            SenderToken = tokens.Seal(id, MailboxRole.Sender, request.NotificationToken),
+            SenderLastCorrelation = hasher.HashCorrelation(id, MailboxRole.Sender, correlationId),
+            OperationId = Guid.NewGuid(),
         };
 
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        if (await store.TryAddAsync(mailbox, cancellationToken))
         {
-            if (await store.TryAddAsync(mailbox, cancellationToken))
-            {
-                return Outcome<MailboxId>.Ok(mailbox.Id);
-            }
-
-            // The identifier is taken (no lookup table: the insert's 409 is the check).
-            var existing = await store.GetAsync(mailbox.Id, cancellationToken);
-            if (existing is null)
-            {
-                continue; // deleted in between: try the insert again
-            }
-
-            if (existing.IsExpiredAt(time.GetUtcNow()))
-            {
-                // An expired mailbox is gone for every endpoint; its identifier may be used afresh.
-                mailbox.Version = existing.Version;
-                if (await store.TryReplaceAsync(mailbox, cancellationToken) == WriteOutcome.Written)
-                {
-                    return Outcome<MailboxId>.Ok(mailbox.Id);
-                }
-
-                continue;
-            }
-
-            // §5 / §6.1.5: the same sender retrying with the same Correlation-ID gets 201 and the same link.
-            if (correlationId is not null && hasher.RoleOf(existing, claim) == MailboxRole.Sender
-                && existing.SenderLastCorrelationId == correlationId)
-            {
-                return Outcome<MailboxId>.Duplicate(existing.Id);
-            }
-
-            return ProtocolError.Unauthorized("A mailbox with this identifier already exists (draft §6.1.5); choose a new random UUID.");
+            return Outcome<MailboxId>.Ok(id);
         }
 
-        throw new StorageUnavailableException("The mailbox kept changing during create; retry.", null);
+        // The identifier is taken (no lookup table: the insert's 409 is the check).
+        var existing = await store.GetAsync(id, cancellationToken);
+        if (existing is null)
+        {
+            // Only the purge removes an entity, and only a tombstone past its retention: the identifier is old news.
+            return await store.TryAddAsync(mailbox, cancellationToken)
+                ? Outcome<MailboxId>.Ok(id)
+                : throw new StorageUnavailableException("The mailbox kept changing during create; retry.", null);
+        }
+
+        // Our own insert, applied but answered after the storage client's timeout; its retry met it: this request created it.
+        if (existing.OperationId == mailbox.OperationId)
+        {
+            return Outcome<MailboxId>.Ok(id);
+        }
+
+        // §5 / §6.1.5: the same sender retrying with the same Correlation-ID gets 201 and the same link, as long as the
+        // mailbox still holds them (expired but not yet purged); a tombstone holds neither, so a create retried after
+        // the mailbox was deleted is refused like any other.
+        if (!existing.IsTombstone && hasher.RoleOf(existing, claim) == MailboxRole.Sender
+            && hasher.SameCorrelation(id, MailboxRole.Sender, correlationId, existing.SenderLastCorrelation))
+        {
+            return Outcome<MailboxId>.Duplicate(id);
+        }
+
+        // Live, expired or deleted: an identifier is never reused, so a revoked or expired link never shows a stranger's mailbox.
+        return ProtocolError.Unauthorized("A mailbox with this identifier already exists (draft §6.1.5); choose a new random UUID.");
     }
 
     /// <summary>ReadSecureContentFromMailbox (§6.5): the first claim other than the sender's binds as the receiver.</summary>
@@ -91,9 +100,9 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
             // A bind after a relinquish also forgets that relinquish (it served only its retries): a replace removes
             // the record, the bind's one-property merge could not.
             mailbox.ReceiverClaimHash = hasher.Hash(id, claim);
-            var forgetRelinquish = mailbox.RelinquishedClaimHash is not null || mailbox.RelinquishedCorrelationId is not null;
+            var forgetRelinquish = mailbox.RelinquishedClaimHash is not null || mailbox.RelinquishedCorrelation is not null;
             mailbox.RelinquishedClaimHash = null;
-            mailbox.RelinquishedCorrelationId = null;
+            mailbox.RelinquishedCorrelation = null;
             return new Decision<Mailbox>(Outcome<Mailbox>.Ok(mailbox), forgetRelinquish ? store.TryReplaceAsync : store.TryBindReceiverAsync);
         }, cancellationToken);
 
@@ -101,9 +110,11 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
     public async Task<Outcome<bool>> UpdateAsync(
         MailboxId id, DeviceClaim claim, UpdateMailboxRequest request, string? correlationId, CancellationToken cancellationToken)
     {
-        NotificationToken? otherParty = null;
+        SealedToken? notify = null;
+        var recipient = MailboxRole.None;
         var outcome = await ReadDecideWriteAsync<bool>(id, "update", mailbox =>
         {
+            notify = null;
             var role = hasher.RoleOf(mailbox, claim);
             if (role == MailboxRole.None)
             {
@@ -111,8 +122,7 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
             }
 
             var isSender = role == MailboxRole.Sender;
-            if (correlationId is not null
-                && correlationId == (isSender ? mailbox.SenderLastCorrelationId : mailbox.ReceiverLastCorrelationId))
+            if (hasher.SameCorrelation(id, role, correlationId, isSender ? mailbox.SenderLastCorrelation : mailbox.ReceiverLastCorrelation))
             {
                 return Outcome<bool>.Duplicate(true); // §5: ignore the duplicate's body; no second push
             }
@@ -123,28 +133,71 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
             }
 
             mailbox.Payload = request.Payload;
+            var token = tokens.Seal(id, role, request.NotificationToken);
+            var correlation = hasher.HashCorrelation(id, role, correlationId);
             if (isSender)
             {
-                mailbox.SenderToken = request.NotificationToken;
-                mailbox.SenderLastCorrelationId = correlationId;
+                mailbox.SenderToken = token;
+                mailbox.SenderLastCorrelation = correlation;
             }
             else
             {
-                mailbox.ReceiverToken = request.NotificationToken;
-                mailbox.ReceiverLastCorrelationId = correlationId;
+                mailbox.ReceiverToken = token;
+                mailbox.ReceiverLastCorrelation = correlation;
             }
 
-            otherParty = isSender ? mailbox.ReceiverToken : mailbox.SenderToken;
+            recipient = isSender ? MailboxRole.Receiver : MailboxRole.Sender;
+            var recipientToken = isSender ? mailbox.ReceiverToken : mailbox.SenderToken;
+            if (recipientToken is not null && push.Supports(recipientToken.Type) && SpendPush(mailbox, recipient))
+            {
+                notify = recipientToken;
+            }
+
             return new Decision<bool>(Outcome<bool>.Ok(true), store.TryReplaceAsync);
         }, cancellationToken);
 
-        // §3.2: once the update is stored, the other party hears of it, if it left a token.
-        if (outcome.Status == 200 && otherParty is not null)
+        // §3.2: once the update is stored, the other party hears of it, if it left a token and the budget allows.
+        if (outcome.Status == 200 && tokens.Open(id, recipient, notify) is { } target)
         {
-            await push.NotifyAsync(otherParty, cancellationToken);
+            await push.NotifyAsync(target, cancellationToken);
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// The push budget (issue: a bound receiver looping updates must not flood the other device or the push quota):
+    /// at most <see cref="PushOptions.MaxPerMailbox"/> pushes over the mailbox's life and one per recipient per
+    /// <see cref="PushOptions.MinIntervalSeconds"/>. Counted on the mailbox, in the update's own conditional write.
+    /// </summary>
+    private bool SpendPush(Mailbox mailbox, MailboxRole recipient)
+    {
+        var options = pushOptions.Value;
+        var now = time.GetUtcNow();
+        var last = recipient == MailboxRole.Sender ? mailbox.SenderLastPushAt : mailbox.ReceiverLastPushAt;
+        if (mailbox.PushCount >= options.MaxPerMailbox)
+        {
+            LogPushSkipped(logger, "the mailbox's push budget is spent", mailbox.PushCount);
+            return false;
+        }
+
+        if (last is { } at && now - at < TimeSpan.FromSeconds(options.MinIntervalSeconds))
+        {
+            LogPushSkipped(logger, "the recipient was pushed to moments ago", mailbox.PushCount);
+            return false;
+        }
+
+        mailbox.PushCount++;
+        if (recipient == MailboxRole.Sender)
+        {
+            mailbox.SenderLastPushAt = now;
+        }
+        else
+        {
+            mailbox.ReceiverLastPushAt = now;
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -158,8 +211,7 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
         {
             switch (hasher.RoleOf(mailbox, claim))
             {
-                case MailboxRole.None when correlationId is not null
-                    && correlationId == mailbox.RelinquishedCorrelationId
+                case MailboxRole.None when hasher.SameCorrelation(id, MailboxRole.Receiver, correlationId, mailbox.RelinquishedCorrelation)
                     && hasher.Matches(id, claim, mailbox.RelinquishedClaimHash):
                     return Outcome<bool>.Duplicate(true); // the relinquish was done; the caller is no longer bound
                 case MailboxRole.None:
@@ -168,23 +220,25 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
                     return ProtocolError.Unauthorized("The sender cannot relinquish its mailbox; it may delete it (DeleteMailbox).");
             }
 
-            if (correlationId is not null && correlationId == mailbox.ReceiverLastCorrelationId)
+            if (hasher.SameCorrelation(id, MailboxRole.Receiver, correlationId, mailbox.ReceiverLastCorrelation))
             {
                 return Outcome<bool>.Duplicate(true); // §5: a retry of the receiver's last request; nothing changes
             }
 
             // Without a Correlation-ID there is no retry to recognise, so nothing about the receiver is kept.
             mailbox.RelinquishedClaimHash = correlationId is null ? null : mailbox.ReceiverClaimHash;
-            mailbox.RelinquishedCorrelationId = correlationId;
+            mailbox.RelinquishedCorrelation = hasher.HashCorrelation(id, MailboxRole.Receiver, correlationId);
             mailbox.ReceiverClaimHash = null;
             mailbox.ReceiverToken = null;
-            mailbox.ReceiverLastCorrelationId = null;
+            mailbox.ReceiverLastCorrelation = null;
+            mailbox.ReceiverLastPushAt = null;
             return new Decision<bool>(Outcome<bool>.Ok(true), store.TryReplaceAsync);
         }, cancellationToken);
 
     /// <summary>
-    /// DeleteMailbox (§6.3): the sender at any time (§3.2, Req-Revoke), the bound receiver with D. A retried delete
-    /// finds nothing and gets 404, as §6.3.3 allows: no trace of the mailbox is kept to remember it by.
+    /// DeleteMailbox (§6.3): the sender at any time (§3.2, Req-Revoke), the bound receiver with D. The mailbox becomes
+    /// a tombstone that keeps its identifier refused (a leaked, revoked link never shows a stranger's mailbox). A
+    /// retried delete finds only the tombstone and gets 404, as §6.3.3 allows: it holds nothing to recognise a retry by.
     /// </summary>
     public Task<Outcome<bool>> DeleteAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken) =>
         ReadDecideWriteAsync<bool>(id, "delete", mailbox =>
@@ -200,7 +254,7 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
                 return ProtocolError.Unauthorized("This mailbox was created without delete access for the receiver (accessRights has no D).");
             }
 
-            return new Decision<bool>(Outcome<bool>.Ok(true), store.TryDeleteAsync);
+            return new Decision<bool>(Outcome<bool>.Ok(true), store.TryTombstoneAsync);
         }, cancellationToken);
 
     /// <summary>ReadDisplayInformationFromMailbox (§6.4): public, never binds, never changes state.</summary>
@@ -218,6 +272,8 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
     private async Task<Outcome<T>> ReadDecideWriteAsync<T>(
         MailboxId id, string operation, Func<Mailbox, Decision<T>> decide, CancellationToken cancellationToken)
     {
+        Guid? attempted = null;
+        Outcome<T> attemptedAnswer = default;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (attempt > 0)
@@ -225,8 +281,16 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
                 await Task.Delay(Random.Shared.Next(1, 4 * attempt), cancellationToken);
             }
 
-            var mailbox = await GetLiveAsync(id, cancellationToken);
-            if (mailbox is null)
+            var mailbox = await store.GetAsync(id, cancellationToken);
+
+            // Our last write was applied after all (its answer came too late, the storage client retried and met it):
+            // answer as that write would have. Checked before anything else, the Correlation-ID rule included.
+            if (mailbox is not null && attempted is { } ours && mailbox.OperationId == ours)
+            {
+                return attemptedAnswer;
+            }
+
+            if (mailbox is null || mailbox.IsGoneAt(time.GetUtcNow()))
             {
                 return ProtocolError.NotFound();
             }
@@ -237,6 +301,9 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
                 return decision.Answer;
             }
 
+            mailbox.OperationId = Guid.NewGuid();
+            attempted = mailbox.OperationId;
+            attemptedAnswer = decision.Answer;
             switch (await decision.Write(mailbox, cancellationToken))
             {
                 case WriteOutcome.Written:
@@ -260,6 +327,9 @@ public sealed class MailboxService(IMailboxStore store, ClaimHasher hasher, IPus
     private async Task<Mailbox?> GetLiveAsync(MailboxId id, CancellationToken cancellationToken)
     {
         var mailbox = await store.GetAsync(id, cancellationToken);
-        return mailbox is null || mailbox.IsExpiredAt(time.GetUtcNow()) ? null : mailbox;
+        return mailbox is null || mailbox.IsGoneAt(time.GetUtcNow()) ? null : mailbox;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Push skipped: {Reason} ({PushCount} pushes sent for this mailbox).")]
+    private static partial void LogPushSkipped(ILogger logger, string reason, int pushCount);
 }

@@ -59,6 +59,30 @@ public sealed class CreateMailboxTests(RelayFixture fixture)
     }
 
     [Fact]
+    public async Task An_expired_identifier_is_refused_to_a_stranger_and_its_old_receiver_never_reaches_the_strangers_mailbox()
+    {
+        var id = RelayClient.NewId();
+        var receiver = RelayClient.NewId();
+        using (var created = await _relay.CreateAsync(RelayClient.CreateBody(id, timeToLive: "1"), RelayClient.NewId()))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        using (var bound = await _relay.ReadAsync(id, receiver))
+        {
+            Assert.Equal(HttpStatusCode.OK, bound.StatusCode);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // expired, not yet purged
+        var stranger = RelayClient.NewId();
+        using var takeover = await _relay.CreateAsync(RelayClient.CreateBody(id), stranger, RelayClient.NewId());
+        using var oldReceiver = await _relay.ReadAsync(id, receiver);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, takeover.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, oldReceiver.StatusCode);
+    }
+
+    [Fact]
     public async Task Of_concurrent_creates_of_one_identifier_exactly_one_succeeds()
     {
         var id = RelayClient.NewId();

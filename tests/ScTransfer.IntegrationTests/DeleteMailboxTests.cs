@@ -59,6 +59,34 @@ public sealed class DeleteMailboxTests(RelayFixture fixture)
     }
 
     [Fact]
+    public async Task A_deleted_identifier_is_never_created_again_so_a_revoked_link_never_shows_a_strangers_title()
+    {
+        var id = RelayClient.NewId();
+        var sender = RelayClient.NewId();
+        var correlation = RelayClient.NewId();
+        using (var created = await _relay.CreateAsync(RelayClient.CreateBody(id), sender, correlation))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        using (var deleted = await _relay.DeleteAsync(id, sender))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        var evil = RelayClient.CreateBody(id);
+        evil["displayInformation"]!["title"] = "re-verify your key at evil.example";
+        using var stranger = await _relay.CreateAsync(evil, RelayClient.NewId(), RelayClient.NewId());
+        using var preview = await _relay.PreviewAsync(id);
+        using var sendersRetry = await _relay.CreateAsync(RelayClient.CreateBody(id), sender, correlation);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode); // §6.1.5: the identifier exists (as a tombstone)
+        Assert.Equal(HttpStatusCode.NotFound, preview.StatusCode);
+        Assert.DoesNotContain("evil.example", await preview.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, sendersRetry.StatusCode); // the tombstone remembers no claim or Correlation-ID
+    }
+
+    [Fact]
     public async Task Of_concurrent_deletes_exactly_one_answers_200()
     {
         var (id, sender) = await _relay.CreateMailboxAsync();

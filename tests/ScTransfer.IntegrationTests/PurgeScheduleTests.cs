@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using ScTransfer.Testing;
 
@@ -6,54 +7,55 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>
 /// The purge as deployed: the self-hosted runner runs the PurgeExpiredMailboxes timer function on the PurgeSchedule
-/// setting, and expired mailboxes vanish from storage entirely while live ones stay (draft §8.3).
+/// setting; expired mailboxes lose their content (tombstones keep their identifiers refused), tombstones leave storage
+/// after their retention, and live ones stay (draft §8.3).
 /// </summary>
 public sealed class PurgeScheduleTests
 {
     [Fact]
     public async Task With_a_schedule_of_every_two_seconds_expired_mailboxes_leave_storage_and_live_ones_stay()
     {
-        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string> { ["PurgeSchedule"] = "*/2 * * * * *" });
+        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["PurgeSchedule"] = "*/2 * * * * *",
+            ["Purge__TombstoneRetention"] = "00:00:02",
+        });
         var client = new RelayClient(relay.CreateClient());
-        var expiring = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            var id = RelayClient.NewId();
-            using var created = await client.CreateAsync(RelayClient.CreateBody(id, timeToLive: "1"), RelayClient.NewId());
+            using var created = await client.CreateAsync(RelayClient.CreateBody(RelayClient.NewId(), timeToLive: "1"), RelayClient.NewId());
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-            expiring.Add(id);
         }
 
         var (live, _) = await client.CreateMailboxAsync();
-        var service = Azurite.CreateServiceClient();
-        var mailboxes = service.GetTableClient(relay.MailboxTable);
-        var index = service.GetTableClient(relay.ExpiryTable);
+        var mailboxes = Azurite.CreateServiceClient().GetTableClient(relay.MailboxTable);
         Assert.Equal(6, await CountAsync(mailboxes));
 
-        // Expiry buckets are 10 s wide and a bucket is purged once it has wholly passed: allow two buckets and a run.
-        var deadline = DateTime.UtcNow.AddSeconds(40);
+        // Expiry after 1 s, a tombstone for 2 s more, runs every 2 s: well inside 20 s.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
         while (await CountAsync(mailboxes) > 1 && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(500);
+            await Task.Delay(250);
         }
 
         var remaining = new List<string>();
-        await foreach (var entity in mailboxes.QueryAsync<TableEntity>(select: ["PartitionKey"]))
+        await foreach (var entity in mailboxes.QueryAsync<TableEntity>(select: ["RowKey"]))
         {
-            remaining.Add(entity.PartitionKey);
+            remaining.Add(entity.RowKey);
         }
 
         Assert.Equal([live], remaining);
-        Assert.Equal(1, await CountAsync(index)); // only the live mailbox's index entry is left
-        // The runs say what they did; the five may straddle two buckets and so two runs.
-        var purged = relay.LogLines
-            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"Purge: (\d+) expired mailboxes deleted"))
-            .Where(m => m.Success)
-            .Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(5, purged);
+        // The runs say what they did: five emptied to tombstones, then the five tombstones removed.
+        Assert.Equal(5, Sum(relay, @"Purge: (\d+) expired mailboxes emptied"));
+        Assert.Equal(5, Sum(relay, @"(\d+) tombstones removed"));
         using var stillThere = await client.PreviewAsync(live);
         Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
     }
+
+    private static int Sum(RelayHost relay, string pattern) => relay.LogLines
+        .Select(l => Regex.Match(l, pattern))
+        .Where(m => m.Success)
+        .Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
 
     private static async Task<int> CountAsync(TableClient table)
     {

@@ -140,7 +140,7 @@ public sealed class RelinquishMailboxTests(RelayFixture fixture)
         Assert.DoesNotContain("ReceiverTokenType", afterRelinquish);
         Assert.DoesNotContain("ReceiverTokenData", afterRelinquish);
         Assert.DoesNotContain("ReceiverClaimHash", afterRelinquish);
-        Assert.DoesNotContain("ReceiverLastCorrelationId", afterRelinquish);
+        Assert.DoesNotContain("ReceiverLastCorrelationHash", afterRelinquish);
         Assert.Contains("RelinquishedClaimHash", afterRelinquish);
         Assert.Contains("ReceiverClaimHash", afterNextBind);
         Assert.DoesNotContain(afterNextBind, name => name.StartsWith("Relinquished", StringComparison.Ordinal));
@@ -149,7 +149,11 @@ public sealed class RelinquishMailboxTests(RelayFixture fixture)
     private async Task<IReadOnlyCollection<string>> StoredPropertiesAsync(string id)
     {
         var table = Azurite.CreateServiceClient().GetTableClient(fixture.Relay.MailboxTable);
-        var entity = (await table.GetEntityAsync<TableEntity>(id, "")).Value;
-        return [.. entity.Keys];
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {id}")))
+        {
+            return [.. entity.Keys];
+        }
+
+        throw new InvalidOperationException("The mailbox is not stored.");
     }
 }

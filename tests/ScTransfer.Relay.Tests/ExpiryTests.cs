@@ -53,14 +53,16 @@ public sealed class ExpiryTests
     }
 
     [Fact]
-    public async Task An_expired_identifier_can_be_created_afresh_by_anyone()
+    public async Task An_expired_identifier_is_refused_to_a_stranger_before_and_after_the_purge()
     {
-        var (id, _, _) = await CreateAsync(60);
+        var (id, _, receiver) = await CreateAsync(60);
         _harness.Time.Advance(TimeSpan.FromSeconds(61));
         var create = new CreateMailboxRequest(id, "{}", new SecurePayload("AES128", new byte[30]), null, AccessRights.Read, _harness.Time.GetUtcNow().AddMinutes(5));
-        var newSender = DeviceClaim.New();
+        var stranger = DeviceClaim.New();
 
-        Assert.Equal(200, (await _harness.Mailboxes.CreateAsync(create, newSender, null, default)).Status);
-        Assert.Equal(30, (await _harness.Mailboxes.ReadAsync(id, newSender, default)).Value!.Payload.Data.Length);
+        Assert.Equal(401, (await _harness.Mailboxes.CreateAsync(create, stranger, null, default)).Status);
+        await _harness.Store.PurgeExpiredAsync(_harness.Time.GetUtcNow(), TimeSpan.FromSeconds(30), default); // now a tombstone
+        Assert.Equal(401, (await _harness.Mailboxes.CreateAsync(create, stranger, null, default)).Status);
+        Assert.Equal(404, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Status); // the old receiver never reaches a stranger's mailbox
     }
 }

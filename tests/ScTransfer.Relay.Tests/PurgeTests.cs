@@ -1,85 +1,139 @@
+using System.Diagnostics;
 using Azure.Data.Tables;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Storage;
+using Xunit.Abstractions;
 
 namespace ScTransfer.Relay.Tests;
 
-/// <summary>The timer purge (draft §8.3): every trace of expired mailboxes goes, live ones stay, at a cost that does not grow with the live ones.</summary>
-public sealed class PurgeTests
+/// <summary>
+/// The timer purge (draft §8.3): expired mailboxes lose their content at once (a tombstone keeps the identifier
+/// refused), tombstones go after their retention, live ones stay, at a cost that does not grow with the live ones.
+/// </summary>
+public sealed class PurgeTests(ITestOutputHelper output)
 {
-    private static async Task AddAsync(StoreHarness harness, int count, TimeSpan lifetime)
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(40);
+
+    private static async Task<List<Mailbox>> AddAsync(StoreHarness harness, int count, TimeSpan lifetime)
     {
+        var added = new System.Collections.Concurrent.ConcurrentBag<Mailbox>();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (_, ct) =>
         {
-            Assert.True(await harness.Store.TryAddAsync(harness.NewMailbox(lifetime), ct));
+            var mailbox = harness.NewMailbox(lifetime);
+            Assert.True(await harness.Store.TryAddAsync(mailbox, ct));
+            added.Add(mailbox);
         });
+        return [.. added];
     }
 
-    private static async Task<int> PurgeCostAsync(int live, int expired)
+    private static async Task<List<TableEntity>> EntitiesAsync(StoreHarness harness)
+    {
+        var entities = new List<TableEntity>();
+        await foreach (var entity in harness.MailboxTable.QueryAsync<TableEntity>())
+        {
+            entities.Add(entity);
+        }
+
+        return entities;
+    }
+
+    private static async Task<(int Cost, int Expected)> PurgeCostAsync(int live, int expired)
     {
         var harness = new StoreHarness();
-        await AddAsync(harness, expired, TimeSpan.FromMinutes(1));
+        var due = await AddAsync(harness, expired, TimeSpan.FromMinutes(1));
         await AddAsync(harness, live, TimeSpan.FromDays(1));
         harness.Time.Advance(TimeSpan.FromMinutes(5));
 
         harness.Counter.Reset();
-        var report = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), 1000, CancellationToken.None);
+        var report = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, CancellationToken.None);
         var cost = harness.Counter.Count;
 
-        Assert.Equal(expired, report.Purged);
-        Assert.Equal(live, await harness.CountAsync(harness.MailboxTable));
-        return cost;
+        Assert.Equal((expired, 0, 0, true), (report.Tombstoned, report.Deleted, report.Skipped, report.Complete));
+        Assert.Equal(live + expired, await harness.CountAsync(harness.MailboxTable));
+
+        // One query per shard, one entity-group transaction per shard that had something due.
+        var shardsWithDue = due.Select(m => MailboxStore.ShardIndex(m.Id, harness.Storage.Shards)).Distinct().Count();
+        return (cost, harness.Storage.Shards + shardsWithDue);
     }
 
     [Fact]
-    public async Task Purging_costs_the_same_among_100_or_5000_live_mailboxes()
+    public async Task Purging_costs_one_query_per_shard_and_one_batch_per_shard_with_work_among_100_or_3000_live_mailboxes()
     {
         var amongFew = await PurgeCostAsync(live: 100, expired: 100);
-        var amongMany = await PurgeCostAsync(live: 5000, expired: 100);
+        var amongMany = await PurgeCostAsync(live: 3000, expired: 100);
 
-        // Per expired mailbox: one read, one conditional delete, one index delete; plus the index query.
-        Assert.InRange(amongFew, 300, 305);
-        Assert.InRange(amongMany - amongFew, -2, 2);
+        Assert.Equal(amongFew.Expected, amongFew.Cost);
+        Assert.Equal(amongMany.Expected, amongMany.Cost);
+        Assert.InRange(amongMany.Cost, 64, 64 + 100); // O(shards + expired), whatever the live mailboxes
     }
 
     [Fact]
-    public async Task Expired_mailboxes_leave_no_trace_and_live_ones_are_untouched()
+    public async Task An_expired_mailbox_becomes_a_bare_tombstone_and_the_tombstone_goes_after_its_retention()
     {
         var harness = new StoreHarness();
-        var live = harness.NewMailbox(TimeSpan.FromHours(1));
+        var live = harness.NewMailbox(TimeSpan.FromDays(30));
         var expired = harness.NewMailbox(TimeSpan.FromSeconds(30));
         Assert.True(await harness.Store.TryAddAsync(live, default));
         Assert.True(await harness.Store.TryAddAsync(expired, default));
         harness.Time.Advance(TimeSpan.FromMinutes(2));
 
-        var report = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), 100, default);
+        var first = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default);
 
-        Assert.Equal(1, report.Purged);
+        Assert.Equal((1, 0), (first.Tombstoned, first.Deleted));
+        var tombstone = (await EntitiesAsync(harness)).Single(e => e.RowKey == expired.Id.ToString());
+        Assert.Equal(
+            ["ExpiresAt", "Kind", "OpId", "PartitionKey", "PurgeAt", "RowKey", "Timestamp", "V", "odata.etag"],
+            tombstone.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(expired.ExpiresAt + harness.Purge.TombstoneRetention, tombstone.GetDateTimeOffset("PurgeAt"));
+        Assert.True((await harness.Store.GetAsync(expired.Id, default))!.IsTombstone);
+
+        harness.Time.Advance(expired.ExpiresAt + harness.Purge.TombstoneRetention - harness.Time.GetUtcNow() - TimeSpan.FromSeconds(1));
+        var early = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default);
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        var due = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default);
+
+        Assert.Equal((0, 0), (early.Tombstoned, early.Deleted));
+        Assert.Equal((0, 1), (due.Tombstoned, due.Deleted));
         Assert.Null(await harness.Store.GetAsync(expired.Id, default));
-        Assert.NotNull(await harness.Store.GetAsync(live.Id, default));
-        var index = new List<string>();
-        await foreach (var entry in harness.ExpiryTable.QueryAsync<TableEntity>())
-        {
-            index.Add(entry.RowKey);
-        }
-
-        Assert.Equal([live.Id.ToString()], index); // the expired mailbox's index entry went too
+        Assert.False((await harness.Store.GetAsync(live.Id, default))!.IsTombstone);
     }
 
     [Fact]
-    public async Task A_large_backlog_drains_over_bounded_runs_and_reports_what_remains()
+    public async Task Three_thousand_mailboxes_that_expire_together_are_all_emptied_then_all_removed_within_a_bound()
     {
         var harness = new StoreHarness();
-        await AddAsync(harness, 25, TimeSpan.FromSeconds(10));
+        var mailboxes = await AddAsync(harness, 3000, TimeSpan.FromMinutes(1));
+        harness.Time.Advance(TimeSpan.FromMinutes(2));
+
+        var clock = Stopwatch.StartNew();
+        var emptied = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default);
+        var emptying = clock.Elapsed;
+        harness.Time.Advance(harness.Purge.TombstoneRetention);
+        clock.Restart();
+        var removed = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default);
+        var removing = clock.Elapsed;
+
+        output.WriteLine($"3000 tombstoned in {emptying.TotalMilliseconds:F0} ms ({3000 / emptying.TotalSeconds:F0}/s); "
+            + $"3000 removed in {removing.TotalMilliseconds:F0} ms ({3000 / removing.TotalSeconds:F0}/s)");
+        Assert.Equal((3000, true), (emptied.Tombstoned, emptied.Complete));
+        Assert.Equal((3000, true), (removed.Deleted, removed.Complete));
+        Assert.Equal(0, await harness.CountAsync(harness.MailboxTable));
+        Assert.InRange(emptying + removing, TimeSpan.Zero, TimeSpan.FromSeconds(20)); // generous for a shared machine; ~1,000+/s here
+        Assert.Null(await harness.Store.GetAsync(mailboxes[0].Id, default));
+    }
+
+    [Fact]
+    public async Task A_run_stops_when_its_time_budget_is_spent_and_says_so()
+    {
+        var harness = new StoreHarness();
+        await AddAsync(harness, 20, TimeSpan.FromSeconds(10));
         harness.Time.Advance(TimeSpan.FromMinutes(1));
 
-        var first = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), 10, default);
-        var second = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), 10, default);
-        var third = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), 10, default);
+        var spent = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), TimeSpan.Zero, default);
+        var next = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default);
 
-        Assert.Equal((10, 15), (first.Purged, first.Remaining));
-        Assert.Equal((10, 5), (second.Purged, second.Remaining));
-        Assert.Equal((5, 0), (third.Purged, third.Remaining));
-        Assert.Equal(0, await harness.CountAsync(harness.MailboxTable));
+        Assert.Equal((0, false), (spent.Tombstoned, spent.Complete));
+        Assert.Equal((20, true), (next.Tombstoned, next.Complete));
     }
 
     [Fact]
@@ -89,35 +143,16 @@ public sealed class PurgeTests
         var sender = DeviceClaim.New();
         var deletedByHand = harness.NewMailbox(TimeSpan.FromSeconds(10), sender);
         Assert.True(await harness.Store.TryAddAsync(deletedByHand, default));
-        await AddAsync(harness, 40, TimeSpan.FromSeconds(10));
-        Assert.True((await harness.Mailboxes.DeleteAsync(deletedByHand.Id, sender, default)).Status == 200);
+        await AddAsync(harness, 300, TimeSpan.FromSeconds(10));
+        Assert.Equal(200, (await harness.Mailboxes.DeleteAsync(deletedByHand.Id, sender, default)).Status);
         harness.Time.Advance(TimeSpan.FromMinutes(1));
 
+        // Racing runs meet each other's writes: their batches fail on 412 and fall back to single conditional writes.
         var reports = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
-            harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), 100, default)));
+            harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default)));
 
-        Assert.Equal(40, reports.Sum(r => r.Purged)); // each mailbox purged exactly once
-        Assert.Equal(0, await harness.CountAsync(harness.MailboxTable));
-        Assert.Equal(0, await harness.CountAsync(harness.ExpiryTable));
-    }
-
-    [Fact]
-    public async Task An_identifier_reused_after_expiry_is_not_purged_by_its_old_index_entry()
-    {
-        var harness = new StoreHarness();
-        var claim = DeviceClaim.New();
-        var old = harness.NewMailbox(TimeSpan.FromSeconds(10), claim);
-        Assert.True(await harness.Store.TryAddAsync(old, default));
-        harness.Time.Advance(TimeSpan.FromMinutes(1));
-
-        // The identifier is free again once expired: a new create takes it over.
-        var create = new CreateMailboxRequest(old.Id, "{}", new SecurePayload("AES128", new byte[40]), null,
-            AccessRights.Read, harness.Time.GetUtcNow().AddHours(1));
-        Assert.Equal(200, (await harness.Mailboxes.CreateAsync(create, DeviceClaim.New(), null, default)).Status);
-
-        var report = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), 100, default);
-
-        Assert.Equal(0, report.Purged);
-        Assert.NotNull(await harness.Store.GetAsync(old.Id, default));
+        Assert.Equal(300, reports.Sum(r => r.Tombstoned)); // each expired mailbox emptied exactly once
+        Assert.All(await EntitiesAsync(harness), e => Assert.Equal("T", e.GetString("Kind")));
+        Assert.Equal(301, await harness.CountAsync(harness.MailboxTable));
     }
 }

@@ -22,23 +22,30 @@ public sealed class StoreHarness
     {
         var clientOptions = new TableClientOptions();
         clientOptions.AddPolicy(Counter, HttpPipelinePosition.PerRetry);
-        var storage = new StorageOptions
-        {
-            MailboxTable = Azurite.UniqueTableName("mbx"),
-            ExpiryTable = Azurite.UniqueTableName("exp"),
-        };
+        var storage = new StorageOptions { MailboxTable = Azurite.UniqueTableName("mbx") };
         Service = Azurite.CreateServiceClient(clientOptions);
         Storage = storage;
-        Store = new MailboxStore(Service, Options.Create(storage), NullLogger<MailboxStore>.Instance);
+        Store = new MailboxStore(Service, Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
         Store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
-        Hasher = new ClaimHasher(Options.Create(RelayOptionsForTests()));
-        Mailboxes = new MailboxService(Store, Hasher, new DisabledPushNotifier(), Time);
+        var relay = RelayOptionsForTests();
+        Hasher = new ClaimHasher(Options.Create(relay));
+        Tokens = new TokenCipher(Options.Create(relay));
+        Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, NullLogger<MailboxService>.Instance);
         Parser = new MailboxRequestParser(Options.Create(RelayOptionsForTests()), Time);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
 
     public RequestCounter Counter { get; } = new();
+
+    public PurgeOptions Purge { get; } = new() { TombstoneRetention = TimeSpan.FromDays(7) };
+
+    public PushOptions PushBudget { get; } = new();
+
+    /// <summary>Counts the pushes the service asks for (every token type supported).</summary>
+    public RecordingPushNotifier Push { get; } = new();
+
+    public TokenCipher Tokens { get; }
 
     public TableServiceClient Service { get; }
 
@@ -52,14 +59,18 @@ public sealed class StoreHarness
 
     public MailboxRequestParser Parser { get; }
 
+    /// <summary>The same service over another store (e.g. one that injects faults), sharing keys, clock and pushes.</summary>
+    public MailboxService ServiceOver(IMailboxStore store) =>
+        new(store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, NullLogger<MailboxService>.Instance);
+
     public TableClient MailboxTable => Service.GetTableClient(Storage.MailboxTable);
 
-    public TableClient ExpiryTable => Service.GetTableClient(Storage.ExpiryTable);
 
     public static RelayOptions RelayOptionsForTests() => new()
     {
         PublicBaseUrl = "https://relay.test.example",
         ClaimHashKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        TokenEncryptionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
     };
 
     /// <summary>A mailbox as the service would build it, expiring <paramref name="lifetime"/> after the fake now.</summary>
@@ -100,4 +111,20 @@ public sealed class RequestCounter : HttpPipelineSynchronousPolicy
     public void Reset() => Interlocked.Exchange(ref _count, 0);
 
     public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+}
+
+/// <summary>A push notifier that supports every token type and records what it was asked to send.</summary>
+public sealed class RecordingPushNotifier : IPushNotifier
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NotificationToken> _sent = new();
+
+    public IReadOnlyCollection<NotificationToken> Sent => _sent;
+
+    public bool Supports(string tokenType) => true;
+
+    public Task NotifyAsync(NotificationToken token, CancellationToken cancellationToken)
+    {
+        _sent.Enqueue(token);
+        return Task.CompletedTask;
+    }
 }

@@ -26,8 +26,6 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
 
     public string MailboxTable => Settings["Storage__MailboxTable"];
 
-    public string ExpiryTable => Settings["Storage__ExpiryTable"];
-
     /// <summary>Everything the relay wrote to standard output and error so far.</summary>
     public IReadOnlyCollection<string> LogLines => _log;
 
@@ -50,9 +48,9 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         {
             ["Relay__PublicBaseUrl"] = publicBaseUrl,
             ["Relay__ClaimHashKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Relay__TokenEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Storage__ConnectionString"] = Azurite.ConnectionString,
             ["Storage__MailboxTable"] = Azurite.UniqueTableName("mbx"),
-            ["Storage__ExpiryTable"] = Azurite.UniqueTableName("exp"),
             ["PurgeSchedule"] = "0 0 0 1 1 *", // once a year: tests that purge set their own schedule
             ["Logging__LogLevel__Default"] = "Debug",
             ["Logging__Console__FormatterName"] = "simple",

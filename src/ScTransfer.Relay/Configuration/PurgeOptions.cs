@@ -1,16 +1,23 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
 /// The expired-mailbox purge (configuration section <c>Purge</c>). Its schedule is the app setting
-/// <c>PurgeSchedule</c>, read by the timer trigger itself (<c>%PurgeSchedule%</c>).
+/// <c>PurgeSchedule</c> (default every minute), read by the timer trigger itself (<c>%PurgeSchedule%</c>).
 /// </summary>
 public sealed class PurgeOptions
 {
     public const string SectionName = "Purge";
 
-    /// <summary>Expiry-index entries one run handles at most, so a backlog drains over several runs instead of timing out.</summary>
-    [Range(1, 100_000)]
-    public int BatchSize { get; set; } = 500;
+    /// <summary>
+    /// How long a tombstone (a deleted or expired mailbox's identifier) stays after the mailbox's expiry, refusing
+    /// any create of that identifier; then the purge removes it. Default 7 days, at least the longest lifetime, so
+    /// a leaked link is never re-created while anyone could still hold it.
+    /// </summary>
+    public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Wall-clock time one purge run may work before it stops and leaves the rest for the next run; well inside the
+    /// one-minute schedule so that runs do not overlap.
+    /// </summary>
+    public TimeSpan TimeBudget { get; set; } = TimeSpan.FromSeconds(40);
 }

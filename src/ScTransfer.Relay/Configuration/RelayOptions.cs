@@ -21,6 +21,14 @@ public sealed class RelayOptions
     [Required]
     public string ClaimHashKey { get; set; } = "";
 
+    /// <summary>
+    /// Base64 AES-256 key (exactly 32 bytes) that seals stored notification tokens (AES-GCM, associated data = mailbox
+    /// id and party), so a storage dump holds no device identifier. Keep it secret and stable: rotating it loses the
+    /// stored tokens (pushes stop for existing mailboxes; nothing else changes).
+    /// </summary>
+    [Required]
+    public string TokenEncryptionKey { get; set; } = "";
+
     /// <summary>Largest accepted <c>timeToLive</c>, in seconds (default 7 days).</summary>
     [Range(60, 31_536_000)]
     public int MaxTimeToLiveSeconds { get; set; } = 7 * 24 * 3600;

@@ -18,8 +18,9 @@ public static class RelayServiceCollectionExtensions
     public static IServiceCollection AddSecureCredentialRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(CreateTableServiceClient);
@@ -27,6 +28,7 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton<IMailboxStore>(sp => sp.GetRequiredService<MailboxStore>());
         services.AddPushNotifications(configuration);
         services.TryAddSingleton<ClaimHasher>();
+        services.TryAddSingleton<TokenCipher>();
         services.TryAddSingleton<MailboxRequestParser>();
         services.TryAddSingleton<MailboxService>();
         services.TryAddSingleton<RelayRequest>();

@@ -16,17 +16,19 @@ public enum WriteOutcome
 }
 
 /// <summary>What one purge run did.</summary>
-/// <param name="Purged">Expired mailboxes deleted.</param>
-/// <param name="IndexEntriesRemoved">Expiry-index entries cleared (purged, deleted earlier, or superseded).</param>
-/// <param name="Remaining">Expired index entries left for later runs (counted up to <see cref="MailboxStore.RemainingCountLimit"/>).</param>
-public sealed record PurgeReport(int Purged, int IndexEntriesRemoved, int Remaining);
+/// <param name="Tombstoned">Expired mailboxes turned into tombstones (their content gone, their identifier still refused).</param>
+/// <param name="Deleted">Tombstones whose retention had passed, removed for good.</param>
+/// <param name="Skipped">Due entities that changed or went since the run read them: the next run decides again.</param>
+/// <param name="Complete">False when the time budget ran out before every shard was worked through.</param>
+public sealed record PurgeReport(int Tombstoned, int Deleted, int Skipped, bool Complete);
 
 /// <summary>
 /// Mailbox persistence. Every operation on the request path is a point operation; writes are conditional on the
-/// version a read returned. Failures of the storage service surface as <see cref="StorageUnavailableException"/>.
+/// version a read returned and stamp <see cref="Mailbox.OperationId"/>. Failures of the storage service surface as <see cref="StorageUnavailableException"/>.
 /// </summary>
 public interface IMailboxStore
 {
+    /// <summary>The mailbox, or its tombstone (<see cref="Mailbox.IsTombstone"/>), or null when there is neither.</summary>
     Task<Mailbox?> GetAsync(MailboxId id, CancellationToken cancellationToken);
 
     /// <summary>Stores a new mailbox; false when the identifier is already taken.</summary>
@@ -38,11 +40,17 @@ public interface IMailboxStore
     /// <summary>Records <see cref="Mailbox.ReceiverClaimHash"/> if the mailbox is still at <see cref="Mailbox.Version"/>.</summary>
     Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the mailbox if it is still at <see cref="Mailbox.Version"/>.</summary>
-    Task<WriteOutcome> TryDeleteAsync(Mailbox mailbox, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces the mailbox with its tombstone (identifier, original expiry, marker; nothing else) if it is still at
+    /// <see cref="Mailbox.Version"/>. The purge removes the tombstone once its retention after the expiry has passed.
+    /// </summary>
+    Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken);
 
-    /// <summary>Deletes up to <paramref name="maxEntries"/> mailboxes that expired before <paramref name="now"/>, without scanning live ones.</summary>
-    Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, int maxEntries, CancellationToken cancellationToken);
+    /// <summary>
+    /// Turns mailboxes expired by <paramref name="now"/> into tombstones and removes tombstones whose retention has
+    /// passed, for at most <paramref name="budget"/>, without reading live mailboxes.
+    /// </summary>
+    Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken);
 }
 
 /// <summary>Storage is unreachable or throttling: the request answers 503 with Retry-After and changed nothing.</summary>

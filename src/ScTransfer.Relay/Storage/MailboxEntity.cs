@@ -6,6 +6,15 @@ namespace ScTransfer.Relay.Storage;
 /// <summary>The one Table entity a mailbox is stored as. Property names are the storage format: change with care.</summary>
 internal static class MailboxEntity
 {
+    /// <summary>The storage format written by this code (<see cref="FormatVersion"/>): 2 = sharded, tombstones, PurgeAt.</summary>
+    public const int CurrentFormat = 2;
+
+    public const string FormatVersion = "V";
+    public const string Kind = "Kind";
+    public const string LiveKind = "L";
+    public const string TombstoneKind = "T";
+    public const string PurgeAt = "PurgeAt";
+    public const string OperationId = "OpId";
     public const string SenderClaimHash = "SenderClaimHash";
     public const string ReceiverClaimHash = "ReceiverClaimHash";
     public const string AccessRights = "AccessRights";
@@ -19,15 +28,25 @@ internal static class MailboxEntity
     public const string SenderTokenData = "SenderTokenData";
     public const string ReceiverTokenType = "ReceiverTokenType";
     public const string ReceiverTokenData = "ReceiverTokenData";
-    public const string SenderLastCorrelationId = "SenderLastCorrelationId";
-    public const string ReceiverLastCorrelationId = "ReceiverLastCorrelationId";
+    public const string SenderLastCorrelation = "SenderLastCorrelationHash";
+    public const string ReceiverLastCorrelation = "ReceiverLastCorrelationHash";
     public const string RelinquishedClaimHash = "RelinquishedClaimHash";
-    public const string RelinquishedCorrelationId = "RelinquishedCorrelationId";
+    public const string RelinquishedCorrelation = "RelinquishedCorrelationHash";
+    public const string PushCount = "PushCount";
+    public const string SenderLastPushAt = "SenderLastPushAt";
+    public const string ReceiverLastPushAt = "ReceiverLastPushAt";
 
-    public static TableEntity FromMailbox(Mailbox mailbox)
+    /// <summary>The only properties the purge reads: never the payload.</summary>
+    public static readonly string[] PurgeSelection = ["PartitionKey", "RowKey", Kind, ExpiresAt];
+
+    public static TableEntity FromMailbox(string partition, Mailbox mailbox)
     {
-        var entity = new TableEntity(mailbox.Id.ToString(), "")
+        var entity = new TableEntity(partition, mailbox.Id.ToString())
         {
+            [FormatVersion] = CurrentFormat,
+            [Kind] = LiveKind,
+            [PurgeAt] = mailbox.ExpiresAt, // the purge turns it into a tombstone once expired
+            [OperationId] = mailbox.OperationId,
             [SenderClaimHash] = mailbox.SenderClaimHash,
             [AccessRights] = AccessRightsFormat.Format(mailbox.AccessRights),
             [CreatedAt] = mailbox.CreatedAt,
@@ -35,16 +54,19 @@ internal static class MailboxEntity
             [DisplayInformation] = mailbox.DisplayInformationJson,
             [PayloadType] = mailbox.Payload.Type,
             [PayloadLength] = mailbox.Payload.Data.Length,
+            [PushCount] = mailbox.PushCount,
         };
         SetIfPresent(entity, ReceiverClaimHash, mailbox.ReceiverClaimHash);
         SetIfPresent(entity, SenderTokenType, mailbox.SenderToken?.Type);
-        SetIfPresent(entity, SenderTokenData, mailbox.SenderToken?.TokenData);
+        SetIfPresent(entity, SenderTokenData, mailbox.SenderToken?.Sealed);
         SetIfPresent(entity, ReceiverTokenType, mailbox.ReceiverToken?.Type);
-        SetIfPresent(entity, ReceiverTokenData, mailbox.ReceiverToken?.TokenData);
-        SetIfPresent(entity, SenderLastCorrelationId, mailbox.SenderLastCorrelationId);
-        SetIfPresent(entity, ReceiverLastCorrelationId, mailbox.ReceiverLastCorrelationId);
+        SetIfPresent(entity, ReceiverTokenData, mailbox.ReceiverToken?.Sealed);
+        SetIfPresent(entity, SenderLastCorrelation, mailbox.SenderLastCorrelation);
+        SetIfPresent(entity, ReceiverLastCorrelation, mailbox.ReceiverLastCorrelation);
         SetIfPresent(entity, RelinquishedClaimHash, mailbox.RelinquishedClaimHash);
-        SetIfPresent(entity, RelinquishedCorrelationId, mailbox.RelinquishedCorrelationId);
+        SetIfPresent(entity, RelinquishedCorrelation, mailbox.RelinquishedCorrelation);
+        SetIfPresent(entity, SenderLastPushAt, mailbox.SenderLastPushAt);
+        SetIfPresent(entity, ReceiverLastPushAt, mailbox.ReceiverLastPushAt);
 
         var data = mailbox.Payload.Data;
         for (int offset = 0, index = 0; offset < data.Length; offset += MailboxStore.ChunkSize, index++)
@@ -55,8 +77,31 @@ internal static class MailboxEntity
         return entity;
     }
 
+    /// <summary>
+    /// A tombstone: the identifier (the keys), the original expiry, the marker, when the purge may remove it and the
+    /// id of the write that made it. Nothing else: no claim hash, token, Correlation-ID, payload or display information.
+    /// </summary>
+    public static TableEntity Tombstone(string partition, string rowKey, DateTimeOffset expiresAt, DateTimeOffset purgeAt, Guid operationId) =>
+        new(partition, rowKey)
+        {
+            [FormatVersion] = CurrentFormat,
+            [Kind] = TombstoneKind,
+            [PurgeAt] = purgeAt,
+            [OperationId] = operationId,
+            [ExpiresAt] = expiresAt,
+        };
+
+    public static bool IsTombstone(TableEntity entity) => entity.GetString(Kind) == TombstoneKind;
+
     public static Mailbox ToMailbox(MailboxId id, TableEntity entity)
     {
+        var operationId = entity.GetGuid(OperationId) ?? Guid.Empty;
+        var expiresAt = entity.GetDateTimeOffset(ExpiresAt)!.Value;
+        if (IsTombstone(entity))
+        {
+            return Mailbox.Tombstone(id, expiresAt, operationId, entity.ETag.ToString());
+        }
+
         var length = entity.GetInt32(PayloadLength) ?? 0;
         var data = new byte[length];
         for (int offset = 0, index = 0; offset < length; index++)
@@ -74,21 +119,25 @@ internal static class MailboxEntity
             ReceiverClaimHash = entity.GetBinary(ReceiverClaimHash),
             AccessRights = AccessRightsFormat.TryParse(entity.GetString(AccessRights) ?? "", out var rights) ? rights : Protocol.AccessRights.None,
             CreatedAt = entity.GetDateTimeOffset(CreatedAt)!.Value,
-            ExpiresAt = entity.GetDateTimeOffset(ExpiresAt)!.Value,
+            ExpiresAt = expiresAt,
             DisplayInformationJson = entity.GetString(DisplayInformation)!,
             Payload = new SecurePayload(entity.GetString(PayloadType)!, data),
             SenderToken = Token(entity, SenderTokenType, SenderTokenData),
             ReceiverToken = Token(entity, ReceiverTokenType, ReceiverTokenData),
-            SenderLastCorrelationId = entity.GetString(SenderLastCorrelationId),
-            ReceiverLastCorrelationId = entity.GetString(ReceiverLastCorrelationId),
+            SenderLastCorrelation = entity.GetBinary(SenderLastCorrelation),
+            ReceiverLastCorrelation = entity.GetBinary(ReceiverLastCorrelation),
             RelinquishedClaimHash = entity.GetBinary(RelinquishedClaimHash),
-            RelinquishedCorrelationId = entity.GetString(RelinquishedCorrelationId),
+            RelinquishedCorrelation = entity.GetBinary(RelinquishedCorrelation),
+            PushCount = entity.GetInt32(PushCount) ?? 0,
+            SenderLastPushAt = entity.GetDateTimeOffset(SenderLastPushAt),
+            ReceiverLastPushAt = entity.GetDateTimeOffset(ReceiverLastPushAt),
+            OperationId = operationId,
             Version = entity.ETag.ToString(),
         };
     }
 
-    private static NotificationToken? Token(TableEntity entity, string type, string data) =>
-        entity.GetString(type) is { } t && entity.GetString(data) is { } d ? new NotificationToken(t, d) : null;
+    private static SealedToken? Token(TableEntity entity, string type, string data) =>
+        entity.GetString(type) is { } t && entity.GetBinary(data) is { } d ? new SealedToken(t, d) : null;
 
     private static void SetIfPresent(TableEntity entity, string name, object? value)
     {

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -9,53 +12,47 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Mailboxes in Azure Table storage. One entity per mailbox (PartitionKey = mailbox id, so load spreads over
-/// partitions), holding everything a request needs: create is one insert (plus its expiry-index entry), a read is
-/// one point read, a bind, update or delete one conditional write on the ETag that read returned.
-/// The expiry index lives in its own table, partitioned by 10-second expiry bucket (and 16 shards within each), so the
-/// purge reads only buckets that have passed and never scans live mailboxes.
+/// Mailboxes in Azure Table storage: one table, one entity per mailbox, PartitionKey = a shard ("s00".."sNN") from a
+/// stable hash of the mailbox id, RowKey = the id. Every request is a point operation: create is one insert, a read
+/// one point read, a bind, update or delete (to a tombstone) one conditional write on the ETag that read returned.
+/// Every entity carries <c>PurgeAt</c>, so the purge finds what is due with one filter inside each shard's partition,
+/// never scanning live mailboxes and with no index to keep.
 /// </summary>
-public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOptions> options, ILogger<MailboxStore> logger)
+public sealed partial class MailboxStore(
+    TableServiceClient service, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
     : IMailboxStore
 {
     /// <summary>Binary properties hold at most 64 KiB each: larger payloads are split across Payload0..PayloadN.</summary>
     internal const int ChunkSize = 64 * 1024;
 
-    /// <summary>The purge counts what is left after a run up to this many entries.</summary>
-    public const int RemainingCountLimit = 1000;
+    /// <summary>An entity-group transaction holds at most 100 operations.</summary>
+    private const int TransactionSize = 100;
 
-    private const string RowKey = "";
-    private const int BucketSeconds = 10;
-    private const int IndexShards = 16;
+    /// <summary>Shards the purge works on at once.</summary>
+    private const int PurgeParallelism = 8;
 
     private readonly TableClient _mailboxes = service.GetTableClient(options.Value.MailboxTable);
-    private readonly TableClient _expiry = service.GetTableClient(options.Value.ExpiryTable);
+    private readonly int _shards = options.Value.Shards;
+    private readonly TimeSpan _tombstoneRetention = purgeOptions.Value.TombstoneRetention;
 
-    /// <summary>Creates the tables if they are missing (start-up).</summary>
-    public async Task EnsureTablesAsync(CancellationToken cancellationToken)
-    {
+    /// <summary>Creates the table if it is missing (start-up).</summary>
+    public async Task EnsureTablesAsync(CancellationToken cancellationToken) =>
         await Guard(() => _mailboxes.CreateIfNotExistsAsync(cancellationToken), cancellationToken);
-        await Guard(() => _expiry.CreateIfNotExistsAsync(cancellationToken), cancellationToken);
-    }
 
     public async Task<Mailbox?> GetAsync(MailboxId id, CancellationToken cancellationToken)
     {
         var response = await Guard(
-            () => _mailboxes.GetEntityIfExistsAsync<TableEntity>(id.ToString(), RowKey, cancellationToken: cancellationToken),
+            () => _mailboxes.GetEntityIfExistsAsync<TableEntity>(Shard(id), id.ToString(), cancellationToken: cancellationToken),
             cancellationToken);
         return response.HasValue ? MailboxEntity.ToMailbox(id, response.Value!) : null;
     }
 
     public async Task<bool> TryAddAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
-        // The index entry goes first: a mailbox must never exist without one, or the purge would miss it.
-        // An entry whose insert below loses to an existing mailbox is harmless: the purge clears it.
-        var index = new TableEntity(IndexPartition(mailbox.ExpiresAt, mailbox.Id), mailbox.Id.ToString());
-        await Guard(() => _expiry.UpsertEntityAsync(index, TableUpdateMode.Replace, cancellationToken), cancellationToken);
         try
         {
             var response = await Guard(
-                () => _mailboxes.AddEntityAsync(MailboxEntity.FromMailbox(mailbox), cancellationToken), cancellationToken);
+                () => _mailboxes.AddEntityAsync(MailboxEntity.FromMailbox(Shard(mailbox.Id), mailbox), cancellationToken), cancellationToken);
             mailbox.Version = response.Headers.ETag?.ToString();
             return true;
         }
@@ -67,123 +64,140 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
 
     public Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
         ConditionalAsync(mailbox, ct => _mailboxes.UpdateEntityAsync(
-            MailboxEntity.FromMailbox(mailbox), new ETag(mailbox.Version!), TableUpdateMode.Replace, ct), cancellationToken);
+            MailboxEntity.FromMailbox(Shard(mailbox.Id), mailbox), new ETag(mailbox.Version!), TableUpdateMode.Replace, ct), cancellationToken);
 
     public Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
-        // A merge of one property: the bind does not send the payload back over the wire.
-        var patch = new TableEntity(mailbox.Id.ToString(), RowKey)
+        // A merge of two properties: the bind does not send the payload back over the wire.
+        var patch = new TableEntity(Shard(mailbox.Id), mailbox.Id.ToString())
         {
             [MailboxEntity.ReceiverClaimHash] = mailbox.ReceiverClaimHash,
+            [MailboxEntity.OperationId] = mailbox.OperationId,
         };
         return ConditionalAsync(mailbox, ct => _mailboxes.UpdateEntityAsync(
             patch, new ETag(mailbox.Version!), TableUpdateMode.Merge, ct), cancellationToken);
     }
 
-    public async Task<WriteOutcome> TryDeleteAsync(Mailbox mailbox, CancellationToken cancellationToken)
+    public Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
-        try
-        {
-            // DeleteEntity answers a missing entity with a 404 response rather than an exception.
-            var response = await Guard(() => _mailboxes.DeleteEntityAsync(
-                mailbox.Id.ToString(), RowKey, new ETag(mailbox.Version!), cancellationToken), cancellationToken);
-            return response.Status == 404 ? WriteOutcome.Gone : WriteOutcome.Written;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            return ex.Status == 404 ? WriteOutcome.Gone : WriteOutcome.Conflict;
-        }
+        var tombstone = MailboxEntity.Tombstone(
+            Shard(mailbox.Id), mailbox.Id.ToString(), mailbox.ExpiresAt, mailbox.ExpiresAt + _tombstoneRetention, mailbox.OperationId);
+        return ConditionalAsync(mailbox, ct => _mailboxes.UpdateEntityAsync(
+            tombstone, new ETag(mailbox.Version!), TableUpdateMode.Replace, ct), cancellationToken);
     }
 
-    public async Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, int maxEntries, CancellationToken cancellationToken)
+    public async Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken)
     {
-        // Buckets strictly before the current one have wholly passed; a range on PartitionKey touches only them.
-        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {Bucket(now)}");
-        var entries = new List<TableEntity>(Math.Min(maxEntries, 1000));
-        await Guard(async () =>
-        {
-            await foreach (var entry in _expiry.QueryAsync<TableEntity>(
-                filter, maxPerPage: Math.Min(maxEntries, 1000), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-            {
-                entries.Add(entry);
-                if (entries.Count >= maxEntries)
-                {
-                    break;
-                }
-            }
-
-            return entries;
-        }, cancellationToken);
-
-        var purged = 0;
-        var cleared = 0;
+        var clock = Stopwatch.StartNew();
+        var tombstoned = 0;
+        var deleted = 0;
+        var skipped = 0;
+        var complete = true;
         await Parallel.ForEachAsync(
-            entries,
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (entry, ct) =>
+            Enumerable.Range(0, _shards).Select(ShardName),
+            new ParallelOptions { MaxDegreeOfParallelism = PurgeParallelism, CancellationToken = cancellationToken },
+            async (shard, ct) =>
             {
-                var (deleted, clearedEntry) = await PurgeOneAsync(entry, now, ct);
-                if (deleted)
+                // One filter inside one partition; the selection leaves the payload on the server.
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {shard} and PurgeAt le {now}");
+                string? continuation = null;
+                do
                 {
-                    Interlocked.Increment(ref purged);
-                }
+                    if (clock.Elapsed >= budget)
+                    {
+                        complete = false;
+                        return;
+                    }
 
-                if (clearedEntry)
-                {
-                    Interlocked.Increment(ref cleared);
+                    var page = await Guard(() => FirstPageAsync(filter, continuation, ct), ct);
+                    if (page is null)
+                    {
+                        return;
+                    }
+
+                    foreach (var chunk in page.Values.Chunk(TransactionSize))
+                    {
+                        if (clock.Elapsed >= budget)
+                        {
+                            complete = false;
+                            return;
+                        }
+
+                        var (t, d, s) = await PurgeChunkAsync(shard, chunk, ct);
+                        Interlocked.Add(ref tombstoned, t);
+                        Interlocked.Add(ref deleted, d);
+                        Interlocked.Add(ref skipped, s);
+                    }
+
+                    continuation = page.ContinuationToken;
                 }
+                while (continuation is not null);
             });
 
-        var remaining = 0;
-        if (entries.Count >= maxEntries)
-        {
-            await Guard(async () =>
-            {
-                await foreach (var page in _expiry.QueryAsync<TableEntity>(
-                    filter, maxPerPage: RemainingCountLimit, select: ["RowKey"], cancellationToken: cancellationToken).AsPages())
-                {
-                    remaining = page.Values.Count;
-                    break;
-                }
+        return new PurgeReport(tombstoned, deleted, skipped, complete);
+    }
 
-                return remaining;
-            }, cancellationToken);
+    private async Task<Page<TableEntity>?> FirstPageAsync(string filter, string? continuation, CancellationToken ct)
+    {
+        await foreach (var page in _mailboxes.QueryAsync<TableEntity>(
+            filter, maxPerPage: 1000, select: MailboxEntity.PurgeSelection, cancellationToken: ct).AsPages(continuation, 1000))
+        {
+            return page;
         }
 
-        return new PurgeReport(purged, cleared, remaining);
+        return null;
     }
 
     /// <summary>
-    /// Purges one index entry's mailbox. Safe against a concurrent request or purge: the delete is conditional on
-    /// the ETag just read, a mailbox already gone is fine, and a mailbox that is live again (its id re-created after
-    /// expiry) keeps its own, later index entry: only this stale entry goes.
+    /// One entity-group transaction for up to 100 due entities of one shard: an expired mailbox becomes a tombstone
+    /// (its identifier stays refused until the retention ends), a due tombstone goes. Each action is conditional on
+    /// the ETag the query returned; one 412 or 404 fails the whole batch, so then each goes on its own and the ones
+    /// that changed meanwhile are left for the next run.
     /// </summary>
-    private async Task<(bool Deleted, bool Cleared)> PurgeOneAsync(TableEntity entry, DateTimeOffset now, CancellationToken ct)
+    private async Task<(int Tombstoned, int Deleted, int Skipped)> PurgeChunkAsync(string shard, TableEntity[] due, CancellationToken ct)
     {
-        var id = entry.RowKey;
-        var response = await Guard(() => _mailboxes.GetEntityIfExistsAsync<TableEntity>(id, RowKey, select: [MailboxEntity.ExpiresAt], cancellationToken: ct), ct);
-        var deleted = false;
-        if (response.HasValue)
+        var actions = due.Select(entity => MailboxEntity.IsTombstone(entity)
+            ? new TableTransactionAction(TableTransactionActionType.Delete, entity, entity.ETag)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, TombstoneFor(shard, entity), entity.ETag)).ToList();
+        var deletes = actions.Count(a => a.ActionType == TableTransactionActionType.Delete);
+        try
         {
-            var mailbox = response.Value!;
-            var expiresAt = mailbox.GetDateTimeOffset(MailboxEntity.ExpiresAt);
-            if (expiresAt is { } expiry && expiry <= now)
+            await Guard(() => _mailboxes.SubmitTransactionAsync(actions, ct), ct);
+            return (actions.Count - deletes, deletes, 0);
+        }
+        catch (TableTransactionFailedException)
+        {
+        }
+
+        var (tombstoned, deleted, skipped) = (0, 0, 0);
+        foreach (var action in actions)
+        {
+            try
             {
-                try
+                if (action.ActionType == TableTransactionActionType.Delete)
                 {
-                    var deletion = await Guard(() => _mailboxes.DeleteEntityAsync(id, RowKey, mailbox.ETag, ct), ct);
-                    deleted = deletion.Status != 404; // already gone: another purge or an explicit delete won
+                    var response = await Guard(() => _mailboxes.DeleteEntityAsync(shard, action.Entity.RowKey, action.ETag, ct), ct);
+                    _ = response.Status == 404 ? skipped++ : deleted++;
                 }
-                catch (RequestFailedException ex) when (ex.Status == 412)
+                else
                 {
-                    return (false, false); // changed under us: keep the entry, the next run decides again
+                    await Guard(() => _mailboxes.UpdateEntityAsync(action.Entity, action.ETag, TableUpdateMode.Replace, ct), ct);
+                    tombstoned++;
                 }
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                skipped++; // changed or gone since the query: the next run decides again
             }
         }
 
-        // A 404 here means another purge instance cleared it first: fine.
-        await Guard(() => _expiry.DeleteEntityAsync(entry.PartitionKey, entry.RowKey, ETag.All, ct), ct);
-        return (deleted, true);
+        return (tombstoned, deleted, skipped);
+    }
+
+    private TableEntity TombstoneFor(string shard, TableEntity expired)
+    {
+        var expiresAt = expired.GetDateTimeOffset(MailboxEntity.ExpiresAt)!.Value;
+        return MailboxEntity.Tombstone(shard, expired.RowKey, expiresAt, expiresAt + _tombstoneRetention, Guid.NewGuid());
     }
 
     private async Task<WriteOutcome> ConditionalAsync(Mailbox mailbox, Func<CancellationToken, Task<Response>> write, CancellationToken cancellationToken)
@@ -200,19 +214,23 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
         }
     }
 
-    internal static string Bucket(DateTimeOffset time)
+    /// <summary>
+    /// The partition of a mailbox: "s" and two hex digits from SHA-256 of the id's 16 bytes, modulo
+    /// <see cref="StorageOptions.Shards"/>. Stable across processes and platforms (never <c>GetHashCode</c>), and
+    /// spread evenly even for identifiers a client chose.
+    /// </summary>
+    internal string Shard(MailboxId id) => ShardName(ShardIndex(id, _shards));
+
+    internal static int ShardIndex(MailboxId id, int shards)
     {
-        var seconds = time.ToUnixTimeSeconds();
-        return (seconds - (seconds % BucketSeconds)).ToString("D12", CultureInfo.InvariantCulture);
+        Span<byte> bytes = stackalloc byte[16];
+        id.Value.TryWriteBytes(bytes, bigEndian: true, out _);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, hash);
+        return (int)(BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)shards);
     }
 
-    /// <summary>
-    /// The index partition of a mailbox: its expiry bucket, split into <see cref="IndexShards"/> sub-partitions by the
-    /// mailbox id so that creates with the same lifetime do not all land on one partition (2,000 entities/s each).
-    /// "{bucket}-{shard}" still sorts before the next bucket, so the purge's one range query covers every shard.
-    /// </summary>
-    internal static string IndexPartition(DateTimeOffset expiresAt, MailboxId id) =>
-        Bucket(expiresAt) + "-" + (id.Value.GetHashCode() & (IndexShards - 1)).ToString("x2", CultureInfo.InvariantCulture);
+    internal static string ShardName(int index) => "s" + index.ToString("x2", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Turns an outage or throttling (network failure, timeout, 408/429/5xx after the client's retries) into
@@ -228,11 +246,10 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
             }
             catch (RequestFailedException ex) when (ex.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.TableNotFound.ToString())
             {
-                // The tables vanished under a running relay (storage restarted without its data, a table deleted by
-                // hand): create them again and retry once, rather than fail every write until the relay restarts.
-                logger.LogWarning("A mailbox table is missing; creating the tables again.");
+                // The table vanished under a running relay (storage restarted without its data, a table deleted by
+                // hand): create it again and retry once, rather than fail every write until the relay restarts.
+                LogTableMissing(logger);
                 await _mailboxes.CreateIfNotExistsAsync(cancellationToken);
-                await _expiry.CreateIfNotExistsAsync(cancellationToken);
                 return await operation();
             }
         }
@@ -256,7 +273,13 @@ public sealed class MailboxStore(TableServiceClient service, IOptions<StorageOpt
 
     private StorageUnavailableException Unavailable(Exception ex)
     {
-        logger.LogWarning("Table storage unavailable: {ErrorType} {Status}", ex.GetType().Name, (ex as RequestFailedException)?.Status);
+        LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status);
         return new StorageUnavailableException("Table storage is unavailable; retry later.", ex);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The mailbox table is missing; creating it again.")]
+    private static partial void LogTableMissing(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Table storage unavailable: {ErrorType} {Status}")]
+    private static partial void LogUnavailable(ILogger logger, string errorType, int? status);
 }

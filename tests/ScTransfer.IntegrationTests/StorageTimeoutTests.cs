@@ -1,0 +1,95 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ScTransfer.Testing;
+
+namespace ScTransfer.IntegrationTests;
+
+/// <summary>
+/// Writes that survive a storage timeout (open-internet issue §4): storage applies a write but answers after the
+/// relay's network timeout; the storage client retries and meets that very write (409 on the insert, 412 on the
+/// conditional replace). The relay knows its own write by the operation id it stamped and answers as if the first
+/// answer had come in time. A fault-injecting proxy in front of Azurite holds the answers back.
+/// </summary>
+public sealed class StorageTimeoutTests : IAsyncLifetime
+{
+    private static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Late = TimeSpan.FromSeconds(2.5);
+
+    private StorageFaultProxy _proxy = null!;
+    private NotificationHubStandIn _hub = null!;
+    private RelayHost _relayHost = null!;
+    private RelayClient _relay = null!;
+
+    public async Task InitializeAsync()
+    {
+        _proxy = StorageFaultProxy.Start();
+        _hub = NotificationHubStandIn.Start();
+        _relayHost = await RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Storage__ConnectionString"] = _proxy.ConnectionString,
+            ["Storage__NetworkTimeout"] = NetworkTimeout.ToString("c"),
+            ["NotificationHubs__ConnectionString"] = _hub.ConnectionString,
+            ["NotificationHubs__HubName"] = _hub.HubName,
+        });
+        _relay = new RelayClient(_relayHost.CreateClient());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _relayHost.DisposeAsync();
+        await _hub.DisposeAsync();
+        await _proxy.DisposeAsync();
+    }
+
+    private bool IsInsert(string method, string path) => method == "POST" && path.EndsWith("/" + _relayHost.MailboxTable, StringComparison.Ordinal);
+
+    private bool IsReplace(string method, string path) => method == "PUT" && path.Contains("/" + _relayHost.MailboxTable + "(", StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("create-once")]
+    public async Task A_create_whose_insert_is_answered_late_gets_200_and_its_link_not_401_or_201(string? correlationId)
+    {
+        var id = RelayClient.NewId();
+        var sender = RelayClient.NewId();
+        _proxy.HoldNextAnswer(IsInsert, Late);
+
+        using var created = await _relay.CreateAsync(RelayClient.CreateBody(id), sender, correlationId);
+
+        Assert.Single(_proxy.Held); // the insert's answer really came too late, and the storage client retried it
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.EndsWith(id, (string)(await RelayClient.ReadJsonAsync(created))["urlLink"]!, StringComparison.OrdinalIgnoreCase);
+        using var read = await _relay.ReadAsync(id, sender);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_update_whose_write_is_answered_late_gets_200_and_exactly_one_push_to_the_other_party()
+    {
+        var id = RelayClient.NewId();
+        var sender = RelayClient.NewId();
+        var receiver = RelayClient.NewId();
+        var senderToken = "apns" + Guid.NewGuid().ToString("N");
+        using (var created = await _relay.CreateAsync(RelayClient.CreateBody(id, apnsToken: senderToken), sender))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        using (var bound = await _relay.ReadAsync(id, receiver))
+        {
+            Assert.Equal(HttpStatusCode.OK, bound.StatusCode);
+        }
+
+        var data = RelayClient.RandomPayloadData();
+        _proxy.HoldNextAnswer(IsReplace, Late);
+        using var update = await _relay.UpdateAsync(id, RelayClient.UpdateBody(data), receiver, RelayClient.NewId());
+
+        Assert.Single(_proxy.Held);
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode); // not 201 "duplicate" from its own Correlation-ID
+        Assert.Single(await _hub.WaitForAsync(senderToken));
+        await Task.Delay(500);
+        Assert.Single(_hub.ReceivedFor(senderToken));
+        using var read = await _relay.ReadAsync(id, receiver);
+        Assert.Equal(data, (string)(await RelayClient.ReadJsonAsync(read))["payload"]!["data"]!);
+    }
+}

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ScTransfer.Testing;
+
+/// <summary>
+/// An HTTP proxy in front of Azurite's table service that forwards every request (so each write is applied) but can
+/// hold back chosen answers past the relay's <c>Storage__NetworkTimeout</c>: the storage client then times out and
+/// retries a write that has already happened, as it does when Azure answers late.
+/// </summary>
+public sealed class StorageFaultProxy : IAsyncDisposable
+{
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Expect", "Proxy-Connection",
+    };
+
+    private readonly HttpListener _listener;
+    private readonly HttpClient _upstream = new() { BaseAddress = new Uri($"http://127.0.0.1:{Azurite.TablePort}") };
+    private readonly ConcurrentQueue<(Func<string, string, bool> Match, TimeSpan Hold)> _holds = new();
+    private readonly ConcurrentQueue<string> _held = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+
+    private StorageFaultProxy(HttpListener listener, int port)
+    {
+        _listener = listener;
+        Port = port;
+        _loop = AcceptLoopAsync();
+    }
+
+    public int Port { get; }
+
+    /// <summary>A connection string with Azurite's development account whose table endpoint is this proxy.</summary>
+    public string ConnectionString =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        + "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        + $"TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+
+    /// <summary>Requests whose answers were held back, as "METHOD path".</summary>
+    public IReadOnlyCollection<string> Held => _held;
+
+    public static StorageFaultProxy Start()
+    {
+        _ = Azurite.Shared;
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return new StorageFaultProxy(listener, port);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds back the answer to the next request whose method and path (e.g. "PUT", "/devstoreaccount1/t(PartitionKey=...)")
+    /// match, for <paramref name="hold"/>, after the request has reached storage.
+    /// </summary>
+    public void HoldNextAnswer(Func<string, string, bool> match, TimeSpan hold) => _holds.Enqueue((match, hold));
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => ForwardAsync(context));
+        }
+    }
+
+    private async Task ForwardAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var path = request.Url!.AbsolutePath;
+        try
+        {
+            using var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), request.RawUrl);
+            using var body = new MemoryStream();
+            await request.InputStream.CopyToAsync(body);
+            if (body.Length > 0 || request.HttpMethod is "POST" or "PUT" or "PATCH" or "MERGE")
+            {
+                forward.Content = new ByteArrayContent(body.ToArray());
+            }
+
+            foreach (var name in request.Headers.AllKeys)
+            {
+                if (name is null || HopByHop.Contains(name))
+                {
+                    continue;
+                }
+
+                var value = request.Headers[name]!;
+                if (!forward.Headers.TryAddWithoutValidation(name, value))
+                {
+                    forward.Content?.Headers.TryAddWithoutValidation(name, value);
+                }
+            }
+
+            using var answer = await _upstream.SendAsync(forward, _stopping.Token);
+            var bytes = await answer.Content.ReadAsByteArrayAsync(_stopping.Token);
+            if (TakeHold(request.HttpMethod, path) is { } hold)
+            {
+                _held.Enqueue(request.HttpMethod + " " + path);
+                await Task.Delay(hold, _stopping.Token); // the write is done; its answer comes too late
+            }
+
+            var response = context.Response;
+            response.StatusCode = (int)answer.StatusCode;
+            foreach (var header in answer.Headers.Concat(answer.Content.Headers))
+            {
+                if (HopByHop.Contains(header.Key))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    response.Headers[header.Key] = string.Join(",", header.Value);
+                }
+                catch (ArgumentException)
+                {
+                    // A header HttpListener sets itself.
+                }
+            }
+
+            response.ContentLength64 = bytes.Length;
+            await response.OutputStream.WriteAsync(bytes, _stopping.Token);
+            response.Close();
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (HttpListenerException)
+        {
+            // The storage client gave up on this answer (its network timeout) and closed the connection.
+        }
+        catch (IOException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private TimeSpan? TakeHold(string method, string path)
+    {
+        lock (_holds)
+        {
+            if (_holds.TryPeek(out var next) && next.Match(method, path))
+            {
+                _holds.TryDequeue(out _);
+                return next.Hold;
+            }
+        }
+
+        return null;
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _listener.Close();
+        try
+        {
+            await _loop;
+        }
+        catch (Exception)
+        {
+        }
+
+        _upstream.Dispose();
+        _stopping.Dispose();
+    }
+}
