@@ -19,6 +19,7 @@ public static class RelayServiceCollectionExtensions
     {
         services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -32,6 +33,7 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton<RelayRequest>();
         services.TryAddSingleton<ShareLinks>();
         services.TryAddSingleton<RelayHttpPolicy>();
+        services.TryAddSingleton<RelayRateLimiter>();
         services.AddHostedService<StorageInitializer>();
         return services;
     }
