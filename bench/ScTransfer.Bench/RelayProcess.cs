@@ -51,6 +51,7 @@ internal sealed partial class RelayProcess : IAsyncDisposable
         start.Environment["Storage__ConnectionString"] = storageConnectionString;
         start.Environment["Storage__MailboxTable"] = "benchmbx" + suffix;
         start.Environment["PurgeSchedule"] = "0 0 0 1 1 *"; // mailboxes live an hour: a purge would find nothing due
+        start.Environment["RateLimiting__Enabled"] = "false"; // the load comes from one address: it measures throughput, not limits
         start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(RelayProcess).Assembly.Location;
         start.Environment[RelayProbe.SocketVariable] = probeSocket;
         start.Environment[RelayProbe.StoragePortVariable] = storagePort.ToString(CultureInfo.InvariantCulture);

@@ -5,7 +5,7 @@ using ScTransfer.Relay.Http;
 namespace ScTransfer.Functions;
 
 /// <summary>Applies <see cref="RelayHttpPolicy"/> to every HTTP function in the Azure Functions host.</summary>
-internal sealed class RelayFunctionsMiddleware(RelayHttpPolicy policy) : IFunctionsWorkerMiddleware
+internal sealed class RelayFunctionsMiddleware(RelayHttpPolicy policy, RelayRateLimiter limiter) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -19,6 +19,13 @@ internal sealed class RelayFunctionsMiddleware(RelayHttpPolicy policy) : IFuncti
         if (RelayHttpPolicy.BeginRequest(http) is { } early)
         {
             context.GetInvocationResult().Value = early;
+            return;
+        }
+
+        using var admission = limiter.Admit(http, context.FunctionDefinition.Name);
+        if (admission.Refusal is { } refused)
+        {
+            context.GetInvocationResult().Value = refused;
             return;
         }
 

@@ -29,12 +29,26 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
 {
     var relay = context.Configuration.GetSection(RelayOptions.SectionName).Get<RelayOptions>() ?? new RelayOptions();
     kestrel.AddServerHeader = false;
-    kestrel.Limits.MaxRequestBodySize = relay.MaxRequestBodyBytes;
+    // The relay's own reader (RelayRequest) refuses a body over Relay:MaxRequestBodyBytes with 413. Kestrel's limit is
+    // set above it so that, after that answer, Kestrel can drain (read and discard, for at most its fixed 5 s) up to
+    // 8 MiB more of what the client is still sending: closing a socket with unread data sends a TCP reset, and a
+    // client still writing its body then sees "connection reset" instead of the 413 (issue 10 §6). Larger bodies are
+    // still cut off: draining them would cost more than a reset costs the client.
+    kestrel.Limits.MaxRequestBodySize = relay.MaxRequestBodyBytes + (8L * 1024 * 1024);
     kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
     kestrel.Limits.MaxRequestHeaderCount = 50;
     kestrel.Limits.MaxRequestLineSize = 4 * 1024;
     kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
     kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(5));
+    // Every open connection holds a socket and Kestrel's buffers; without a ceiling a connection flood exhausts file
+    // descriptors and memory before the per-request limits (RateLimiting) are ever consulted. 1024 is far above what
+    // one instance serves at once (its storage path, not Kestrel, bounds it; docs/capacity.md).
+    kestrel.Limits.MaxConcurrentConnections = 1024;
+    kestrel.Limits.MaxConcurrentUpgradedConnections = 0; // the relay has no WebSockets or other upgrades
+    // Clients make a few requests in a burst (create, then read; an update after a push) and go quiet for minutes;
+    // an idle connection kept longer only holds one of the 1024 places. 30 s (Kestrel's default is 130 s) still
+    // covers a burst. Behind a proxy that keeps idle connections longer, its idle timeout should be the shorter.
+    kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
 });
 
 var app = builder.Build();

@@ -1,16 +1,25 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;
 
 /// <summary>Applies <see cref="RelayHttpPolicy"/> to every request, as RelayFunctionsMiddleware does in Azure.</summary>
-internal sealed class RelayHttpMiddleware(RequestDelegate next, RelayHttpPolicy policy)
+internal sealed class RelayHttpMiddleware(RequestDelegate next, RelayHttpPolicy policy, RelayRateLimiter limiter)
 {
     public async Task InvokeAsync(HttpContext http)
     {
         if (RelayHttpPolicy.BeginRequest(http) is { } early)
         {
             await FunctionInvoker.ExecuteAsync(early, http);
+            return;
+        }
+
+        // Routing has run: the endpoint's name is the function's (FunctionHostExtensions.MapHttpFunctions).
+        using var admission = limiter.Admit(http, http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
+        if (admission.Refusal is { } refused)
+        {
+            await FunctionInvoker.ExecuteAsync(refused, http);
             return;
         }
 

@@ -55,13 +55,26 @@ public sealed class SettingsParityTests
         {
             var section = type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string;
             Assert.True(section is not null, $"{type.Name} has no public const SectionName: the parity check cannot name its settings.");
-            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true))
-            {
-                names.Add($"{section}__{property.Name}");
-            }
+            AddSettings(names, section!, type);
         }
 
         return names;
+    }
+
+    /// <summary>Nested settings objects of the same namespace (e.g. RateLimiting__Create__PermitLimit) name their leaves.</summary>
+    private static void AddSettings(SortedSet<string> names, string prefix, Type type)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true))
+        {
+            if (property.PropertyType.IsClass && property.PropertyType.Namespace == typeof(RelayOptions).Namespace)
+            {
+                AddSettings(names, $"{prefix}__{property.Name}", property.PropertyType);
+            }
+            else
+            {
+                names.Add($"{prefix}__{property.Name}");
+            }
+        }
     }
 
     [Fact]
@@ -73,6 +86,8 @@ public sealed class SettingsParityTests
         Assert.Contains("Relay__ClaimHashKey", code);
         Assert.Contains("Storage__TableEndpoint", code);
         Assert.Contains("NotificationHubs__HubName", code);
+        Assert.Contains("RateLimiting__Create__PermitLimit", code);
+        Assert.DoesNotContain("RateLimiting__Create", code); // an object, named by its leaves
         Assert.DoesNotContain("Relay__MaxRequestBodyBytes", code); // computed, not configurable
     }
 

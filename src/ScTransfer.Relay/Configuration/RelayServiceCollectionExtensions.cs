@@ -19,6 +19,7 @@ public static class RelayServiceCollectionExtensions
     {
         services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
@@ -34,6 +35,7 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton<RelayRequest>();
         services.TryAddSingleton<ShareLinks>();
         services.TryAddSingleton<RelayHttpPolicy>();
+        services.TryAddSingleton<RelayRateLimiter>();
         services.AddHostedService<StorageInitializer>();
         return services;
     }

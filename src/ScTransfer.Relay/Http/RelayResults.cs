@@ -19,6 +19,10 @@ public static class RelayResults
         new ProtocolError(503, "Storage is unavailable", "The relay cannot reach its storage right now; nothing was changed. Retry after the Retry-After delay."),
         retryAfterSeconds);
 
+    /// <summary>429 from the rate limits: nothing was read or stored; retry after <paramref name="retryAfterSeconds"/>.</summary>
+    public static IActionResult TooManyRequests(int retryAfterSeconds, string detail) =>
+        new ProblemResult(new ProtocolError(429, "Too many requests", detail), retryAfterSeconds);
+
     public static IActionResult Status(int status) => new StatusResult(status);
 
     /// <summary>A JSON answer written by <paramref name="write"/>; <paramref name="noStore"/> for secure content.</summary>

@@ -1,0 +1,70 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ScTransfer.Relay.Configuration;
+
+/// <summary>
+/// Per-client request limits and a per-instance concurrency ceiling (configuration section <c>RateLimiting</c>, env
+/// <c>RateLimiting__*</c>). The defaults are sized for many phones behind one carrier address (CGNAT); the arithmetic
+/// is in docs/security.md.
+/// </summary>
+public sealed class RateLimitingOptions : IValidatableObject
+{
+    public const string SectionName = "RateLimiting";
+
+    /// <summary>False turns every limit off (benchmarks and load tests). On by default.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// How many proxies in front of the relay append to <c>X-Forwarded-For</c>. 0 (default): the header is ignored and
+    /// the client is the connection's remote address. N: the client is the N-th address from the right, the one the
+    /// outermost trusted proxy saw. In Azure Functions the worker sees the host's loopback address: set 1 (2 behind
+    /// Front Door).
+    /// </summary>
+    [Range(0, 8)]
+    public int TrustedForwardedHops { get; set; }
+
+    /// <summary>Requests one instance serves at once; more get 429 at once instead of queueing.</summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequests { get; set; } = 128;
+
+    /// <summary>CreateMailbox, per client: a burst of 60, then 1 a second.</summary>
+    public TokenBucketSettings Create { get; set; } = new() { PermitLimit = 60, TokensPerPeriod = 1, ReplenishmentSeconds = 1 };
+
+    /// <summary>UpdateMailbox, RelinquishMailbox and DeleteMailbox together, per client: a burst of 120, then 2 a second.</summary>
+    public TokenBucketSettings Write { get; set; } = new() { PermitLimit = 120, TokensPerPeriod = 2, ReplenishmentSeconds = 1 };
+
+    /// <summary>
+    /// ReadSecureContent and ReadDisplayInformation together, per client: a burst of 300, then 5 a second. A read may
+    /// bind the receiver (draft §6.2), but telling a first read from a later one needs the storage read this limit
+    /// must come before, so every read counts.
+    /// </summary>
+    public TokenBucketSettings Read { get; set; } = new() { PermitLimit = 300, TokensPerPeriod = 5, ReplenishmentSeconds = 1 };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Data annotations do not descend into nested objects by themselves.
+        foreach (var (name, bucket) in new[] { (nameof(Create), Create), (nameof(Write), Write), (nameof(Read), Read) })
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(bucket, new ValidationContext(bucket), results, validateAllProperties: true);
+            foreach (var result in results)
+            {
+                yield return new ValidationResult($"{SectionName}:{name}: {result.ErrorMessage}", [name]);
+            }
+        }
+    }
+}
+
+/// <summary>One token bucket per client: <see cref="PermitLimit"/> requests at once, refilled by
+/// <see cref="TokensPerPeriod"/> every <see cref="ReplenishmentSeconds"/>.</summary>
+public sealed class TokenBucketSettings
+{
+    [Range(1, 1_000_000)]
+    public int PermitLimit { get; set; }
+
+    [Range(1, 1_000_000)]
+    public int TokensPerPeriod { get; set; }
+
+    [Range(1, 3600)]
+    public int ReplenishmentSeconds { get; set; }
+}

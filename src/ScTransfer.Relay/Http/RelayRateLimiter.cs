@@ -1,0 +1,218 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.Relay.Http;
+
+/// <summary>
+/// Admits or refuses a request before its function runs, so a refused request costs no storage operation: a
+/// per-instance ceiling on concurrent requests, then a token bucket per client and endpoint class. Both hosts call
+/// it from their middleware with the function's name, after <see cref="RelayHttpPolicy.BeginRequest"/> (so a 429
+/// carries the security headers and the echoed Mailbox-Correlation-ID).
+/// </summary>
+/// <remarks>
+/// Memory stays bounded under a flood of distinct addresses: the partitioned limiter drops a client's bucket once it
+/// has been full (idle) for 10 s, so only clients seen within about the refill time plus 10 s are held.
+/// </remarks>
+public sealed partial class RelayRateLimiter : IDisposable
+{
+    /// <summary>Retry-After bounds, in seconds (issue 10 §1).</summary>
+    internal const int MinRetryAfterSeconds = 1, MaxRetryAfterSeconds = 120;
+
+    private readonly RateLimitingOptions _options;
+    private readonly ILogger<RelayRateLimiter> _logger;
+    private readonly ConcurrencyLimiter _concurrency;
+    private readonly PartitionedRateLimiter<BucketKey> _buckets;
+
+    public RelayRateLimiter(IOptions<RateLimitingOptions> options, ILogger<RelayRateLimiter> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = _options.MaxConcurrentRequests,
+            QueueLimit = 0, // refuse at once: a queue would hold memory and sockets for an attacker
+        });
+        _buckets = PartitionedRateLimiter.Create<BucketKey, BucketKey>(key =>
+            RateLimitPartition.GetTokenBucketLimiter(key, k => BucketOptions(k.Class)));
+    }
+
+    /// <summary>The endpoint classes that have their own bucket per client.</summary>
+    internal enum EndpointClass { Create, Write, Read }
+
+    internal readonly record struct BucketKey(EndpointClass Class, string Client);
+
+    /// <summary>
+    /// Takes a place for the request. Dispose the admission when the request is over; when
+    /// <see cref="RelayAdmission.Refusal"/> is set, answer with it and do not run the function.
+    /// </summary>
+    /// <param name="functionName">The function the request is routed to; null when none matched.</param>
+    public RelayAdmission Admit(HttpContext http, string? functionName)
+    {
+        if (!_options.Enabled)
+        {
+            return default;
+        }
+
+        var place = _concurrency.AttemptAcquire();
+        if (!place.IsAcquired)
+        {
+            place.Dispose();
+            LogBusy(_logger, _options.MaxConcurrentRequests);
+            return new RelayAdmission(null, Refuse(place, "This relay instance is serving as many requests as it may at once."));
+        }
+
+        if (ClassOf(functionName) is not { } endpointClass)
+        {
+            return new RelayAdmission(place, null);
+        }
+
+        var client = ClientKey(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], _options.TrustedForwardedHops);
+        using var token = _buckets.AttemptAcquire(new BucketKey(endpointClass, client));
+        if (token.IsAcquired)
+        {
+            return new RelayAdmission(place, null);
+        }
+
+        place.Dispose();
+        LogLimited(_logger, functionName!); // never the address: it is personal data and says nothing the counters do not
+        return new RelayAdmission(null, Refuse(token, $"Too many {Describe(endpointClass)} requests from this network address."));
+    }
+
+    public void Dispose()
+    {
+        _buckets.Dispose();
+        _concurrency.Dispose();
+    }
+
+    internal static EndpointClass? ClassOf(string? functionName) => functionName switch
+    {
+        "CreateMailbox" => EndpointClass.Create,
+        "UpdateMailbox" or "RelinquishMailbox" or "DeleteMailbox" => EndpointClass.Write,
+        "ReadSecureContent" or "ReadDisplayInformation" => EndpointClass.Read,
+        // GetOpenApiDescription serves a document held in memory (no storage) and the fallback 404 touches nothing:
+        // only the concurrency ceiling applies to them.
+        _ => null,
+    };
+
+    /// <summary>Retry-After from the limiter's own estimate, in whole seconds rounded up, within 1–120.</summary>
+    internal static int RetryAfterSeconds(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+            ? (int)Math.Clamp(Math.Ceiling(after.TotalSeconds), MinRetryAfterSeconds, MaxRetryAfterSeconds)
+            : MinRetryAfterSeconds;
+
+    /// <summary>
+    /// The bucket a request counts against: the trusted forwarded address when <paramref name="trustedHops"/> is set
+    /// and the header has that many entries, else the connection's remote address. IPv6 clients are bucketed by /64,
+    /// the prefix one subscriber gets, so a client cannot escape its bucket by walking its own interface identifiers.
+    /// </summary>
+    internal static string ClientKey(IPAddress? remote, StringValues forwardedFor, int trustedHops)
+    {
+        var address = (trustedHops > 0 ? ForwardedAddress(forwardedFor, trustedHops) : null) ?? remote;
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes).ToString() + "/64";
+    }
+
+    /// <summary>
+    /// The N-th address from the right of X-Forwarded-For: each trusted proxy appends the address it saw, so that
+    /// entry was written by the outermost trusted proxy; anything left of it is whatever the client chose to send.
+    /// Null when the header is absent, too short or that entry is not an address.
+    /// </summary>
+    internal static IPAddress? ForwardedAddress(StringValues forwardedFor, int trustedHops)
+    {
+        // Several X-Forwarded-For fields form one list in order (RFC 9110 §5.3).
+        var entries = new List<string>();
+        foreach (var field in forwardedFor)
+        {
+            entries.AddRange((field ?? "").Split(',', StringSplitOptions.TrimEntries));
+        }
+
+        return entries.Count >= trustedHops ? ParseAddress(entries[^trustedHops]) : null;
+    }
+
+    /// <summary>An address with an optional port, as Azure's front end writes it: <c>1.2.3.4:5678</c>, <c>[::1]:80</c>.</summary>
+    internal static IPAddress? ParseAddress(string entry)
+    {
+        if (entry.Length is 0 or > 64)
+        {
+            return null;
+        }
+
+        if (IPAddress.TryParse(entry, out var address))
+        {
+            return address;
+        }
+
+        return IPEndPoint.TryParse(entry, out var endPoint) ? endPoint.Address : null;
+    }
+
+    private TokenBucketRateLimiterOptions BucketOptions(EndpointClass endpointClass)
+    {
+        var bucket = endpointClass switch
+        {
+            EndpointClass.Create => _options.Create,
+            EndpointClass.Write => _options.Write,
+            _ => _options.Read,
+        };
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = bucket.PermitLimit,
+            TokensPerPeriod = bucket.TokensPerPeriod,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(bucket.ReplenishmentSeconds),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+    }
+
+    private static string Describe(EndpointClass endpointClass) => endpointClass switch
+    {
+        EndpointClass.Create => "mailbox creation",
+        EndpointClass.Write => "update, relinquish and delete",
+        _ => "read",
+    };
+
+    private static IActionResult Refuse(RateLimitLease lease, string why)
+    {
+        var seconds = RetryAfterSeconds(lease);
+        return RelayResults.TooManyRequests(seconds, $"{why} Nothing was changed; retry after {seconds} second{(seconds == 1 ? "" : "s")} (Retry-After).");
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused with 429: the {Function} limit for this client is spent.")]
+    private static partial void LogLimited(ILogger logger, string function);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused with 429: {MaxConcurrentRequests} requests already in progress on this instance.")]
+    private static partial void LogBusy(ILogger logger, int maxConcurrentRequests);
+}
+
+/// <summary>A request's place under <see cref="RelayRateLimiter"/>: held until disposed, or a refusal to answer with.</summary>
+public readonly struct RelayAdmission(RateLimitLease? place, IActionResult? refusal) : IDisposable
+{
+    /// <summary>The 429 to answer with instead of running the function; null when admitted.</summary>
+    public IActionResult? Refusal { get; } = refusal;
+
+    public void Dispose() => place?.Dispose();
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Azure.Data.Tables;
+using ScTransfer.Testing;
+
+namespace ScTransfer.IntegrationTests;
+
+/// <summary>
+/// Issue 10 §1 end to end on the self-hosted runner over Azurite: over a limit the answer is 429 problem+json with
+/// Retry-After and the echoed Mailbox-Correlation-ID, and nothing reaches storage. Every response is checked against
+/// docs/openapi.yaml. Each test starts its own relay with small limits (the suite's shared relay has them off).
+/// </summary>
+public sealed class RateLimitTests
+{
+    [Fact]
+    public async Task A_create_over_the_clients_limit_gets_429_with_Retry_After_and_stores_nothing()
+    {
+        await using var host = await RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["RateLimiting__Create__PermitLimit"] = "3",
+            ["RateLimiting__Create__TokensPerPeriod"] = "1",
+            ["RateLimiting__Create__ReplenishmentSeconds"] = "60",
+        });
+        var relay = new RelayClient(OpenApiContract.CreateClient(host));
+        for (var i = 0; i < 3; i++)
+        {
+            await relay.CreateMailboxAsync();
+        }
+
+        var refusedId = RelayClient.NewId();
+        var correlationId = RelayClient.NewId();
+        using var refused = await relay.CreateAsync(RelayClient.CreateBody(refusedId), RelayClient.NewId(), correlationId);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var retryAfter = int.Parse(Assert.Single(refused.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 50, 60); // one token a minute, rounded up to whole seconds
+        Assert.Equal(correlationId, Assert.Single(refused.Headers.GetValues("Mailbox-Correlation-ID")));
+        Assert.Equal("nosniff", Assert.Single(refused.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Contains($"retry after {retryAfter} seconds", await RelayClient.ProblemDetailAsync(refused), StringComparison.Ordinal);
+
+        // Nothing of the refused create reached storage: three mailboxes, and no entity in either table names it.
+        var service = Azurite.CreateServiceClient();
+        var mailboxes = 0;
+        foreach (var table in new[] { host.MailboxTable, host.ExpiryTable })
+        {
+            await foreach (var entity in service.GetTableClient(table).QueryAsync<TableEntity>())
+            {
+                mailboxes += table == host.MailboxTable ? 1 : 0;
+                Assert.DoesNotContain(refusedId, string.Join('|', entity.Select(p => p.Key + "=" + p.Value)), StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        Assert.Equal(3, mailboxes);
+        using var preview = await relay.PreviewAsync(refusedId); // reads have their own bucket
+        Assert.Equal(HttpStatusCode.NotFound, preview.StatusCode);
+    }
+
+    [Fact]
+    public async Task Clients_behind_a_trusted_proxy_are_limited_apart_and_a_forged_left_entry_changes_nothing()
+    {
+        await using var host = await RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["RateLimiting__TrustedForwardedHops"] = "1",
+            ["RateLimiting__Write__PermitLimit"] = "2",
+            ["RateLimiting__Write__TokensPerPeriod"] = "1",
+            ["RateLimiting__Write__ReplenishmentSeconds"] = "60",
+        });
+        using var http = OpenApiContract.CreateClient(host);
+
+        // Deletes of mailboxes that do not exist: a cheap write the Write bucket counts all the same.
+        Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "203.0.113.10"));
+        Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "203.0.113.10:40001"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await DeleteFromAsync(http, "203.0.113.10"));
+        // The proxy appends what it saw; anything the client wrote to the left of it is not believed.
+        Assert.Equal(HttpStatusCode.TooManyRequests, await DeleteFromAsync(http, "198.51.100.77, 203.0.113.10"));
+
+        Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "203.0.113.11"));
+        Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "[2001:db8:5:6::1]:443"));
+        Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "2001:db8:5:6::2"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await DeleteFromAsync(http, "2001:db8:5:6:abcd::3")); // same /64
+    }
+
+    [Fact]
+    public async Task With_limits_disabled_no_request_gets_429()
+    {
+        await using var host = await RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["RateLimiting__Enabled"] = "false",
+            ["RateLimiting__MaxConcurrentRequests"] = "1",
+            ["RateLimiting__Create__PermitLimit"] = "1",
+            ["RateLimiting__Create__ReplenishmentSeconds"] = "3600",
+        });
+        var relay = new RelayClient(OpenApiContract.CreateClient(host));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            using var response = await relay.CreateAsync(RelayClient.CreateBody(RelayClient.NewId()), RelayClient.NewId(), RelayClient.NewId());
+            return response.StatusCode;
+        }));
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
+    }
+
+    [Fact]
+    public async Task Past_the_concurrency_ceiling_a_request_gets_429_at_once()
+    {
+        await using var host = await RelayHost.StartAsync(new Dictionary<string, string> { ["RateLimiting__MaxConcurrentRequests"] = "1" });
+        using var http = OpenApiContract.CreateClient(host);
+
+        // One create holds the only place: its head and half its body are sent, the rest is held back.
+        var body = Encoding.UTF8.GetBytes(RelayClient.CreateBody(RelayClient.NewId()).ToJsonString());
+        using var slow = new TcpClient();
+        await slow.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
+        var stream = slow.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /v1/m HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {RelayClient.NewId()}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
+        await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+        await Task.Delay(500); // let the relay admit it and start reading the body
+
+        var correlationId = RelayClient.NewId();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/openapi.yaml");
+        request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", correlationId);
+        using var refused = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("1", Assert.Single(refused.Headers.GetValues("Retry-After")));
+        Assert.Equal(correlationId, Assert.Single(refused.Headers.GetValues("Mailbox-Correlation-ID")));
+
+        // The held create completes, and its place is free again.
+        await stream.WriteAsync(body.AsMemory(body.Length / 2));
+        var answer = new byte[12];
+        await stream.ReadExactlyAsync(answer);
+        Assert.Equal("HTTP/1.1 200", Encoding.ASCII.GetString(answer));
+        using var admitted = await http.GetAsync("v1/openapi.yaml");
+        Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
+    }
+
+    private static async Task<HttpStatusCode> DeleteFromAsync(HttpClient http, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "v1/m/" + RelayClient.NewId());
+        request.Headers.TryAddWithoutValidation("deviceClaim", RelayClient.NewId());
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+}

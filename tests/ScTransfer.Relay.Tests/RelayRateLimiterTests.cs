@@ -1,0 +1,183 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Http;
+
+namespace ScTransfer.Relay.Tests;
+
+/// <summary>Issue 10 §1: who a client is, and when it gets 429 (in-process; the end-to-end proof is RateLimitTests).</summary>
+public sealed class RelayRateLimiterTests
+{
+    private static readonly IPAddress Proxy = IPAddress.Loopback;
+
+    [Theory]
+    [InlineData("203.0.113.7", 1, "203.0.113.7")]
+    [InlineData("198.51.100.1, 203.0.113.7", 1, "203.0.113.7")] // the left-most entry is the client's own choice
+    [InlineData("198.51.100.1,203.0.113.7,10.0.0.4", 2, "203.0.113.7")] // two trusted proxies: Front Door, then the host
+    [InlineData("203.0.113.7:51234", 1, "203.0.113.7")] // Azure's front end writes the port
+    [InlineData("[2001:db8::5]:443", 1, "2001:db8::5")]
+    [InlineData("2001:db8::5", 1, "2001:db8::5")]
+    [InlineData(" 203.0.113.7 ", 1, "203.0.113.7")]
+    public void The_trusted_hop_of_X_Forwarded_For_names_the_client(string header, int hops, string expected)
+    {
+        Assert.Equal(IPAddress.Parse(expected), RelayRateLimiter.ForwardedAddress(header, hops));
+    }
+
+    [Fact]
+    public void Several_X_Forwarded_For_fields_are_one_list()
+    {
+        Assert.Equal(IPAddress.Parse("203.0.113.7"), RelayRateLimiter.ForwardedAddress(new StringValues(["198.51.100.1", "203.0.113.7, 10.0.0.4"]), 2));
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7", 2)] // shorter than the trusted chain: the client wrote all of it
+    [InlineData("", 1)]
+    [InlineData("unknown", 1)]
+    [InlineData("203.0.113.7, not-an-address", 1)]
+    [InlineData("203.0.113.7, 999.1.1.1", 1)]
+    public void A_short_or_malformed_header_falls_back_to_the_remote_address(string header, int hops)
+    {
+        Assert.Null(RelayRateLimiter.ForwardedAddress(header, hops));
+        Assert.Equal("127.0.0.1", RelayRateLimiter.ClientKey(Proxy, header, hops));
+    }
+
+    [Fact]
+    public void X_Forwarded_For_is_ignored_unless_hops_are_trusted()
+    {
+        Assert.Equal("127.0.0.1", RelayRateLimiter.ClientKey(Proxy, "203.0.113.7", trustedHops: 0));
+        Assert.Equal("203.0.113.7", RelayRateLimiter.ClientKey(Proxy, "203.0.113.7", trustedHops: 1));
+    }
+
+    [Fact]
+    public void IPv6_clients_share_a_bucket_per_64_prefix_and_mapped_IPv4_is_IPv4()
+    {
+        var a = RelayRateLimiter.ClientKey(IPAddress.Parse("2001:db8:1:2::1"), default, 0);
+        var b = RelayRateLimiter.ClientKey(IPAddress.Parse("2001:db8:1:2:ffff:eeee:dddd:cccc"), default, 0);
+        var other = RelayRateLimiter.ClientKey(IPAddress.Parse("2001:db8:1:3::1"), default, 0);
+
+        Assert.Equal("2001:db8:1:2::/64", a);
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, other);
+        Assert.Equal("192.0.2.9", RelayRateLimiter.ClientKey(IPAddress.Parse("::ffff:192.0.2.9"), default, 0));
+    }
+
+    [Fact]
+    public async Task A_client_over_its_create_bucket_gets_429_with_Retry_After_while_another_client_does_not()
+    {
+        using var limiter = Limiter(o => o.Create = new TokenBucketSettings { PermitLimit = 2, TokensPerPeriod = 1, ReplenishmentSeconds = 30 });
+
+        Assert.Null(Admit(limiter, "CreateMailbox", "192.0.2.1").Refusal);
+        Assert.Null(Admit(limiter, "CreateMailbox", "192.0.2.1").Refusal);
+        var refusal = Admit(limiter, "CreateMailbox", "192.0.2.1").Refusal;
+        Assert.NotNull(refusal);
+        var (status, retryAfter) = await ExecuteAsync(refusal);
+        Assert.Equal(429, status);
+        Assert.Equal("30", retryAfter); // one token, refilled every 30 s
+
+        Assert.Null(Admit(limiter, "CreateMailbox", "192.0.2.2").Refusal); // another address has its own bucket
+        Assert.Null(Admit(limiter, "ReadSecureContent", "192.0.2.1").Refusal); // reads have their own bucket
+        Assert.Null(Admit(limiter, "GetOpenApiDescription", "192.0.2.1").Refusal);
+    }
+
+    [Fact]
+    public async Task Retry_After_is_clamped_to_120_seconds()
+    {
+        using var limiter = Limiter(o => o.Write = new TokenBucketSettings { PermitLimit = 1, TokensPerPeriod = 1, ReplenishmentSeconds = 3600 });
+
+        Assert.Null(Admit(limiter, "UpdateMailbox", "192.0.2.1").Refusal);
+        var (status, retryAfter) = await ExecuteAsync(Admit(limiter, "DeleteMailbox", "192.0.2.1").Refusal!); // same Write bucket
+        Assert.Equal(429, status);
+        Assert.Equal("120", retryAfter);
+    }
+
+    [Fact]
+    public void Disabled_limits_never_refuse()
+    {
+        using var limiter = Limiter(o =>
+        {
+            o.Enabled = false;
+            o.MaxConcurrentRequests = 1;
+            o.Create = new TokenBucketSettings { PermitLimit = 1, TokensPerPeriod = 1, ReplenishmentSeconds = 3600 };
+        });
+
+        var held = new List<RelayAdmission>();
+        for (var i = 0; i < 100; i++)
+        {
+            var admission = Admit(limiter, "CreateMailbox", "192.0.2.1");
+            Assert.Null(admission.Refusal);
+            held.Add(admission);
+        }
+    }
+
+    [Fact]
+    public async Task The_concurrency_ceiling_refuses_while_full_and_admits_once_a_place_is_free()
+    {
+        using var limiter = Limiter(o => o.MaxConcurrentRequests = 2);
+        var first = Admit(limiter, "GetOpenApiDescription", "192.0.2.1");
+        var second = Admit(limiter, "ReadDisplayInformation", "192.0.2.2");
+
+        var refused = Admit(limiter, "CreateMailbox", "192.0.2.3");
+        Assert.NotNull(refused.Refusal);
+        var (status, retryAfter) = await ExecuteAsync(refused.Refusal);
+        Assert.Equal(429, status);
+        Assert.Equal("1", retryAfter);
+
+        first.Dispose();
+        using var third = Admit(limiter, "CreateMailbox", "192.0.2.3");
+        Assert.Null(third.Refusal);
+        second.Dispose();
+    }
+
+    [Fact]
+    public void A_refused_token_does_not_keep_a_concurrency_place()
+    {
+        using var limiter = Limiter(o =>
+        {
+            o.MaxConcurrentRequests = 1;
+            o.Create = new TokenBucketSettings { PermitLimit = 1, TokensPerPeriod = 1, ReplenishmentSeconds = 3600 };
+        });
+        Admit(limiter, "CreateMailbox", "192.0.2.1").Dispose();
+
+        Assert.NotNull(Admit(limiter, "CreateMailbox", "192.0.2.1").Refusal);
+        using var next = Admit(limiter, "ReadSecureContent", "192.0.2.1");
+        Assert.Null(next.Refusal);
+    }
+
+    [Fact]
+    public void Nested_bucket_settings_are_validated()
+    {
+        var options = new RateLimitingOptions { Create = new TokenBucketSettings { PermitLimit = 0, TokensPerPeriod = 1, ReplenishmentSeconds = 1 } };
+        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        Assert.Contains(results, r => r.ErrorMessage!.StartsWith("RateLimiting:Create:", StringComparison.Ordinal));
+        Assert.Empty(new RateLimitingOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
+    }
+
+    private static RelayRateLimiter Limiter(Action<RateLimitingOptions> configure)
+    {
+        var options = new RateLimitingOptions();
+        configure(options);
+        return new RelayRateLimiter(Options.Create(options), NullLogger<RelayRateLimiter>.Instance);
+    }
+
+    private static RelayAdmission Admit(RelayRateLimiter limiter, string function, string remote)
+    {
+        var http = new DefaultHttpContext();
+        http.Connection.RemoteIpAddress = IPAddress.Parse(remote);
+        return limiter.Admit(http, function);
+    }
+
+    private static async Task<(int Status, string? RetryAfter)> ExecuteAsync(IActionResult result)
+    {
+        var http = new DefaultHttpContext();
+        http.Response.Body = new MemoryStream();
+        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
+        Assert.Equal("application/problem+json; charset=utf-8", http.Response.ContentType);
+        return (http.Response.StatusCode, http.Response.Headers.RetryAfter.ToString());
+    }
+}
