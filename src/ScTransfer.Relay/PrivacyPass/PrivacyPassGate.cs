@@ -10,7 +10,8 @@ namespace ScTransfer.Relay.PrivacyPass;
 /// <summary>
 /// Asks for, reads and redeems Privacy Pass tokens on CreateMailbox and on the read that binds a receiver. The token
 /// comes in <c>Authorization: PrivateToken token="..."</c> (RFC 9577 §2.2.2) or in draft §6's <c>deviceAttestation</c>
-/// header (any spelling in <see cref="RelayHeaders.DeviceAttestation"/>), bare or in the same PrivateToken form.
+/// header (any spelling in <see cref="RelayHeaders.DeviceAttestation"/>), bare or in the same PrivateToken form. A bare
+/// attestation value that does not decode to a Token structure is other attestation data and counts as no token.
 /// A refusal is 401 with a <c>WWW-Authenticate: PrivateToken</c> challenge next to the problem+json body.
 /// </summary>
 public sealed partial class PrivacyPassGate(PrivacyPassPolicy policy, SpentNonceStore spent, TimeProvider time, ILogger<PrivacyPassGate> logger)
@@ -139,7 +140,13 @@ public sealed partial class PrivacyPassGate(PrivacyPassPolicy policy, SpentNonce
             }
 
             var value = values[0]!.Trim();
-            return TryDecodeToken(value.StartsWith(Scheme + " ", StringComparison.OrdinalIgnoreCase) ? TokenParameter(value) : value, out token);
+            if (value.StartsWith(Scheme + " ", StringComparison.OrdinalIgnoreCase))
+            {
+                return TryDecodeToken(TokenParameter(value), out token);
+            }
+
+            // Draft-00 clients may put other, opaque attestation data here: only a value shaped like a Token is one.
+            return TryDecodeToken(value, out token) ? true : null;
         }
 
         return null;
