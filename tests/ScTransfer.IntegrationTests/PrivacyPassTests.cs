@@ -82,7 +82,7 @@ public sealed partial class PrivacyPassTests(PrivacyPassRelays relays) : IClassF
         using (var created = await Send(http, HttpMethod.Post, "v1/m", RelayClient.NewId(), RelayClient.CreateBody(RelayClient.NewId()), PrivacyPassTestIssuer.AuthorizationFor(token)))
         {
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-            Assert.False(created.Headers.WwwAuthenticate.Any());
+            Assert.Empty(created.Headers.WwwAuthenticate);
         }
 
         using var replay = await Send(http, HttpMethod.Post, "v1/m", RelayClient.NewId(), RelayClient.CreateBody(RelayClient.NewId()), PrivacyPassTestIssuer.AuthorizationFor(token));
@@ -237,7 +237,7 @@ public sealed partial class PrivacyPassTests(PrivacyPassRelays relays) : IClassF
         {
             await foreach (var entity in service.GetTableClient(table.Name).QueryAsync<Azure.Data.Tables.TableEntity>())
             {
-                entities.Add(entity.PartitionKey + entity.RowKey + string.Join(",", entity.Values));
+                entities.Add(entity.PartitionKey + entity.RowKey + string.Join(",", entity.Select(p => p.Value)));
             }
         }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
+using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Protocol;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ScTransfer.Relay.PrivacyPass;
+namespace ScTransfer.Relay.Configuration;
 
 /// <summary>When a Privacy Pass token (RFC 9577, type 0x0002 of RFC 9578) is asked of a request.</summary>
 public enum PrivacyPassMode
