@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using ScTransfer.Relay;
 using ScTransfer.Relay.Http;
+using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Functions;
 
 /// <summary>CreateMailbox, draft §6.1: <c>POST /v1/m</c>.</summary>
-public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader, ShareLinks links)
+public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader, ShareLinks links, PrivacyPassGate privacyPass)
 {
     [Function(nameof(CreateMailbox))]
     public async Task<IActionResult> Run(
@@ -25,6 +26,12 @@ public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser
         if (body.Error is { } error || !parser.TryParseCreate(body.Memory, out var create, out error))
         {
             return RelayResults.Problem(error!);
+        }
+
+        // §8.2 deviceAttestation as Privacy Pass: checked after the request is known to be valid, so a bad request spends no token.
+        if (await privacyPass.AuthorizeCreateAsync(request, cancellationToken) is { } challenge)
+        {
+            return challenge;
         }
 
         var outcome = await mailboxes.CreateAsync(create!, claim, RelayRequest.CorrelationId(request), cancellationToken);

@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Functions;
@@ -12,13 +13,17 @@ namespace ScTransfer.Functions;
 /// identifier refused) and later the tombstone. The schedule is the app setting <c>PurgeSchedule</c> (NCRONTAB with
 /// seconds, every minute by default); each run stops after <see cref="PurgeOptions.TimeBudget"/>.
 /// </summary>
-public sealed partial class PurgeExpiredMailboxes(IMailboxStore store, IOptions<PurgeOptions> options, TimeProvider time, ILogger<PurgeExpiredMailboxes> logger)
+public sealed partial class PurgeExpiredMailboxes(
+    IMailboxStore store, IOptions<PurgeOptions> options, TimeProvider time, ILogger<PurgeExpiredMailboxes> logger, SpentNonceStore spentTokens)
 {
     [Function(nameof(PurgeExpiredMailboxes))]
     public async Task Run([TimerTrigger("%PurgeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.TimeBudget, cancellationToken);
         LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, report.Complete ? "nothing due is left" : "the time budget ran out; the next run goes on");
+
+        // Privacy Pass: spent-nonce tables of challenge windows that closed go whole.
+        await spentTokens.PurgeAsync(time.GetUtcNow(), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using ScTransfer.Relay;
 using ScTransfer.Relay.Http;
+using ScTransfer.Relay.PrivacyPass;
 
 namespace ScTransfer.Functions;
 
 /// <summary>ReadSecureContentFromMailbox, draft §6.5: <c>POST /v1/m/{mailboxIdentifier}</c>. The first reader other than the sender binds.</summary>
-public sealed class ReadSecureContent(MailboxService mailboxes)
+public sealed class ReadSecureContent(MailboxService mailboxes, PrivacyPassGate privacyPass)
 {
     [Function(nameof(ReadSecureContent))]
     public async Task<IActionResult> Run(
@@ -21,10 +22,12 @@ public sealed class ReadSecureContent(MailboxService mailboxes)
             return problem;
         }
 
-        var outcome = await mailboxes.ReadAsync(id, claim, cancellationToken);
+        // A Privacy Pass token is asked for only when this read would bind a new receiver.
+        var firstRead = privacyPass.ForFirstRead(request);
+        var outcome = await mailboxes.ReadAsync(id, claim, cancellationToken, firstRead is null ? null : firstRead.MayBindAsync);
         if (outcome.Error is { } refused)
         {
-            return RelayResults.Problem(refused);
+            return firstRead?.Refusal is { } tokenRefused ? privacyPass.Challenge(tokenRefused) : RelayResults.Problem(refused);
         }
 
         var mailbox = outcome.Value!;

@@ -77,9 +77,16 @@ public sealed partial class MailboxService(
         return ProtocolError.Unauthorized("A mailbox with this identifier already exists (draft §6.1.5); choose a new random UUID.");
     }
 
-    /// <summary>ReadSecureContentFromMailbox (§6.5): the first claim other than the sender's binds as the receiver.</summary>
-    public Task<Outcome<Mailbox>> ReadAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken) =>
-        ReadDecideWriteAsync<Mailbox>(id, "read", mailbox =>
+    /// <summary>
+    /// ReadSecureContentFromMailbox (§6.5): the first claim other than the sender's binds as the receiver.
+    /// <paramref name="mayBind"/>, when given, is asked just before a bind (never on other reads), at most once per
+    /// attempt; false refuses the bind with 401 and changes nothing (the Privacy Pass first-read policy).
+    /// </summary>
+    public async Task<Outcome<Mailbox>> ReadAsync(
+        MailboxId id, DeviceClaim claim, CancellationToken cancellationToken, Func<CancellationToken, Task<bool>>? mayBind = null)
+    {
+        var bindRefused = false;
+        var outcome = await ReadDecideWriteAsync<Mailbox>(id, "read", mailbox =>
         {
             if (!mailbox.AccessRights.HasFlag(AccessRights.Read))
             {
@@ -103,8 +110,20 @@ public sealed partial class MailboxService(
             var forgetRelinquish = mailbox.RelinquishedClaimHash is not null || mailbox.RelinquishedCorrelation is not null;
             mailbox.RelinquishedClaimHash = null;
             mailbox.RelinquishedCorrelation = null;
-            return new Decision<Mailbox>(Outcome<Mailbox>.Ok(mailbox), forgetRelinquish ? store.TryReplaceAsync : store.TryBindReceiverAsync);
+            Func<Mailbox, CancellationToken, Task<WriteOutcome>> bind = forgetRelinquish ? store.TryReplaceAsync : store.TryBindReceiverAsync;
+            return new Decision<Mailbox>(Outcome<Mailbox>.Ok(mailbox), mayBind is null ? bind : async (m, ct) =>
+            {
+                if (!await mayBind(ct))
+                {
+                    bindRefused = true;
+                    return WriteOutcome.Written; // nothing written: ends the attempts; the answer below is the refusal
+                }
+
+                return await bind(m, ct);
+            });
         }, cancellationToken);
+        return bindRefused ? ProtocolError.Unauthorized("Binding as this mailbox's receiver needs a valid Privacy Pass token.") : outcome;
+    }
 
     /// <summary>UpdateMailbox (§6.2): overwrite the payload, remember the caller's token, push to the other party.</summary>
     public async Task<Outcome<bool>> UpdateAsync(

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Http;
+using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
@@ -37,6 +38,7 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton<RelayHttpPolicy>();
         services.TryAddSingleton<RelayRateLimiter>();
         services.AddHostedService<StorageInitializer>();
+        services.AddPrivacyPass(configuration);
         return services;
     }
 
