@@ -21,6 +21,11 @@ public sealed class ClaimHasher
     public ClaimHasher(IOptions<RelayOptions> options)
     {
         var configured = options.Value.ClaimHashKey;
+        if (KeyVaultReference.IsUnresolved(configured))
+        {
+            throw new InvalidOperationException(KeyVaultReference.CannotServeWithout("Relay:ClaimHashKey"));
+        }
+
         byte[]? key = null;
         try
         {

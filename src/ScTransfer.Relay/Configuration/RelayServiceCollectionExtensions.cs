@@ -18,7 +18,9 @@ public static class RelayServiceCollectionExtensions
     /// <summary>Everything the relay's functions need, for the Functions app and the self-hosted runner alike.</summary>
     public static IServiceCollection AddSecureCredentialRelay(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations()
+            .Validate(o => !KeyVaultReference.IsUnresolved(o.ClaimHashKey), KeyVaultReference.CannotServeWithout("Relay:ClaimHashKey"))
+            .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();

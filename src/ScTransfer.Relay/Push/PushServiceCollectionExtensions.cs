@@ -56,7 +56,7 @@ public static partial class PushServiceCollectionExtensions
                 .AddTimeout(AttemptTimeout));
 
         services.TryAddSingleton<IPushNotifier>(provider =>
-            provider.GetRequiredService<IOptions<NotificationHubsOptions>>().Value.IsConfigured
+            provider.GetRequiredService<IOptions<NotificationHubsOptions>>().Value is { IsConfigured: true } hubs && !IsUnresolved(hubs)
                 ? ActivatorUtilities.CreateInstance<NotificationHubPushNotifier>(provider)
                 : new DisabledPushNotifier());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PushStatusLog>());
@@ -71,9 +71,12 @@ public static partial class PushServiceCollectionExtensions
         _ => false,
     };
 
+    /// <summary>The connection string is a Key Vault reference the platform could not resolve: pushes off, relay up.</summary>
+    private static bool IsUnresolved(NotificationHubsOptions options) => KeyVaultReference.IsUnresolved(options.ConnectionString);
+
     internal static string? Validate(NotificationHubsOptions options)
     {
-        if (options.IsEmpty)
+        if (options.IsEmpty || IsUnresolved(options))
         {
             return null;
         }
@@ -105,7 +108,11 @@ public static partial class PushServiceCollectionExtensions
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            if (options.Value.IsConfigured)
+            if (IsUnresolved(options.Value))
+            {
+                LogUnresolved(logger);
+            }
+            else if (options.Value.IsConfigured)
             {
                 var connection = NotificationHubConnection.Parse(options.Value);
                 LogOn(logger, connection.HubName, connection.Endpoint.Host);
@@ -126,5 +133,9 @@ public static partial class PushServiceCollectionExtensions
         [LoggerMessage(Level = LogLevel.Information,
             Message = "Push notifications are off: NotificationHubs:ConnectionString and NotificationHubs:HubName are not set. Mailboxes work; devices are not notified of updates.")]
         private static partial void LogOff(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Error,
+            Message = "Push notifications are off: NotificationHubs:ConnectionString is an unresolved Key Vault reference (the app's identity cannot read the secret yet, or it does not exist). Mailboxes work; devices are not notified until the app restarts with the reference resolved.")]
+        private static partial void LogUnresolved(ILogger logger);
     }
 }

@@ -1,0 +1,19 @@
+namespace ScTransfer.Relay.Configuration;
+
+/// <summary>
+/// App Service leaves a Key Vault reference it could not resolve (the identity's role not yet propagated, the secret
+/// missing) in the setting as the literal <c>@Microsoft.KeyVault(...)</c>. The relay recognises it so that it can say
+/// what happened instead of calling the text malformed.
+/// </summary>
+public static class KeyVaultReference
+{
+    public static bool IsUnresolved(string? value) =>
+        value is not null && value.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The fail-fast message for a key the relay cannot serve without.</summary>
+    public static string CannotServeWithout(string setting) =>
+        $"{setting} is an unresolved Key Vault reference: the platform could not read the secret (the app's identity lacks "
+        + "'Key Vault Secrets User' on the vault, the role assignment has not propagated yet, or the secret does not exist). "
+        + "The relay cannot serve without this key, so it stops here and the platform starts it again, resolving the "
+        + "reference anew (docs/deploy.md, 'Key Vault references').";
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Push;
+
+namespace ScTransfer.Push.Tests;
+
+/// <summary>
+/// A Key Vault reference App Service could not resolve stays in the setting as literal text (issue 12 §2): pushes go
+/// off with the relay still up; for the claim-hash key, without which nothing can be served, start-up fails saying so.
+/// </summary>
+public sealed class KeyVaultReferenceTests
+{
+    private const string Unresolved = "@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/notification-hubs-connection-string)";
+
+    [Fact]
+    public async Task An_unresolved_Notification_Hubs_reference_turns_pushes_off_and_the_relay_starts()
+    {
+        using var host = Build(new() { ["NotificationHubs:ConnectionString"] = Unresolved, ["NotificationHubs:HubName"] = "relay" });
+
+        await host.StartAsync();
+
+        Assert.IsType<DisabledPushNotifier>(host.Services.GetRequiredService<IPushNotifier>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_malformed_connection_string_that_is_no_reference_still_stops_start_up()
+    {
+        using var host = Build(new() { ["NotificationHubs:ConnectionString"] = "Endpoint=nonsense", ["NotificationHubs:HubName"] = "relay" });
+
+        await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+    }
+
+    [Fact]
+    public async Task An_unresolved_claim_hash_key_stops_start_up_with_what_happened()
+    {
+        using var host = Build(new() { ["Relay:ClaimHashKey"] = "@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/relay-claim-hash-key)" });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Relay:ClaimHashKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot serve without this key", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("base64", error.Message, StringComparison.Ordinal);
+    }
+
+    private static IHost Build(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Relay:PublicBaseUrl"] = "https://relay.example",
+            ["Relay:ClaimHashKey"] = Convert.ToBase64String(new byte[32]),
+            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSecureCredentialRelay(builder.Configuration);
+        builder.Services.RemoveAll<IHostedService>(); // no tables: only the options and the push wiring are under test
+        builder.Services.AddPushNotifications(builder.Configuration);
+        return builder.Build();
+    }
+}
