@@ -19,10 +19,17 @@ public sealed class TokenCipher
 
     public TokenCipher(IOptions<RelayOptions> options)
     {
+        var configured = options.Value.TokenEncryptionKey;
+        if (KeyVaultReference.IsUnresolved(configured))
+        {
+            // Creates and updates that carry a notification token seal it: no serving without the key (as for the claim-hash key).
+            throw new InvalidOperationException(KeyVaultReference.CannotServeWithout("Relay:TokenEncryptionKey"));
+        }
+
         byte[]? key = null;
         try
         {
-            key = Convert.FromBase64String(options.Value.TokenEncryptionKey);
+            key = Convert.FromBase64String(configured);
         }
         catch (FormatException)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Push;
 
@@ -10,7 +11,7 @@ namespace ScTransfer.Push.Tests;
 
 /// <summary>
 /// A Key Vault reference App Service could not resolve stays in the setting as literal text (issue 12 §2): pushes go
-/// off with the relay still up; for the claim-hash key, without which nothing can be served, start-up fails saying so.
+/// off with the relay still up; for the claim-hash and token-encryption keys, without which the relay cannot serve, start-up fails saying so.
 /// </summary>
 public sealed class KeyVaultReferenceTests
 {
@@ -47,6 +48,30 @@ public sealed class KeyVaultReferenceTests
         Assert.DoesNotContain("base64", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_unresolved_token_encryption_key_stops_start_up_with_what_happened()
+    {
+        using var host = Build(new() { ["Relay:TokenEncryptionKey"] = "@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/relay-token-encryption-key)" });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Relay:TokenEncryptionKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot serve without this key", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ClaimHashKey", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("base64", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_token_cipher_refuses_an_unresolved_reference_it_is_handed_directly()
+    {
+        // The self-hosted runner and tests may build the cipher without the options validation above.
+        var options = Options.Create(new RelayOptions { TokenEncryptionKey = "@Microsoft.KeyVault(VaultName=kv-abc;SecretName=relay-token-encryption-key)" });
+
+        var error = Assert.Throws<InvalidOperationException>(() => new TokenCipher(options));
+
+        Assert.StartsWith("Relay:TokenEncryptionKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
+    }
+
     private static IHost Build(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -54,6 +79,7 @@ public sealed class KeyVaultReferenceTests
         {
             ["Relay:PublicBaseUrl"] = "https://relay.example",
             ["Relay:ClaimHashKey"] = Convert.ToBase64String(new byte[32]),
+            ["Relay:TokenEncryptionKey"] = Convert.ToBase64String(new byte[32]),
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
         });
         builder.Configuration.AddInMemoryCollection(settings);

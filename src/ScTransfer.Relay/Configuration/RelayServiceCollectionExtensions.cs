@@ -20,6 +20,7 @@ public static class RelayServiceCollectionExtensions
     {
         services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations()
             .Validate(o => !KeyVaultReference.IsUnresolved(o.ClaimHashKey), KeyVaultReference.CannotServeWithout("Relay:ClaimHashKey"))
+            .Validate(o => !KeyVaultReference.IsUnresolved(o.TokenEncryptionKey), KeyVaultReference.CannotServeWithout("Relay:TokenEncryptionKey"))
             .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
