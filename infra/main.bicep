@@ -185,7 +185,6 @@ module storage 'core/storage/storage-account.bicep' = {
     ]
     tables: [
       mailboxTable
-      expiryTable
     ]
   }
 }
@@ -310,7 +309,6 @@ module settings 'app/relay-settings.bicep' = {
     privacyPassCreateMailbox: privacyPassCreateMailbox
     privacyPassReadSecureContent: privacyPassReadSecureContent
     mailboxTable: mailboxTable
-    expiryTable: expiryTable
   }
   // Key Vault references and identity-based storage resolve only once the roles exist.
   dependsOn: [
@@ -367,7 +365,6 @@ var publicBaseUrl = 'https://${publicHostName}'
 
 var deploymentContainerName = 'app-package-relay'
 var mailboxTable = 'mailboxes'
-var expiryTable = 'mailboxexpiry'
 
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId

@@ -47,7 +47,10 @@ param privacyPassCreateMailbox string = 'off'
 param privacyPassReadSecureContent string = 'off'
 
 param mailboxTable string
-param expiryTable string
+@description('Partitions the mailbox table is split into. Fixed for the life of the data: changing it strands existing mailboxes.')
+@minValue(1)
+@maxValue(256)
+param storageShards int = 64
 param maxTimeToLiveSeconds int = 604800
 param defaultTimeToLiveSeconds int = 172800
 param maxPayloadBytes int = 131072
@@ -56,7 +59,48 @@ param storageNetworkTimeout string = '00:00:03'
 param storageMaxRetries int = 2
 @description('NCRONTAB schedule of the expired-mailbox purge.')
 param purgeSchedule string = '0 */1 * * * *'
-param purgeBatchSize int = 500
+@description('Longest a purge run works before leaving the rest to the next run (TimeSpan, c). Keep it under the schedule\'s interval.')
+param purgeTimeBudget string = '00:00:40'
+@description('How long a purged mailbox\'s tombstone keeps its identifier refused (TimeSpan, c).')
+param purgeTombstoneRetention string = '7.00:00:00'
+@description('Pushes one mailbox may cause over its whole life, both parties together.')
+@minValue(0)
+@maxValue(10000)
+param pushMaxPerMailbox int = 20
+@description('Least time between two pushes to the same party of a mailbox, in seconds.')
+@minValue(0)
+@maxValue(3600)
+param pushMinIntervalSeconds int = 2
+
+@description('Requests one instance serves at once; more get 429 at once.')
+@minValue(1)
+@maxValue(100000)
+param rateLimitMaxConcurrentRequests int = 128
+@description('Per-client token buckets (PermitLimit, TokensPerPeriod, ReplenishmentSeconds) for CreateMailbox, the writes and the reads; defaults as in RateLimitingOptions.')
+param rateLimitBuckets object = {
+  Create: {
+    PermitLimit: 60
+    TokensPerPeriod: 1
+    ReplenishmentSeconds: 1
+  }
+  Write: {
+    PermitLimit: 120
+    TokensPerPeriod: 2
+    ReplenishmentSeconds: 1
+  }
+  Read: {
+    PermitLimit: 300
+    TokensPerPeriod: 5
+    ReplenishmentSeconds: 1
+  }
+}
+
+@description('Privacy Pass challenge window in seconds: a token\'s nonce is remembered for its window, one table per window.')
+@minValue(60)
+@maxValue(86400)
+param privacyPassChallengeWindowSeconds int = 3600
+@description('Prefix of the per-window spent-nonce tables the relay creates and deletes at run time (letters and digits).')
+param privacyPassNonceTablePrefix string = 'privacypassnonces'
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
@@ -127,7 +171,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // DefaultAzureCredential picks the user-assigned identity by this client id.
     AZURE_CLIENT_ID: identityClientId
 
-    // The relay (RelayOptions, StorageOptions, the purge timer, the push notifier).
+    // The relay (RelayOptions, StorageOptions, PurgeOptions and the purge timer, PushOptions and the push notifier).
     Relay__PublicBaseUrl: publicBaseUrl
     Relay__ClaimHashKey: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${claimHashKeySecretName})'
     Relay__TokenEncryptionKey: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${tokenEncryptionKeySecretName})'
@@ -137,19 +181,34 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Relay__MaxDisplayInformationBytes: string(maxDisplayInformationBytes)
     Storage__TableEndpoint: storage.properties.primaryEndpoints.table
     Storage__MailboxTable: mailboxTable
-    Storage__ExpiryTable: expiryTable
+    Storage__Shards: string(storageShards)
     Storage__NetworkTimeout: storageNetworkTimeout
     Storage__MaxRetries: string(storageMaxRetries)
     PurgeSchedule: purgeSchedule
-    Purge__BatchSize: string(purgeBatchSize)
+    Purge__TimeBudget: purgeTimeBudget
+    Purge__TombstoneRetention: purgeTombstoneRetention
+    Push__MaxPerMailbox: string(pushMaxPerMailbox)
+    Push__MinIntervalSeconds: string(pushMinIntervalSeconds)
     NotificationHubs__ConnectionString: '@Microsoft.KeyVault(SecretUri=${notificationHubsSecret.properties.secretUri})'
     NotificationHubs__HubName: notificationHubName
     RateLimiting__Enabled: 'true'
     RateLimiting__TrustedForwardedHops: string(trustedForwardedHops)
+    RateLimiting__MaxConcurrentRequests: string(rateLimitMaxConcurrentRequests)
+    RateLimiting__Create__PermitLimit: string(rateLimitBuckets.Create.PermitLimit)
+    RateLimiting__Create__TokensPerPeriod: string(rateLimitBuckets.Create.TokensPerPeriod)
+    RateLimiting__Create__ReplenishmentSeconds: string(rateLimitBuckets.Create.ReplenishmentSeconds)
+    RateLimiting__Write__PermitLimit: string(rateLimitBuckets.Write.PermitLimit)
+    RateLimiting__Write__TokensPerPeriod: string(rateLimitBuckets.Write.TokensPerPeriod)
+    RateLimiting__Write__ReplenishmentSeconds: string(rateLimitBuckets.Write.ReplenishmentSeconds)
+    RateLimiting__Read__PermitLimit: string(rateLimitBuckets.Read.PermitLimit)
+    RateLimiting__Read__TokensPerPeriod: string(rateLimitBuckets.Read.TokensPerPeriod)
+    RateLimiting__Read__ReplenishmentSeconds: string(rateLimitBuckets.Read.ReplenishmentSeconds)
     PrivacyPass__IssuerName: privacyPassIssuerName
     PrivacyPass__IssuerPublicKeys: privacyPassIssuerPublicKeys
     PrivacyPass__CreateMailbox: privacyPassCreateMailbox
     PrivacyPass__ReadSecureContent: privacyPassReadSecureContent
+    PrivacyPass__ChallengeWindowSeconds: string(privacyPassChallengeWindowSeconds)
+    PrivacyPass__NonceTablePrefix: privacyPassNonceTablePrefix
   }
   // The references above name the secrets without a version: write them first.
   dependsOn: [

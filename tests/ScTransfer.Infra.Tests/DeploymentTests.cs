@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Testing;
 
@@ -112,6 +113,29 @@ public sealed class DeploymentTests
         Assert.Equal("", (string)settings["PrivacyPass__IssuerPublicKeys"]!);
         var modes = Main["parameters"]!["privacyPassCreateMailbox"]!["allowedValues"]!.AsArray().Select(v => (string)v!);
         Assert.Equal(["off", "optional", "required"], modes);
+    }
+
+    [Fact]
+    public void Storage_purge_push_rate_limit_and_Privacy_Pass_settings_deploy_the_code_defaults()
+    {
+        // Bind what Bicep deploys the way the relay does (Section__Key), and compare with the options' own defaults:
+        // the Bicep parameter defaults must not drift from the code's.
+        var settings = DeployedAppSettings();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings
+            .Where(s => s.Key.StartsWith("Storage__", StringComparison.Ordinal) || s.Key.StartsWith("Purge__", StringComparison.Ordinal)
+                || s.Key.StartsWith("Push__", StringComparison.Ordinal) || s.Key.StartsWith("RateLimiting__", StringComparison.Ordinal)
+                || s.Key.StartsWith("PrivacyPass__", StringComparison.Ordinal))
+            .Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value!.ToString()))).Build();
+
+        Assert.Equal(new StorageOptions().Shards, configuration.GetSection("Storage").Get<StorageOptions>()!.Shards);
+        Assert.Equivalent(new PurgeOptions(), configuration.GetSection("Purge").Get<PurgeOptions>(), strict: true);
+        Assert.Equivalent(new PushOptions(), configuration.GetSection("Push").Get<PushOptions>(), strict: true);
+        Assert.Equivalent(new RateLimitingOptions { TrustedForwardedHops = 1 }, configuration.GetSection("RateLimiting").Get<RateLimitingOptions>(), strict: true);
+        var privacyPass = configuration.GetSection("PrivacyPass").Get<PrivacyPassOptions>()!;
+        Assert.Equal(new PrivacyPassOptions().ChallengeWindowSeconds, privacyPass.ChallengeWindowSeconds);
+        Assert.Equal(new PrivacyPassOptions().NonceTablePrefix, privacyPass.NonceTablePrefix);
+        Assert.DoesNotContain(settings, s => s.Value!.ToString() == "(only Azure can evaluate)" && !s.Key.StartsWith("Relay__", StringComparison.Ordinal)
+            && (s.Key.StartsWith("Purge__", StringComparison.Ordinal) || s.Key.StartsWith("Push__", StringComparison.Ordinal) || s.Key.StartsWith("RateLimiting__", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -228,24 +252,40 @@ public sealed class DeploymentTests
     }
 
     [Fact]
-    public void Alerts_watch_5xx_429_the_purge_backlog_and_push_failures()
+    public void Alerts_watch_5xx_429_a_purge_that_keeps_running_out_of_time_and_push_failures()
     {
         var alerts = ArmTemplate.One("Microsoft.Insights/scheduledQueryRules");
         var rules = alerts.Template["variables"]!["rules"]!.AsArray();
-        var parameters = new Dictionary<string, JsonNode?> { ["serverErrorPercent"] = 1, ["throttledPercent"] = 10, ["purgeBacklog"] = 5000, ["pushFailures"] = 20 };
+        var parameters = new Dictionary<string, JsonNode?> { ["serverErrorPercent"] = 1, ["throttledPercent"] = 10, ["purgeOutOfTimeRuns"] = 10, ["pushFailures"] = 20 };
         var queries = rules.ToDictionary(r => (string)r!["name"]!, r => (string)ArmExpression.Evaluate(r!["query"], alerts.Template, parameters)!);
+        var descriptions = rules.ToDictionary(r => (string)r!["name"]!, r => (string)ArmExpression.Evaluate(r!["description"], alerts.Template, parameters)!);
 
         Assert.Contains("toint(resultCode) >= 500", queries["relay-5xx-rate"], StringComparison.Ordinal);
         Assert.Contains("resultCode == \"429\"", queries["relay-429-rate"], StringComparison.Ordinal);
-        // The purge's own log line ("Purge: ... {Remaining} left for the next run.") in src/ScTransfer.Functions.
-        Assert.Contains("customDimensions.Remaining", queries["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.Contains("> 5000", queries["relay-purge-backlog"], StringComparison.Ordinal);
+
+        // The purge's own log line in src/ScTransfer.Functions: "Purge: ...; {State}.", the state of a run that stopped at
+        // its time budget beginning with the text the query looks for. The alert asks for the latest 10 runs all so.
         var purgeSource = File.ReadAllText(Path.Combine(Repository.Root, "src", "ScTransfer.Functions", "PurgeExpiredMailboxes.cs"));
-        Assert.Contains("\"Purge: ", purgeSource, StringComparison.Ordinal);
-        Assert.Contains("{Remaining}", purgeSource, StringComparison.Ordinal);
+        Assert.Contains("Message = \"Purge: ", purgeSource, StringComparison.Ordinal);
+        Assert.Contains("; {State}.\"", purgeSource, StringComparison.Ordinal);
+        var outOfTime = (string)alerts.Template["variables"]!["purgeOutOfTimeState"]!;
+        Assert.Contains($": \"{outOfTime}", purgeSource, StringComparison.Ordinal); // the State argument of a run cut short
+        Assert.Contains("message startswith \"Purge:\"", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.Contains("top 10 by timestamp desc", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.Contains($"customDimensions.State) startswith \"{outOfTime}\"", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.Contains("where runs == 10 and outOfTime == runs", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.Contains("Purge__TimeBudget", descriptions["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.DoesNotContain("BatchSize", descriptions["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.DoesNotContain("Remaining", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.Equal(["PT15M", "PT15M", "PT1H", "PT15M"], rules.Select(r => (string)r!["windowSize"]!));
+
+        // Both kinds of undelivered push the notifier logs (src/ScTransfer.Relay/Push), by the words the query matches.
         var pushSource = File.ReadAllText(Path.Combine(Repository.Root, "src", "ScTransfer.Relay", "Push", "NotificationHubPushNotifier.cs"));
-        Assert.Contains("Push ({TokenType}) not delivered", pushSource, StringComparison.Ordinal);
-        Assert.Contains("not delivered", queries["relay-push-failures"], StringComparison.Ordinal);
+        Assert.Contains("Message = \"Push ({TokenType}) not delivered", pushSource, StringComparison.Ordinal);
+        Assert.Contains("Message = \"Push ({TokenType}) refused by Notification Hubs", pushSource, StringComparison.Ordinal);
+        Assert.Contains("message startswith \"Push (\"", queries["relay-push-failures"], StringComparison.Ordinal);
+        Assert.Contains("message has \"not delivered\"", queries["relay-push-failures"], StringComparison.Ordinal);
+        Assert.Contains("message has \"refused by Notification Hubs\"", queries["relay-push-failures"], StringComparison.Ordinal);
 
         Assert.Contains("applicationInsightsName", (string)alerts.Properties["scopes"]![0]!, StringComparison.Ordinal);
     }

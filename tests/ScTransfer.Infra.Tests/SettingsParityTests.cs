@@ -17,23 +17,15 @@ public sealed class SettingsParityTests
     /// <summary>Local development only: in Azure the relay reaches tables with its identity (Storage__TableEndpoint).</summary>
     private static readonly string[] LocalOnly = ["Storage__ConnectionString"];
 
-    /// <summary>
-    /// Named in the sample and deployed by Bicep ahead of the push notifier that will bind them (issue: Notification
-    /// Hubs). Allowed as extras only while no options class binds them; the test below fails once one does, so this
-    /// list is emptied then and the names fall under the normal check.
-    /// </summary>
+    /// <summary>The Functions host's own settings in the sample (local runs): no options class binds them.</summary>
     private static readonly string[] SampleHostSettings = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"];
 
     /// <summary>
-    /// Settings that branches developed alongside this one bind (issue 10: rate limits and the token key; issue 14:
-    /// Privacy Pass). Allowed as extras only while no options class binds them; once merged, the code binds them and
-    /// they fall under the normal check (the test below then asks for this list to be emptied).
+    /// Settings that branches developed alongside this one bind, allowed as extras only while no options class binds
+    /// them (the test below asks for each to be in the sample and in Bicep). Empty since the merge of issues 10, 11
+    /// and 14: the code binds every setting the sample and Bicep name.
     /// </summary>
-    private static readonly string[] BoundByParallelBranches =
-    [
-        "RateLimiting__Enabled", "RateLimiting__TrustedForwardedHops", "Relay__TokenEncryptionKey",
-        "PrivacyPass__IssuerName", "PrivacyPass__IssuerPublicKeys", "PrivacyPass__CreateMailbox", "PrivacyPass__ReadSecureContent",
-    ];
+    private static readonly string[] BoundByParallelBranches = [];
 
     // No FUNCTIONS_WORKER_RUNTIME/FUNCTIONS_EXTENSION_VERSION: Flex Consumption takes the runtime from functionAppConfig.
     private static readonly string[] AzureHostSettings =
@@ -116,6 +108,7 @@ public sealed class SettingsParityTests
 
         Assert.All(BoundByParallelBranches, name =>
         {
+            Assert.False(CodeSettings().Contains(name), $"{name} is bound by the code now: take it off BoundByParallelBranches");
             Assert.True(sample.ContainsKey(name), $"local.settings.sample.json lacks {name}");
             Assert.True(bicep.ContainsKey(name), $"infra/app/relay-settings.bicep lacks {name}");
         });

@@ -10,8 +10,9 @@ param alertEmail string
 param serverErrorPercent int = 1
 @description('Share of requests answered 429 (percent, over 15 minutes) that raises an alert: clients meeting the limits.')
 param throttledPercent int = 10
-@description('Expired mailboxes left for a later purge run (the purge log line\'s Remaining) that raises an alert.')
-param purgeBacklog int = 5000
+@description('Purge runs in a row (the latest ones within the last hour) that all stopped at their time budget before an alert: expired mailboxes come in faster than a run empties them.')
+@minValue(1)
+param purgeOutOfTimeRuns int = 10
 @description('Pushes not delivered (refused or failed after retries) in 15 minutes that raise an alert.')
 param pushFailures int = 20
 @description('Monthly budget of the resource group in the billing currency; 0 for none.')
@@ -40,6 +41,10 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
   }
 }
 
+// The purge's log line (src/ScTransfer.Functions/PurgeExpiredMailboxes.cs) ends with its {State}; this is how the state
+// of a run that stopped at Purge__TimeBudget begins.
+var purgeOutOfTimeState = 'the time budget ran out'
+
 // Each query reads the Application Insights tables the worker's OpenTelemetry exporter writes: requests (one per
 // HTTP invocation, with its status) and traces (the relay's log lines, with their template values in customDimensions).
 var rules = [
@@ -48,24 +53,29 @@ var rules = [
     severity: 1
     description: 'More than ${serverErrorPercent}% of requests answered 5xx: the relay promises no 5xx (storage outages answer 503).'
     query: 'requests | summarize total = count(), failed = countif(toint(resultCode) >= 500) | where total > 20 | extend percent = 100.0 * failed / total | where percent > ${serverErrorPercent}'
+    windowSize: 'PT15M'
   }
   {
     name: 'relay-429-rate'
     severity: 3
     description: 'More than ${throttledPercent}% of requests answered 429: a client is hammering the relay, or the limits are too tight for real traffic.'
     query: 'requests | summarize total = count(), limited = countif(resultCode == "429") | where total > 20 | extend percent = 100.0 * limited / total | where percent > ${throttledPercent}'
+    windowSize: 'PT15M'
   }
   {
     name: 'relay-purge-backlog'
     severity: 2
-    description: 'The purge leaves more than ${purgeBacklog} expired mailboxes for later runs (its log line "Purge: ... left for the next run"): raise Purge__BatchSize or run it more often.'
-    query: 'traces | where message startswith "Purge:" | extend remaining = toint(customDimensions.Remaining) | where remaining > ${purgeBacklog}'
+    description: 'The last ${purgeOutOfTimeRuns} purge runs all ended with "${purgeOutOfTimeState}" (log line "Purge: ...; {State}."): expired mailboxes come in faster than a run empties them. Raise Purge__TimeBudget (keeping it below the schedule\'s interval) or run the purge more often (PurgeSchedule).'
+    // The latest N runs in the window, all out of time; fewer than N runs in the window (a slower schedule) never fire.
+    query: 'traces | where message startswith "Purge:" | top ${purgeOutOfTimeRuns} by timestamp desc | summarize runs = count(), outOfTime = countif(tostring(customDimensions.State) startswith "${purgeOutOfTimeState}" or message has "${purgeOutOfTimeState}") | where runs == ${purgeOutOfTimeRuns} and outOfTime == runs'
+    windowSize: 'PT1H'
   }
   {
     name: 'relay-push-failures'
     severity: 2
     description: 'More than ${pushFailures} pushes not delivered in 15 minutes (refused by Notification Hubs, or failed after retries): check the hub\'s credentials and quota.'
     query: 'traces | where message startswith "Push (" and (message has "not delivered" or message has "refused by Notification Hubs") | summarize failures = count() | where failures > ${pushFailures}'
+    windowSize: 'PT15M'
   }
 ]
 
@@ -84,7 +94,7 @@ resource alerts 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [
         applicationInsights.id
       ]
       evaluationFrequency: 'PT5M'
-      windowSize: 'PT15M'
+      windowSize: rule.windowSize
       criteria: {
         allOf: [
           {
