@@ -92,6 +92,31 @@ public sealed partial class PrivacyPassTests(PrivacyPassRelays relays) : IClassF
     }
 
     [Fact]
+    public async Task A_retried_create_answers_a_fresh_challenge_and_then_gets_201_and_the_same_link()
+    {
+        var http = Client(relays.Required);
+        var challenge = await ChallengeAsync(http);
+        var (id, claim, correlation) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+        var first = relays.Issuer.Issue(challenge);
+        string link;
+        using (var created = await Send(http, HttpMethod.Post, "v1/m", claim, RelayClient.CreateBody(id), PrivacyPassTestIssuer.AuthorizationFor(first), correlation: correlation))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            link = (string)(await RelayClient.ReadJsonAsync(created))["urlLink"]!;
+        }
+
+        using (var sameToken = await Send(http, HttpMethod.Post, "v1/m", claim, RelayClient.CreateBody(id), PrivacyPassTestIssuer.AuthorizationFor(first), correlation: correlation))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, sameToken.StatusCode);
+            Assert.NotEmpty(sameToken.Headers.WwwAuthenticate);
+        }
+
+        using var retried = await Send(http, HttpMethod.Post, "v1/m", claim, RelayClient.CreateBody(id), PrivacyPassTestIssuer.AuthorizationFor(relays.Issuer.Issue(challenge)), correlation: correlation);
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal(link, (string)(await RelayClient.ReadJsonAsync(retried))["urlLink"]!);
+    }
+
+    [Fact]
     public async Task A_token_for_another_origin_or_from_an_unknown_key_or_of_another_type_is_401()
     {
         var http = Client(relays.Required);
@@ -249,6 +274,26 @@ public sealed partial class PrivacyPassTests(PrivacyPassRelays relays) : IClassF
         }
     }
 
+    [Fact]
+    public async Task A_storage_outage_during_the_spend_is_503_and_the_token_is_not_accepted_unchecked()
+    {
+        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["PrivacyPass__IssuerName"] = "issuer.test.example",
+            ["PrivacyPass__IssuerPublicKeys"] = relays.Issuer.SpkiBase64,
+            ["PrivacyPass__CreateMailbox"] = "required",
+            // Nothing listens on port 9: the challenge needs no storage, the spend does.
+            ["Storage__ConnectionString"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;",
+        }, waitForStorage: false);
+        var http = Client(relay);
+        var token = relays.Issuer.Issue(await ChallengeAsync(http));
+
+        using var response = await Send(http, HttpMethod.Post, "v1/m", RelayClient.NewId(), RelayClient.CreateBody(RelayClient.NewId()), PrivacyPassTestIssuer.AuthorizationFor(token), correlation: "corr-pp");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("2", response.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("corr-pp", response.Headers.GetValues("Mailbox-Correlation-ID").Single());
+    }
+
     private static HttpClient Client(RelayHost relay) => OpenApiContract.CreateClient(relay);
 
     private static async Task<HttpResponseMessage> Send(
@@ -256,6 +301,9 @@ public sealed partial class PrivacyPassTests(PrivacyPassRelays relays) : IClassF
         string? authorization = null, (string Name, string Value)? attestation = null, string? correlation = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : RelayClient.Json(body) };
+        // A fresh connection per request: HttpClient resends a request that met a pooled connection the server had
+        // closed, and a resent create finds its own mailbox (401 without a Correlation-ID) or its own spent token.
+        request.Headers.ConnectionClose = true;
         request.Headers.TryAddWithoutValidation("deviceClaim", claim);
         if (authorization is not null)
         {
