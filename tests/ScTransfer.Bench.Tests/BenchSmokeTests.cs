@@ -32,12 +32,15 @@ public sealed class BenchSmokeTests
     }
 
     [Fact]
-    public async Task Relay_needs_at_most_seven_storage_operations_per_transfer()
+    public async Task Relay_needs_at_most_six_storage_operations_per_transfer_on_the_request_path()
     {
         var table = Table(await RunSmokeAsync());
 
+        // insert; get (preview); get + conditional merge (bind); get + conditional replace to a tombstone (delete).
+        // The one deferred operation (the purge removing the tombstone) is counted in
+        // ScTransfer.Relay.Tests' StorageOperationTests, where a purge can be run on a fake clock.
         Assert.All(table.Where(row => row["side"] == "relay"), row =>
-            Assert.InRange(double.Parse(row["storage ops/transfer"], CultureInfo.InvariantCulture), 1, 7));
+            Assert.InRange(double.Parse(row["storage ops/transfer"], CultureInfo.InvariantCulture), 1, 6));
         Assert.All(table.Where(row => row["side"] == "raw"), row =>
             Assert.Equal(6.0, double.Parse(row["storage ops/transfer"], CultureInfo.InvariantCulture)));
     }

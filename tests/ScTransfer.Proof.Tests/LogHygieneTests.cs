@@ -23,6 +23,7 @@ public sealed class LogHygieneTests
             ["NotificationHubs__HubName"] = hub.HubName,
             ["Logging__LogLevel__Default"] = "Debug",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Debug", // the self-host's default for it is Warning
+            ["Push__MinIntervalSeconds"] = "0", // the exchange below pushes to the sender twice in quick succession
         });
         using var http = relay.CreateClient();
 
