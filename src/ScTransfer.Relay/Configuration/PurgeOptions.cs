@@ -13,4 +13,7 @@ public sealed class PurgeOptions
     /// <summary>Expiry-index entries one run handles at most, so a backlog drains over several runs instead of timing out.</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>The app setting <c>PurgeSchedule</c> (top level, not in this section: the timer trigger reads <c>%PurgeSchedule%</c>).</summary>
+    public string? Schedule { get; set; }
 }
