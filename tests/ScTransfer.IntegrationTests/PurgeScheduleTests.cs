@@ -5,8 +5,8 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>
-/// The purge as deployed: the self-hosted runner runs the PurgeExpiredMailboxes timer function on the PurgeSchedule
-/// setting, and expired mailboxes vanish from storage entirely while live ones stay (draft §8.3).
+/// The purge as deployed: the host (the self-hosted runner's scheduler, or the Functions host's timer) runs the
+/// PurgeExpiredMailboxes timer function on the PurgeSchedule setting, and expired mailboxes vanish from storage entirely while live ones stay (draft §8.3).
 /// </summary>
 public sealed class PurgeScheduleTests
 {
@@ -28,7 +28,8 @@ public sealed class PurgeScheduleTests
         var service = Azurite.CreateServiceClient();
         var mailboxes = service.GetTableClient(relay.MailboxTable);
         var index = service.GetTableClient(relay.ExpiryTable);
-        Assert.Equal(6, await CountAsync(mailboxes));
+        // No count of six here: on a busy machine the first bucket can pass, and be purged, before the sixth is created.
+        // The purge logs below account for all five.
 
         // Expiry buckets are 10 s wide and a bucket is purged once it has wholly passed: allow two buckets and a run.
         var deadline = DateTime.UtcNow.AddSeconds(40);

@@ -59,11 +59,13 @@ public sealed partial class RelayHost
 
     private static async Task<RelayHost> StartFunctionsAsync(Dictionary<string, string> settings, bool waitForStorage)
     {
-        var scriptRoot = Repository.FunctionsOutput;
-        if (!File.Exists(Path.Combine(scriptRoot, "functions.metadata")) || !File.Exists(Path.Combine(scriptRoot, "worker.config.json")))
+        var output = Repository.FunctionsOutput;
+        if (!File.Exists(Path.Combine(output, "functions.metadata")) || !File.Exists(Path.Combine(output, "worker.config.json")))
         {
-            throw new InvalidOperationException($"The Functions app is not built: no functions.metadata and worker.config.json in {scriptRoot}. Build the solution first.");
+            throw new InvalidOperationException($"The Functions app is not built: no functions.metadata and worker.config.json in {output}. Build the solution first.");
         }
+
+        var scriptRoot = output;
 
         var port = FreePort();
         var temp = Directory.CreateTempSubdirectory("sct-functions-").FullName;

@@ -15,5 +15,5 @@ public sealed class PurgeOptions
     public int BatchSize { get; set; } = 500;
 
     /// <summary>The app setting <c>PurgeSchedule</c> (top level, not in this section: the timer trigger reads <c>%PurgeSchedule%</c>).</summary>
-    public string? Schedule { get; set; }
+    public string? Schedule { get; internal set; }
 }
