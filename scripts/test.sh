@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution from a fresh clone: installs what the tests need (Azurite through npm,
-# Chromium from Debian packages for the browser tests), starts Azurite, builds once, tests every project.
+# Chromium from Debian packages for the browser tests), starts Azurite, builds once, tests every project on the
+# self-hosted runner, then the end-to-end tests again under the Functions host emulator (see below), and prints the
+# results per host before the closing line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,20 +40,62 @@ fi
 
 dotnet build ScTransfer.Functions.sln -c Release --nologo -clp:ErrorsOnly
 
-log=$(mktemp)
-status=0
-dotnet test ScTransfer.Functions.sln -c Release --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
-
-# One closing line for the whole run, summed over the test projects.
-awk '
-  /(Passed|Failed)!/ && /Failed:/ {
-    for (i = 1; i <= NF; i++) {
-      if ($i == "Failed:")  { f += $(i+1) + 0 }
-      if ($i == "Passed:")  { p += $(i+1) + 0 }
-      if ($i == "Skipped:") { s += $(i+1) + 0 }
+# Totals of the `dotnet test` summary lines in a log ("Passed!  - Failed: 0, Passed: 12, ..."), optionally only those of
+# the test assemblies matching a pattern: "N passed, N failed, N skipped".
+totals() {
+  awk -v only="${2:-}" '
+    /(Passed|Failed)!/ && /Failed:/ && (only == "" || $0 ~ only) {
+      for (i = 1; i <= NF; i++) {
+        if ($i == "Failed:")  { f += $(i+1) + 0 }
+        if ($i == "Passed:")  { p += $(i+1) + 0 }
+        if ($i == "Skipped:") { s += $(i+1) + 0 }
+      }
     }
-  }
-  END { printf "%d passed, %d failed, %d skipped\n", p, f, s }
-' "$log"
-rm -f "$log"
+    END { printf "%d passed, %d failed, %d skipped\n", p, f, s }
+  ' "$1"
+}
+
+# The end-to-end tests (a real relay process over HTTP): every endpoint and error path, the push flow through the
+# Notification Hubs stand-in, the purge. They run once per host; RelayHost (tests/ScTransfer.Testing) picks the host
+# from RELAY_TEST_HOST. The other projects (unit tests, the proof tests that probe the runner's own Kestrel limits,
+# the client and infra tests) run on the self-hosted runner only.
+e2e_assemblies='ScTransfer\.(IntegrationTests|Push\.Tests)\.dll'
+push_e2e_filter='FullyQualifiedName~PushEndToEndTests|FullyQualifiedName~PushConfigurationTests'
+
+log=$(mktemp)
+functions_log=$(mktemp)
+status=0
+
+# Leg 1, the self-hosted runner: every test project.
+RELAY_TEST_HOST=selfhost dotnet test ScTransfer.Functions.sln -c Release --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# Leg 2, the Functions app's real isolated worker under the Functions host emulator (not part of this project:
+# ../shared/tools/functions-host beside the checkout, as CI lays it out, or FUNCTIONS_HOST_EMULATOR).
+emulator=${FUNCTIONS_HOST_EMULATOR:-$PWD/../shared/tools/functions-host}
+functions_leg=""
+if [ "${RELAY_TEST_FUNCTIONS:-1}" = 0 ]; then
+  functions_leg="skipped: RELAY_TEST_FUNCTIONS=0"
+elif [ ! -f "$emulator/FunctionsHost.csproj" ]; then
+  functions_leg="skipped: no Functions host emulator at $emulator (set FUNCTIONS_HOST_EMULATOR to its folder)"
+else
+  export FUNCTIONS_HOST_EMULATOR
+  FUNCTIONS_HOST_EMULATOR=$(cd "$emulator" && pwd)
+  echo "test: end-to-end tests again under the Functions host emulator ($FUNCTIONS_HOST_EMULATOR)..." >&2
+  RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.IntegrationTests -c Release --no-build --nologo "$@" 2>&1 \
+    | tee -a "$functions_log" || status=$?
+  RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.Push.Tests -c Release --no-build --nologo --filter "$push_e2e_filter" 2>&1 \
+    | tee -a "$functions_log" || status=$?
+fi
+
+echo "e2e[selfhost]: $(totals "$log" "$e2e_assemblies")"
+if [ -n "$functions_leg" ]; then
+  echo "e2e[functions]: $functions_leg"
+else
+  echo "e2e[functions]: $(totals "$functions_log")"
+fi
+
+# One closing line for the whole run, summed over the test projects and both legs.
+cat "$log" "$functions_log" > "$log.all"
+totals "$log.all"
+rm -f "$log" "$functions_log" "$log.all"
 exit "$status"

@@ -1,10 +1,30 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ScTransfer.Functions;
 using ScTransfer.Relay.Configuration;
 
 var builder = FunctionsApplication.CreateBuilder(args);
+
+// As on the self-hosted runner: ASP.NET Core's per-request Information logs carry mailbox identifiers in paths (and
+// in Azure the worker's OpenTelemetry exporter would send them); the lowest-precedence default, any setting overrides it.
+builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+{
+    InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+});
 builder.ConfigureFunctionsWebApplication();
+
+// The worker's Kestrel sits behind the host; its Server header would leak through the host's proxy.
+builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
+
+// Start-up notices logged outside an invocation are dropped by the host: record them, replay them in the next one.
+var startupNotices = new StartupNotices();
+builder.Services.AddSingleton(startupNotices);
+builder.Logging.AddProvider(startupNotices);
+builder.UseMiddleware<StartupNoticeReplay>();
 builder.UseMiddleware<RelayFunctionsMiddleware>();
 builder.Services.AddSecureCredentialRelay(builder.Configuration);
 builder.AddRelayTelemetry();

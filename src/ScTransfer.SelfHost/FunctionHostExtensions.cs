@@ -5,8 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScTransfer.Relay.Http;
-using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.SelfHost;
 
@@ -45,9 +43,6 @@ public static class FunctionHostExtensions
             }).WithName(function.Name);
         }
 
-        // Anything else: a problem+json 404 that says where the API is.
-        app.MapFallback(http => FunctionInvoker.ExecuteAsync(RelayResults.Problem(new ProtocolError(
-            404, "No such endpoint", "The relay serves /v1/m (POST) and /v1/m/{mailboxIdentifier} (GET, POST, PUT, PATCH, DELETE); its description is /v1/openapi.yaml.")), http));
         return app;
     }
 

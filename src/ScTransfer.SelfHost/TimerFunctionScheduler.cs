@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using NCrontab;
+using ScTransfer.Relay.Configuration;
 
 namespace ScTransfer.SelfHost;
 
 /// <summary>
-/// Runs a timer function on its NCRONTAB schedule (six fields, with seconds, as Azure Functions reads them);
+/// Runs a timer function on its schedule, parsed as the Functions host parses it (<see cref="PurgeSchedule"/>:
+/// NCRONTAB with seconds, or a period);
 /// a <c>%Name%</c> schedule is read from configuration, like the Functions host's app-setting reference.
 /// A run never overlaps the previous one; a failing run is logged and the next one still happens.
 /// </summary>
@@ -17,7 +18,11 @@ internal sealed class TimerFunctionScheduler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var expression = ResolveSchedule(function.Schedule, configuration);
-        var schedule = CrontabSchedule.Parse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+        if (!PurgeSchedule.TryParse(expression, out var schedule, out var error))
+        {
+            throw new InvalidOperationException($"Timer function {function.Name}: {error}");
+        }
+
         var invoker = new FunctionInvoker(function.Method);
         logger.LogInformation("Timer function {Function} runs on schedule '{Schedule}'.", function.Name, expression);
 

@@ -39,6 +39,19 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void A_catch_all_function_answers_what_no_endpoint_takes_for_every_method()
+    {
+        using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "functions.metadata")));
+        var function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "NoSuchEndpoint");
+        var trigger = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
+
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString(), ignoreCase: true);
+        Assert.Equal(["delete", "get", "head", "options", "patch", "post", "put"],
+            trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).Order());
+        Assert.Equal("{*path}", trigger.GetProperty("route").GetString());
+    }
+
+    [Fact]
     public void Host_json_beside_the_app_sets_an_empty_route_prefix()
     {
         using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "host.json")));

@@ -6,9 +6,9 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>
-/// The purge as deployed: the self-hosted runner runs the PurgeExpiredMailboxes timer function on the PurgeSchedule
-/// setting; expired mailboxes lose their content (tombstones keep their identifiers refused), tombstones leave storage
-/// after their retention, and live ones stay (draft §8.3).
+/// The purge as deployed: the host (the self-hosted runner's scheduler, or the Functions host's timer) runs the
+/// PurgeExpiredMailboxes timer function on the PurgeSchedule setting; expired mailboxes lose their content (tombstones
+/// keep their identifiers refused), tombstones leave storage after their retention, and live ones stay (draft §8.3).
 /// </summary>
 public sealed class PurgeScheduleTests
 {
@@ -29,7 +29,8 @@ public sealed class PurgeScheduleTests
 
         var (live, _) = await client.CreateMailboxAsync();
         var mailboxes = Azurite.CreateServiceClient().GetTableClient(relay.MailboxTable);
-        Assert.Equal(6, await CountAsync(mailboxes));
+        // No count of six here: on a busy machine the first tombstones can be gone before the sixth is created.
+        // The purge logs below account for all five.
 
         // Expiry after 1 s, a tombstone for 2 s more, runs every 2 s: well inside 20 s.
         var deadline = DateTime.UtcNow.AddSeconds(20);

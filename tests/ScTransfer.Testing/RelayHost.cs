@@ -5,19 +5,34 @@ using System.Text.RegularExpressions;
 namespace ScTransfer.Testing;
 
 /// <summary>
-/// The self-hosted relay (src/ScTransfer.SelfHost) as a real process on Kestrel over real Azurite, on a free
-/// loopback port, with its own tables. Every line it logs is kept for log-hygiene checks.
+/// A real relay process over real Azurite, on a free loopback port, with its own tables: the self-hosted runner
+/// (src/ScTransfer.SelfHost on Kestrel), or the Functions app's real isolated worker under the Functions host emulator
+/// (or <c>func start</c>), as <see cref="Kind"/> (env <c>RELAY_TEST_HOST</c>) says. Every line it logs is kept for
+/// log-hygiene checks.
 /// </summary>
 public sealed partial class RelayHost : IAsyncDisposable, IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
-    private RelayHost(Process process, Dictionary<string, string> settings)
+    private readonly string? _tempDirectory;
+
+    private RelayHost(Process process, Dictionary<string, string> settings, TestHostKind kind, string? tempDirectory = null)
     {
         _process = process;
         Settings = settings;
+        HostKind = kind;
+        _tempDirectory = tempDirectory;
     }
+
+    /// <summary>The host the relays of this test run are started in: env <c>RELAY_TEST_HOST</c> (selfhost, functions, func).</summary>
+    public static TestHostKind Kind { get; } = TestHostKinds.FromEnvironment();
+
+    /// <summary>The host this relay runs in.</summary>
+    public TestHostKind HostKind { get; }
+
+    /// <summary>True under the Functions host (the emulator or <c>func start</c>), where the app's worker serves requests.</summary>
+    public bool IsFunctions => HostKind != TestHostKind.SelfHost;
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -29,6 +44,14 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
     /// <summary>Everything the relay wrote to standard output and error so far.</summary>
     public IReadOnlyCollection<string> LogLines => _log;
 
+    /// <summary>
+    /// The log lines the host keeps: under the Functions host emulator, not the worker's lines it marks as logged
+    /// outside an invocation ("no invocation: the real host drops this line"), which Azure's host drops.
+    /// </summary>
+    public IEnumerable<string> DeliveredLogLines => IsFunctions
+        ? _log.Where(line => !line.Contains("no invocation: the real host drops this line", StringComparison.Ordinal))
+        : _log;
+
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>
@@ -39,11 +62,6 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         IDictionary<string, string>? overrides = null, string publicBaseUrl = "https://relay.test.example", bool waitForStorage = true)
     {
         _ = Azurite.Shared;
-        if (!File.Exists(Repository.SelfHostDll))
-        {
-            throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
-        }
-
         var settings = new Dictionary<string, string>
         {
             ["Relay__PublicBaseUrl"] = publicBaseUrl,
@@ -60,6 +78,16 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
             settings[key] = value;
         }
 
+        if (Kind != TestHostKind.SelfHost)
+        {
+            return await StartFunctionsAsync(settings, waitForStorage);
+        }
+
+        if (!File.Exists(Repository.SelfHostDll))
+        {
+            throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
+        }
+
         var start = new ProcessStartInfo("dotnet", [Repository.SelfHostDll, "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
@@ -72,7 +100,7 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         }
 
         var process = Process.Start(start)!;
-        var host = new RelayHost(process, settings);
+        var host = new RelayHost(process, settings, TestHostKind.SelfHost);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) => host.Collect(e.Data, listening);
         process.ErrorDataReceived += (_, e) => host.Collect(e.Data, listening);
@@ -144,6 +172,17 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         }
 
         _process.Dispose();
+        if (_tempDirectory is not null)
+        {
+            try
+            {
+                Directory.Delete(_tempDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // best effort: a temporary folder
+            }
+        }
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

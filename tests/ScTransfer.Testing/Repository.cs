@@ -12,6 +12,9 @@ public static class Repository
 
     public static string SelfHostDll => Path.Combine(Root, "src", "ScTransfer.SelfHost", "bin", Configuration, "net10.0", "ScTransfer.SelfHost.dll");
 
+    /// <summary>The Functions app's build output: the script root the Functions host runs (functions.metadata, worker.config.json).</summary>
+    public static string FunctionsOutput => Path.Combine(Root, "src", "ScTransfer.Functions", "bin", Configuration, "net10.0");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

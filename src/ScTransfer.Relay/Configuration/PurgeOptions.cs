@@ -20,4 +20,7 @@ public sealed class PurgeOptions
     /// one-minute schedule so that runs do not overlap.
     /// </summary>
     public TimeSpan TimeBudget { get; set; } = TimeSpan.FromSeconds(40);
+
+    /// <summary>The app setting <c>PurgeSchedule</c> (top level, not in this section: the timer trigger reads <c>%PurgeSchedule%</c>).</summary>
+    public string? Schedule { get; internal set; }
 }

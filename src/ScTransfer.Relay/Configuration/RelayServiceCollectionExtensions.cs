@@ -24,7 +24,12 @@ public static class RelayServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.SectionName))
+            .Configure(purge => purge.Schedule = configuration[PurgeSchedule.SettingName])
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // Both hosts refuse to start without a purge schedule the Functions host can read, rather than never purging.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PurgeOptions>, PurgeScheduleValidation>());
         services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -72,5 +77,11 @@ public static class RelayServiceCollectionExtensions
                 "Set exactly one of Storage:ConnectionString (e.g. UseDevelopmentStorage=true for Azurite) and "
                 + "Storage:TableEndpoint (e.g. https://<account>.table.core.windows.net, reached with the app's managed identity)."),
         };
+    }
+
+    private sealed class PurgeScheduleValidation : IValidateOptions<PurgeOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PurgeOptions options) =>
+            PurgeSchedule.TryParse(options.Schedule, out _, out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
     }
 }

@@ -34,7 +34,9 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
                 return true;
             }
 
-            problem = RelayResults.Problem(ProtocolError.BadRequest(values.Count > 1
+            // The Functions host joins repeated headers into one value ("a, b"); a UUID has no comma, so a comma means
+            // several claims there as on the self-hosted runner.
+            problem = RelayResults.Problem(ProtocolError.BadRequest(values.Count > 1 || values.ToString().Contains(',', StringComparison.Ordinal)
                 ? $"Send one '{name}' header: several claims in one request are ambiguous."
                 : $"The '{name}' header must be a UUID (8-4-4-4-12 hexadecimal digits)."));
             return false;

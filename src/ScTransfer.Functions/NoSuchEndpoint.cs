@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using ScTransfer.Relay.Http;
+
+namespace ScTransfer.Functions;
+
+/// <summary>
+/// Every request no other function takes (unknown paths, other methods on known paths): the Functions host would
+/// answer those itself with a bare 404. A catch-all route comes last in the host's route order (literal segments,
+/// then parameters, then catch-all), as in ASP.NET Core routing on the self-hosted runner.
+/// </summary>
+public sealed class NoSuchEndpoint
+{
+    [Function(nameof(NoSuchEndpoint))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = "{*path}")] HttpRequest request) =>
+        Task.FromResult(RelayRoutes.Unmatched(request));
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ScTransfer.Testing;
+
+/// <summary>Which host the end-to-end tests start relays in.</summary>
+public enum TestHostKind
+{
+    /// <summary>src/ScTransfer.SelfHost: the function classes on Kestrel.</summary>
+    SelfHost,
+
+    /// <summary>The Functions app's real isolated worker under the Functions host emulator (../shared/tools/functions-host).</summary>
+    Functions,
+
+    /// <summary>The Functions app under Azure Functions Core Tools' <c>func start</c>, where it is installed.</summary>
+    Func,
+}
+
+public static class TestHostKinds
+{
+    public const string Variable = "RELAY_TEST_HOST";
+
+    public static TestHostKind FromEnvironment() => Environment.GetEnvironmentVariable(Variable)?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "selfhost" => TestHostKind.SelfHost,
+        "functions" => TestHostKind.Functions,
+        "func" => TestHostKind.Func,
+        var other => throw new InvalidOperationException($"{Variable}={other}: expected selfhost, functions or func."),
+    };
+}
+
+public sealed partial class RelayHost
+{
+    /// <summary>
+    /// Runs the purge now: under the Functions host through its admin API (<c>POST /admin/functions/PurgeExpiredMailboxes</c>,
+    /// waiting for the run); the self-hosted runner has no admin API and runs it on <c>PurgeSchedule</c> only, so there
+    /// this returns false and the caller waits for the schedule.
+    /// </summary>
+    public async Task<bool> TryRunPurgeNowAsync()
+    {
+        if (!IsFunctions)
+        {
+            return false;
+        }
+
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
+        var path = HostKind == TestHostKind.Functions
+            ? "admin/functions/PurgeExpiredMailboxes?wait" // the emulator's ?wait answers when the run is over
+            : "admin/functions/PurgeExpiredMailboxes";
+        using var response = await client.PostAsync(path, new StringContent("{\"input\":\"\"}", System.Text.Encoding.UTF8, "application/json"));
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The host did not run the purge: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return true;
+    }
+
+    private static async Task<RelayHost> StartFunctionsAsync(Dictionary<string, string> settings, bool waitForStorage)
+    {
+        var output = Repository.FunctionsOutput;
+        if (!File.Exists(Path.Combine(output, "functions.metadata")) || !File.Exists(Path.Combine(output, "worker.config.json")))
+        {
+            throw new InvalidOperationException($"The Functions app is not built: no functions.metadata and worker.config.json in {output}. Build the solution first.");
+        }
+
+        var scriptRoot = output;
+
+        var port = FreePort();
+        var temp = Directory.CreateTempSubdirectory("sct-functions-").FullName;
+
+        // The host reads local.settings.json from the script root (under the environment): an empty one of our own keeps a
+        // developer's local.settings.json out of the tests, so both hosts run with exactly these settings.
+        var settingsFile = Path.Combine(temp, "local.settings.json");
+        await File.WriteAllTextAsync(settingsFile, "{\"IsEncrypted\":false,\"Values\":{}}");
+
+        ProcessStartInfo start;
+        if (Kind == TestHostKind.Functions)
+        {
+            var emulator = await FunctionsHostEmulator.GetDllAsync();
+            start = new ProcessStartInfo("dotnet",
+                [emulator, "--script-root", scriptRoot, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--settings", settingsFile]);
+        }
+        else
+        {
+            // func start in the build output: it runs what is built there (functions.metadata, worker.config.json).
+            start = new ProcessStartInfo("func", ["start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--script-root", scriptRoot]);
+        }
+
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = scriptRoot;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
+        start.Environment["AzureWebJobsStorage"] = settings.GetValueOrDefault("AzureWebJobsStorage", Azurite.ConnectionString);
+        start.Environment.Remove(TestHostKinds.Variable);
+
+        var process = Process.Start(start)!;
+        var host = new RelayHost(process, settings, Kind, temp);
+        process.OutputDataReceived += (_, e) => host.Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Collect(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        host.BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+
+        try
+        {
+            await host.WaitUntilAnsweringAsync(TimeSpan.FromSeconds(120));
+            if (waitForStorage)
+            {
+                await host.WaitUntilTablesExistAsync();
+            }
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return host;
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is not null)
+        {
+            _log.Enqueue(line);
+        }
+    }
+
+    /// <summary>As the emulator's run.sh: the host says Running, and an unknown mailbox gets the relay's 404.</summary>
+    private async Task WaitUntilAnsweringAsync(TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync(); // both output streams read to the end
+                throw new InvalidOperationException($"The relay exited during start-up (the Functions host exited with {_process.ExitCode}):\n" + string.Join('\n', _log));
+            }
+
+            try
+            {
+                using var status = await client.GetAsync("admin/host/status");
+                if (status.IsSuccessStatusCode && (await status.Content.ReadAsStringAsync()).Contains("Running", StringComparison.Ordinal))
+                {
+                    using var probe = await client.GetAsync($"v1/m/{Guid.NewGuid()}");
+                    if (probe.StatusCode == HttpStatusCode.NotFound
+                        && probe.Content.Headers.ContentType?.MediaType == "application/problem+json")
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            catch (TaskCanceledException)
+            {
+                // not answering yet
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The Functions host did not answer within {timeout.TotalSeconds:0} s:\n" + string.Join('\n', _log));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
