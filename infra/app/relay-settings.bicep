@@ -83,6 +83,11 @@ param rateLimitBuckets object = {
     TokensPerPeriod: 1
     ReplenishmentSeconds: 1
   }
+  CreateWithToken: {
+    PermitLimit: 600
+    TokensPerPeriod: 10
+    ReplenishmentSeconds: 1
+  }
   Write: {
     PermitLimit: 120
     TokensPerPeriod: 2
@@ -197,6 +202,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     RateLimiting__Create__PermitLimit: string(rateLimitBuckets.Create.PermitLimit)
     RateLimiting__Create__TokensPerPeriod: string(rateLimitBuckets.Create.TokensPerPeriod)
     RateLimiting__Create__ReplenishmentSeconds: string(rateLimitBuckets.Create.ReplenishmentSeconds)
+    RateLimiting__CreateWithToken__PermitLimit: string(rateLimitBuckets.CreateWithToken.PermitLimit)
+    RateLimiting__CreateWithToken__TokensPerPeriod: string(rateLimitBuckets.CreateWithToken.TokensPerPeriod)
+    RateLimiting__CreateWithToken__ReplenishmentSeconds: string(rateLimitBuckets.CreateWithToken.ReplenishmentSeconds)
     RateLimiting__Write__PermitLimit: string(rateLimitBuckets.Write.PermitLimit)
     RateLimiting__Write__TokensPerPeriod: string(rateLimitBuckets.Write.TokensPerPeriod)
     RateLimiting__Write__ReplenishmentSeconds: string(rateLimitBuckets.Write.ReplenishmentSeconds)

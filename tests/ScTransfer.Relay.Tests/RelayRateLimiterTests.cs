@@ -158,17 +158,50 @@ public sealed class RelayRateLimiterTests
         Assert.Empty(new RateLimitingOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
     }
 
-    private static RelayRateLimiter Limiter(Action<RateLimitingOptions> configure)
+    [Theory]
+    [InlineData(PrivacyPassMode.Required, true)]
+    [InlineData(PrivacyPassMode.Optional, true)]
+    [InlineData(PrivacyPassMode.Off, false)] // tokens are not checked: presenting one must not buy a larger bucket
+    public void Creates_that_present_a_Privacy_Pass_token_count_against_their_own_bucket_only_while_tokens_are_checked(PrivacyPassMode mode, bool ownBucket)
+    {
+        using var limiter = Limiter(
+            o =>
+            {
+                o.Create = new TokenBucketSettings { PermitLimit = 1, TokensPerPeriod = 1, ReplenishmentSeconds = 60 };
+                o.CreateWithToken = new TokenBucketSettings { PermitLimit = 3, TokensPerPeriod = 1, ReplenishmentSeconds = 60 };
+            },
+            mode);
+        var token = "PrivateToken token=" + Convert.ToBase64String(new byte[354]).Replace('+', '-').Replace('/', '_');
+
+        Assert.Null(Admit(limiter, "CreateMailbox", "203.0.113.7").Refusal);
+        Assert.NotNull(Admit(limiter, "CreateMailbox", "203.0.113.7").Refusal); // the plain bucket is spent
+        var withToken = Enumerable.Range(0, 3).Select(_ => Admit(limiter, "CreateMailbox", "203.0.113.7", token).Refusal is null).ToList();
+        Assert.Equal(ownBucket ? [true, true, true] : [false, false, false], withToken);
+        // Opaque attestation data that is not shaped like a token is not a token.
+        var opaque = new DefaultHttpContext();
+        opaque.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.9");
+        opaque.Request.Headers["deviceAttestation"] = "not-a-token";
+        Assert.Null(limiter.Admit(opaque, "CreateMailbox").Refusal);
+        Assert.NotNull(limiter.Admit(opaque, "CreateMailbox").Refusal);
+    }
+
+    private static RelayRateLimiter Limiter(Action<RateLimitingOptions> configure, PrivacyPassMode createMode = PrivacyPassMode.Off)
     {
         var options = new RateLimitingOptions();
         configure(options);
-        return new RelayRateLimiter(Options.Create(options), NullLogger<RelayRateLimiter>.Instance);
+        return new RelayRateLimiter(
+            Options.Create(options), Options.Create(new PrivacyPassOptions { CreateMailbox = createMode }), NullLogger<RelayRateLimiter>.Instance);
     }
 
-    private static RelayAdmission Admit(RelayRateLimiter limiter, string function, string remote)
+    private static RelayAdmission Admit(RelayRateLimiter limiter, string function, string remote, string? authorization = null)
     {
         var http = new DefaultHttpContext();
         http.Connection.RemoteIpAddress = IPAddress.Parse(remote);
+        if (authorization is not null)
+        {
+            http.Request.Headers.Authorization = authorization;
+        }
+
         return limiter.Admit(http, function);
     }
 

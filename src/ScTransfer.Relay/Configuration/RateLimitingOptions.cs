@@ -30,6 +30,13 @@ public sealed class RateLimitingOptions : IValidatableObject
     /// <summary>CreateMailbox, per client: a burst of 60, then 1 a second.</summary>
     public TokenBucketSettings Create { get; set; } = new() { PermitLimit = 60, TokensPerPeriod = 1, ReplenishmentSeconds = 1 };
 
+    /// <summary>
+    /// CreateMailbox per client for requests that present a Privacy Pass token while <c>PrivacyPass:CreateMailbox</c> is
+    /// on: a burst of 600, then 10 a second. Each token is one an attester vouched for and is accepted once, so the
+    /// address is no longer the only thing that limits a client; an invalid token is refused before any storage.
+    /// </summary>
+    public TokenBucketSettings CreateWithToken { get; set; } = new() { PermitLimit = 600, TokensPerPeriod = 10, ReplenishmentSeconds = 1 };
+
     /// <summary>UpdateMailbox, RelinquishMailbox and DeleteMailbox together, per client: a burst of 120, then 2 a second.</summary>
     public TokenBucketSettings Write { get; set; } = new() { PermitLimit = 120, TokensPerPeriod = 2, ReplenishmentSeconds = 1 };
 
@@ -43,7 +50,7 @@ public sealed class RateLimitingOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         // Data annotations do not descend into nested objects by themselves.
-        foreach (var (name, bucket) in new[] { (nameof(Create), Create), (nameof(Write), Write), (nameof(Read), Read) })
+        foreach (var (name, bucket) in new[] { (nameof(Create), Create), (nameof(CreateWithToken), CreateWithToken), (nameof(Write), Write), (nameof(Read), Read) })
         {
             var results = new List<ValidationResult>();
             Validator.TryValidateObject(bucket, new ValidationContext(bucket), results, validateAllProperties: true);

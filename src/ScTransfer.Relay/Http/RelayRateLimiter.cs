@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Relay.Http;
@@ -27,13 +28,15 @@ public sealed partial class RelayRateLimiter : IDisposable
     internal const int MinRetryAfterSeconds = 1, MaxRetryAfterSeconds = 120;
 
     private readonly RateLimitingOptions _options;
+    private readonly bool _tokensOnCreate;
     private readonly ILogger<RelayRateLimiter> _logger;
     private readonly ConcurrencyLimiter _concurrency;
     private readonly PartitionedRateLimiter<BucketKey> _buckets;
 
-    public RelayRateLimiter(IOptions<RateLimitingOptions> options, ILogger<RelayRateLimiter> logger)
+    public RelayRateLimiter(IOptions<RateLimitingOptions> options, IOptions<PrivacyPassOptions> privacyPass, ILogger<RelayRateLimiter> logger)
     {
         _options = options.Value;
+        _tokensOnCreate = privacyPass.Value.CreateMailbox != PrivacyPassMode.Off;
         _logger = logger;
         _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -45,7 +48,7 @@ public sealed partial class RelayRateLimiter : IDisposable
     }
 
     /// <summary>The endpoint classes that have their own bucket per client.</summary>
-    internal enum EndpointClass { Create, Write, Read }
+    internal enum EndpointClass { Create, CreateWithToken, Write, Read }
 
     internal readonly record struct BucketKey(EndpointClass Class, string Client);
 
@@ -72,6 +75,12 @@ public sealed partial class RelayRateLimiter : IDisposable
         if (ClassOf(functionName) is not { } endpointClass)
         {
             return new RelayAdmission(place, null);
+        }
+
+        // Token holders get their own, more generous bucket (docs/security.md, "Privacy Pass and the rate limits").
+        if (endpointClass == EndpointClass.Create && _tokensOnCreate && PrivacyPassGate.PresentsToken(http.Request))
+        {
+            endpointClass = EndpointClass.CreateWithToken;
         }
 
         var client = ClientKey(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], _options.TrustedForwardedHops);
@@ -175,6 +184,7 @@ public sealed partial class RelayRateLimiter : IDisposable
         var bucket = endpointClass switch
         {
             EndpointClass.Create => _options.Create,
+            EndpointClass.CreateWithToken => _options.CreateWithToken,
             EndpointClass.Write => _options.Write,
             _ => _options.Read,
         };
@@ -190,7 +200,7 @@ public sealed partial class RelayRateLimiter : IDisposable
 
     private static string Describe(EndpointClass endpointClass) => endpointClass switch
     {
-        EndpointClass.Create => "mailbox creation",
+        EndpointClass.Create or EndpointClass.CreateWithToken => "mailbox creation",
         EndpointClass.Write => "update, relinquish and delete",
         _ => "read",
     };

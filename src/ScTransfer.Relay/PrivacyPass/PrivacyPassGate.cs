@@ -20,27 +20,13 @@ public sealed partial class PrivacyPassGate(PrivacyPassPolicy policy, SpentNonce
     private const string Scheme = "PrivateToken";
 
     /// <summary>
-    /// Whether the request carries a PrivateToken credential at all, checked without decoding or verifying it (no
-    /// crypto, no storage): for code that only wants to treat token holders differently, e.g. more generous per-address
-    /// rate limits. A request that claims a token but has no valid one is still refused by the gate.
+    /// Whether the request presents a Privacy Pass token that the gate will verify (or refuse as unreadable), found
+    /// without verifying it (no crypto, no storage): for code that treats token holders differently before the function
+    /// runs, e.g. the rate limiter's more generous per-address bucket. Opaque attestation data that is not shaped like
+    /// a token does not count, so it cannot buy the generous bucket; a presented token that is not valid is still
+    /// refused with 401 by the gate before any storage operation.
     /// </summary>
-    public static bool CarriesPrivateToken(HttpRequest request)
-    {
-        if (request.Headers.Authorization.Any(v => v is not null && v.TrimStart().StartsWith(Scheme + " ", StringComparison.OrdinalIgnoreCase)))
-        {
-            return true;
-        }
-
-        foreach (var name in RelayHeaders.DeviceAttestation)
-        {
-            if (request.Headers.TryGetValue(name, out var values) && values.Any(v => !string.IsNullOrWhiteSpace(v)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool PresentsToken(HttpRequest request) => TryReadToken(request, out _) is not null;
 
     /// <summary>CreateMailbox (draft §6.1): null to go ahead, else the 401 answer with its challenge.</summary>
     public async Task<IActionResult?> AuthorizeCreateAsync(HttpRequest request, CancellationToken cancellationToken)
