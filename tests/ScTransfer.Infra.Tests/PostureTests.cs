@@ -33,7 +33,7 @@ public sealed class PostureTests
         Assert.Contains("parameters('tables')[copyIndex()]", (string)tables.Body["name"]!, StringComparison.Ordinal);
         var names = ArmTemplate.ModuleParameter("storage", "tables")!.AsArray().Select(n => (string)n!).ToArray();
         var defaults = new StorageOptions();
-        Assert.Equal([defaults.MailboxTable], names);
+        Assert.Equal([defaults.MailboxTable], names); // one sharded table: no expiry index any more
 
         var containers = ArmTemplate.ModuleParameter("storage", "containers")!.AsArray().Select(n => (string)n!).ToArray();
         var container = Assert.Single(containers);

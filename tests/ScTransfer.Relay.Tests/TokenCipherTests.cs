@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Protocol;
+
+namespace ScTransfer.Relay.Tests;
+
+/// <summary>Push tokens at rest (open-internet issue §5): sealed with AES-GCM, bound to their mailbox and party.</summary>
+public sealed class TokenCipherTests
+{
+    private static TokenCipher Cipher(string? key = null) => new(Options.Create(new RelayOptions
+    {
+        TokenEncryptionKey = key ?? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    }));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not base64")]
+    [InlineData("c2hvcnQ=")]
+    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] // 42 bytes: AES-256 wants exactly 32
+    public void A_missing_or_malformed_key_stops_start_up_with_a_clear_message(string key)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Cipher(key));
+        Assert.Contains("Relay:TokenEncryptionKey", error.Message);
+    }
+
+    [Fact]
+    public void A_sealed_token_opens_only_for_its_mailbox_party_and_key_and_never_twice_the_same()
+    {
+        var cipher = Cipher();
+        var id = MailboxId.New();
+        var token = new NotificationToken(NotificationToken.Apns, "0a1b2c3d4e5f");
+
+        var first = cipher.Seal(id, MailboxRole.Receiver, token)!;
+        var second = cipher.Seal(id, MailboxRole.Receiver, token)!;
+
+        Assert.Equal(token, cipher.Open(id, MailboxRole.Receiver, first));
+        Assert.NotEqual(first.Sealed, second.Sealed); // a fresh nonce each time: equal tokens do not look equal at rest
+        Assert.Null(cipher.Open(id, MailboxRole.Sender, first));
+        Assert.Null(cipher.Open(MailboxId.New(), MailboxRole.Receiver, first));
+        Assert.Null(cipher.Open(id, MailboxRole.Receiver, first with { Type = NotificationToken.Fcm }));
+        Assert.Null(Cipher().Open(id, MailboxRole.Receiver, first));
+        var tampered = (byte[])first.Sealed.Clone();
+        tampered[^1] ^= 1;
+        Assert.Null(cipher.Open(id, MailboxRole.Receiver, first with { Sealed = tampered }));
+    }
+}
