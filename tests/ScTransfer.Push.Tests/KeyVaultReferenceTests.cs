@@ -81,6 +81,7 @@ public sealed class KeyVaultReferenceTests
             ["Relay:ClaimHashKey"] = Convert.ToBase64String(new byte[32]),
             ["Relay:TokenEncryptionKey"] = Convert.ToBase64String(new byte[32]),
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["PurgeSchedule"] = "0 */1 * * * *",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSecureCredentialRelay(builder.Configuration);
