@@ -22,7 +22,8 @@ internal sealed class RelayFunctionsMiddleware(RelayHttpPolicy policy, RelayRate
             return;
         }
 
-        using var admission = limiter.Admit(http, context.FunctionDefinition.Name);
+        // The host's own proxy appended what it saw to X-Forwarded-For: one hop more than the runner has.
+        using var admission = limiter.Admit(http, context.FunctionDefinition.Name, hostHops: 1);
         if (admission.Refusal is { } refused)
         {
             context.GetInvocationResult().Value = refused;

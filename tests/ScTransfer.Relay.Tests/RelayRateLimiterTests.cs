@@ -185,6 +185,29 @@ public sealed class RelayRateLimiterTests
         Assert.NotNull(limiter.Admit(opaque, "CreateMailbox").Refusal);
     }
 
+    [Fact]
+    public void In_the_Functions_worker_the_hosts_own_proxy_hop_is_trusted_on_top_of_the_setting()
+    {
+        using var limiter = Limiter(o =>
+        {
+            o.TrustedForwardedHops = 1; // the App Service front end
+            o.Write = new TokenBucketSettings { PermitLimit = 1, TokensPerPeriod = 1, ReplenishmentSeconds = 60 };
+        });
+
+        // The front end wrote the client's address; the Functions host's proxy appended the address it saw (its loopback).
+        Assert.Null(AdmitForwarded(limiter, "198.51.100.66, 203.0.113.7, 127.0.0.1").Refusal);
+        Assert.NotNull(AdmitForwarded(limiter, "192.0.2.1, 203.0.113.7, 127.0.0.1").Refusal); // same client, another forged entry
+        Assert.Null(AdmitForwarded(limiter, "203.0.113.8, 127.0.0.1").Refusal); // another client
+
+        static RelayAdmission AdmitForwarded(RelayRateLimiter limiter, string forwardedFor)
+        {
+            var http = new DefaultHttpContext();
+            http.Connection.RemoteIpAddress = IPAddress.Loopback;
+            http.Request.Headers["X-Forwarded-For"] = forwardedFor;
+            return limiter.Admit(http, "DeleteMailbox", hostHops: 1);
+        }
+    }
+
     private static RelayRateLimiter Limiter(Action<RateLimitingOptions> configure, PrivacyPassMode createMode = PrivacyPassMode.Off)
     {
         var options = new RateLimitingOptions();

@@ -17,8 +17,8 @@ public sealed class RateLimitingOptions : IValidatableObject
     /// <summary>
     /// How many proxies in front of the relay append to <c>X-Forwarded-For</c>. 0 (default): the header is ignored and
     /// the client is the connection's remote address. N: the client is the N-th address from the right, the one the
-    /// outermost trusted proxy saw. In Azure Functions the worker sees the host's loopback address: set 1 (2 behind
-    /// Front Door).
+    /// outermost trusted proxy saw. Counts the proxies in front of the relay's host only: in the Functions worker the
+    /// host's own proxy hop is always trusted on top. In Azure set 1 (the App Service front end; 2 behind Front Door).
     /// </summary>
     [Range(0, 8)]
     public int TrustedForwardedHops { get; set; }

@@ -57,7 +57,14 @@ public sealed partial class RelayRateLimiter : IDisposable
     /// <see cref="RelayAdmission.Refusal"/> is set, answer with it and do not run the function.
     /// </summary>
     /// <param name="functionName">The function the request is routed to; null when none matched.</param>
-    public RelayAdmission Admit(HttpContext http, string? functionName)
+    /// <param name="hostHops">
+    /// Proxies inside the host itself, in front of this code: 0 for the self-hosted runner; 1 in the Functions worker,
+    /// whose host forwards every request through its own proxy (YARP's default transformer, as the host's
+    /// DefaultHttpProxyService uses it), which appends the address it saw to X-Forwarded-For. They are always trusted
+    /// and come on top of <see cref="RateLimitingOptions.TrustedForwardedHops"/>, so that setting means the same on
+    /// both hosts: the proxies in front of the relay's host.
+    /// </param>
+    public RelayAdmission Admit(HttpContext http, string? functionName, int hostHops = 0)
     {
         if (!_options.Enabled)
         {
@@ -83,7 +90,7 @@ public sealed partial class RelayRateLimiter : IDisposable
             endpointClass = EndpointClass.CreateWithToken;
         }
 
-        var client = ClientKey(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], _options.TrustedForwardedHops);
+        var client = ClientKey(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], _options.TrustedForwardedHops + hostHops);
         using var token = _buckets.AttemptAcquire(new BucketKey(endpointClass, client));
         if (token.IsAcquired)
         {
