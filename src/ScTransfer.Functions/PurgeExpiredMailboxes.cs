@@ -17,11 +17,13 @@ public sealed partial class PurgeExpiredMailboxes(IMailboxStore store, IOptions<
     [Function(nameof(PurgeExpiredMailboxes))]
     public async Task Run([TimerTrigger("%PurgeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.TimeBudget, cancellationToken);
-        LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, report.Complete ? "nothing due is left" : "the time budget ran out; the next run goes on");
+        LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)time.GetElapsedTime(started).TotalMilliseconds,
+            report.Complete ? "nothing due is left" : "the time budget ran out; the next run goes on");
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile; {State}.")]
-    private static partial void LogPurged(ILogger logger, int tombstoned, int deleted, int skipped, string state);
+        Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile, in {ElapsedMs} ms; {State}.")]
+    private static partial void LogPurged(ILogger logger, int tombstoned, int deleted, int skipped, long elapsedMs, string state);
 }

@@ -44,7 +44,8 @@ public sealed class PurgeScheduleTests
             remaining.Add(entity.RowKey);
         }
 
-        Assert.Equal([live], remaining);
+        var runs = string.Join('\n', relay.LogLines.Where(l => l.Contains("Purge:", StringComparison.Ordinal)));
+        Assert.True(remaining.SequenceEqual([live]), $"{remaining.Count} entities left, the live one {(remaining.Contains(live) ? "among them" : "missing")}; runs:\n{runs}");
 
         // The runs say what they did: five emptied to tombstones, then the five tombstones removed. The console logger
         // writes from its own queue, so the last run's line may follow the storage state by a moment.
