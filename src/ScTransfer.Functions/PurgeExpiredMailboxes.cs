@@ -19,14 +19,16 @@ public sealed partial class PurgeExpiredMailboxes(
     [Function(nameof(PurgeExpiredMailboxes))]
     public async Task Run([TimerTrigger("%PurgeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.TimeBudget, cancellationToken);
-        LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, report.Complete ? "nothing due is left" : "the time budget ran out; the next run goes on");
+        LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)time.GetElapsedTime(started).TotalMilliseconds,
+            report.Complete ? "nothing due is left" : "the time budget ran out; the next run goes on");
 
         // Privacy Pass: spent-nonce tables of challenge windows that closed go whole.
         await spentTokens.PurgeAsync(time.GetUtcNow(), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile; {State}.")]
-    private static partial void LogPurged(ILogger logger, int tombstoned, int deleted, int skipped, string state);
+        Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile, in {ElapsedMs} ms; {State}.")]
+    private static partial void LogPurged(ILogger logger, int tombstoned, int deleted, int skipped, long elapsedMs, string state);
 }
