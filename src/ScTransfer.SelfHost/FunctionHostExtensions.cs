@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;
 
@@ -43,6 +44,9 @@ public static class FunctionHostExtensions
             }).WithName(function.Name);
         }
 
+        // Methods no function lists (e.g. PROPFIND) match no route, not even the catch-all NoSuchEndpoint's: the same
+        // answer for them (under the Functions host they get the host's own 404: the methods a function lists are fixed).
+        app.MapFallback(http => FunctionInvoker.ExecuteAsync(RelayRoutes.Unmatched(http.Request), http));
         return app;
     }
 

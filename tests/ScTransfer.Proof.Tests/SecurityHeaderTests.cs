@@ -65,7 +65,7 @@ public sealed class SecurityHeaderTests
             ("delete again", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Delete, "v1/m/" + id, sender)),
             ("delete of a bad id", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Delete, "v1/m/%7Bnot%7D", sender)),
             ("bad correlation id", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Post, "v1/m/" + id, sender, correlationId: new string('x', 129))),
-            ("unknown method", HttpStatusCode.NotFound, () => http.SendAsync(new HttpMethod("PROPFIND"), "v1/m/" + id, sender)),
+            ("unknown method", HttpStatusCode.MethodNotAllowed, () => http.SendAsync(new HttpMethod("PROPFIND"), "v1/m/" + id, sender)),
             ("unknown path", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Get, "v2/anything")),
             ("create, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Post, "v1/m", sender, Calls.CreateBody(Calls.NewId(), data))),
             ("preview, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Get, "v1/m/" + id)),

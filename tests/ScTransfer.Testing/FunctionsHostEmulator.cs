@@ -82,7 +82,11 @@ public static class FunctionsHostEmulator
             var target = Path.Combine(emulator, "src", file[2..]);
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(Path.Combine(source, file[2..]), target);
-            File.SetAttributes(target, FileAttributes.Normal);
+            if (!OperatingSystem.IsWindows())
+            {
+                // CI's shared/ has no write bits, and a copy keeps them: the copy is ours to patch and to delete.
+                File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
         }
 
         if (patch)

@@ -133,7 +133,7 @@ public sealed partial class RelayHost
         }
     }
 
-    /// <summary>As the emulator's run.sh: the host says Running, and an unknown mailbox gets the relay's 404.</summary>
+    /// <summary>As the emulator's run.sh: the host says Running, and the worker answers for an unknown mailbox.</summary>
     private async Task WaitUntilAnsweringAsync(TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
@@ -152,8 +152,8 @@ public sealed partial class RelayHost
                 if (status.IsSuccessStatusCode && (await status.Content.ReadAsStringAsync()).Contains("Running", StringComparison.Ordinal))
                 {
                     using var probe = await client.GetAsync($"v1/m/{Guid.NewGuid()}");
-                    if (probe.StatusCode == HttpStatusCode.NotFound
-                        && probe.Content.Headers.ContentType?.MediaType == "application/problem+json")
+                    // The worker's answer (404, or 503 while storage is down), not the host's bare one.
+                    if (probe.Content.Headers.ContentType?.MediaType == "application/problem+json")
                     {
                         return;
                     }
