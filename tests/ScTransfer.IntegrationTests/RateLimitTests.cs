@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Azure.Data.Tables;
 using ScTransfer.Testing;
 
@@ -70,6 +68,16 @@ public sealed class RateLimitTests
         using var http = OpenApiContract.CreateClient(host);
 
         // Deletes of mailboxes that do not exist: a cheap write the Write bucket counts all the same.
+        if (host.IsFunctions)
+        {
+            // The Functions host forwards through YARP, which replaces X-Forwarded-For with the address it saw (here the
+            // test's loopback): whatever a client writes there, it cannot choose its bucket.
+            Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "203.0.113.10"));
+            Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "203.0.113.11"));
+            Assert.Equal(HttpStatusCode.TooManyRequests, await DeleteFromAsync(http, "198.51.100.77, 203.0.113.12"));
+            return;
+        }
+
         Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "203.0.113.10"));
         Assert.Equal(HttpStatusCode.NotFound, await DeleteFromAsync(http, "203.0.113.10:40001"));
         Assert.Equal(HttpStatusCode.TooManyRequests, await DeleteFromAsync(http, "203.0.113.10"));
@@ -106,19 +114,27 @@ public sealed class RateLimitTests
     [Fact]
     public async Task Past_the_concurrency_ceiling_a_request_gets_429_at_once()
     {
-        await using var host = await RelayHost.StartAsync(new Dictionary<string, string> { ["RateLimiting__MaxConcurrentRequests"] = "1" });
+        // The one place is held by a create whose storage answer is held back (not by a half-sent body: the Functions
+        // host buffers a whole body before the worker sees the request), so this runs alike on both hosts.
+        await using var proxy = StorageFaultProxy.Start();
+        await using var host = await RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["RateLimiting__MaxConcurrentRequests"] = "1",
+            ["Storage__ConnectionString"] = proxy.ConnectionString,
+            ["Storage__NetworkTimeout"] = "00:00:30",
+        });
         using var http = OpenApiContract.CreateClient(host);
+        var relay = new RelayClient(http);
 
-        // One create holds the only place: its head and half its body are sent, the rest is held back.
-        var body = Encoding.UTF8.GetBytes(RelayClient.CreateBody(RelayClient.NewId()).ToJsonString());
-        using var slow = new TcpClient();
-        await slow.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
-        var stream = slow.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /v1/m HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {RelayClient.NewId()}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
-        await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
-        await Task.Delay(500); // let the relay admit it and start reading the body
+        proxy.HoldNextAnswer((method, path) => method == "POST" && path.EndsWith("/" + host.MailboxTable, StringComparison.Ordinal), TimeSpan.FromSeconds(4));
+        var held = relay.CreateAsync(RelayClient.CreateBody(RelayClient.NewId()), RelayClient.NewId(), RelayClient.NewId());
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (proxy.Held.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50); // until the create is inside the relay, waiting on storage
+        }
 
+        Assert.NotEmpty(proxy.Held);
         var correlationId = RelayClient.NewId();
         using var request = new HttpRequestMessage(HttpMethod.Get, "v1/openapi.yaml");
         request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", correlationId);
@@ -128,10 +144,11 @@ public sealed class RateLimitTests
         Assert.Equal(correlationId, Assert.Single(refused.Headers.GetValues("Mailbox-Correlation-ID")));
 
         // The held create completes, and its place is free again.
-        await stream.WriteAsync(body.AsMemory(body.Length / 2));
-        var answer = new byte[12];
-        await stream.ReadExactlyAsync(answer);
-        Assert.Equal("HTTP/1.1 200", Encoding.ASCII.GetString(answer));
+        using (var created = await held)
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
         using var admitted = await http.GetAsync("v1/openapi.yaml");
         Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
     }

@@ -198,6 +198,9 @@ public sealed class RelayRateLimiterTests
         Assert.Null(AdmitForwarded(limiter, "198.51.100.66, 203.0.113.7, 127.0.0.1").Refusal);
         Assert.NotNull(AdmitForwarded(limiter, "192.0.2.1, 203.0.113.7, 127.0.0.1").Refusal); // same client, another forged entry
         Assert.Null(AdmitForwarded(limiter, "203.0.113.8, 127.0.0.1").Refusal); // another client
+        // A host that replaced the header with the address it saw (YARP's Set): that address is the client, whatever was sent.
+        Assert.Null(AdmitForwarded(limiter, "198.51.100.20").Refusal);
+        Assert.NotNull(AdmitForwarded(limiter, "198.51.100.20").Refusal);
 
         static RelayAdmission AdmitForwarded(RelayRateLimiter limiter, string forwardedFor)
         {

@@ -60,9 +60,11 @@ public sealed partial class RelayRateLimiter : IDisposable
     /// <param name="hostHops">
     /// Proxies inside the host itself, in front of this code: 0 for the self-hosted runner; 1 in the Functions worker,
     /// whose host forwards every request through its own proxy (YARP's default transformer, as the host's
-    /// DefaultHttpProxyService uses it), which appends the address it saw to X-Forwarded-For. They are always trusted
-    /// and come on top of <see cref="RateLimitingOptions.TrustedForwardedHops"/>, so that setting means the same on
-    /// both hosts: the proxies in front of the relay's host.
+    /// DefaultHttpProxyService uses it), which writes the address it saw into X-Forwarded-For. That entry is always
+    /// trusted (it stands in for the worker's remote address, the host's loopback) and comes on top of
+    /// <see cref="RateLimitingOptions.TrustedForwardedHops"/>, so that setting means the same on both hosts: the proxies
+    /// in front of the relay's host. Where the host replaced the header rather than appended to it (YARP's default
+    /// action is Set; the emulator does so), the chain is shorter than the setting and the host's entry is the client.
     /// </param>
     public RelayAdmission Admit(HttpContext http, string? functionName, int hostHops = 0)
     {
@@ -90,7 +92,7 @@ public sealed partial class RelayRateLimiter : IDisposable
             endpointClass = EndpointClass.CreateWithToken;
         }
 
-        var client = ClientKey(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], _options.TrustedForwardedHops + hostHops);
+        var client = ClientKey(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], _options.TrustedForwardedHops, hostHops);
         using var token = _buckets.AttemptAcquire(new BucketKey(endpointClass, client));
         if (token.IsAcquired)
         {
@@ -129,9 +131,11 @@ public sealed partial class RelayRateLimiter : IDisposable
     /// and the header has that many entries, else the connection's remote address. IPv6 clients are bucketed by /64,
     /// the prefix one subscriber gets, so a client cannot escape its bucket by walking its own interface identifiers.
     /// </summary>
-    internal static string ClientKey(IPAddress? remote, StringValues forwardedFor, int trustedHops)
+    internal static string ClientKey(IPAddress? remote, StringValues forwardedFor, int trustedHops, int hostHops = 0)
     {
-        var address = (trustedHops > 0 ? ForwardedAddress(forwardedFor, trustedHops) : null) ?? remote;
+        var address = (trustedHops + hostHops > 0 ? ForwardedAddress(forwardedFor, trustedHops + hostHops) : null)
+            ?? (hostHops > 0 ? ForwardedAddress(forwardedFor, hostHops) : null)
+            ?? remote;
         if (address is null)
         {
             return "unknown";
