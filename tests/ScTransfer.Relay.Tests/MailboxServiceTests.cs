@@ -130,4 +130,34 @@ public sealed class MailboxServiceTests
         await Assert.ThrowsAsync<StorageUnavailableException>(() => _harness.Mailboxes.DeleteAsync(id, sender, default));
         Assert.Equal(before, (await _harness.Store.GetAsync(id, default))!.Version);
     }
+
+    [Fact]
+    public async Task Of_concurrent_deletes_exactly_one_answers_200_and_the_rest_find_only_the_tombstone()
+    {
+        var sender = DeviceClaim.New();
+        var id = await _harness.CreatedAsync(sender);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => _harness.Mailboxes.DeleteAsync(id, sender, default))));
+
+        Assert.Single(outcomes, o => o.Status == 200);
+        Assert.Equal(5, outcomes.Count(o => o.Status == 404)); // §6.3.3
+    }
+
+    [Fact]
+    public async Task Concurrent_updates_by_sender_and_receiver_all_succeed_and_neither_token_is_forgotten()
+    {
+        var sender = DeviceClaim.New();
+        var receiver = DeviceClaim.New();
+        var id = await _harness.CreatedAsync(sender, receiver);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => _harness.Mailboxes.UpdateAsync(
+            id, i % 2 == 0 ? sender : receiver,
+            new UpdateMailboxRequest(Payload(i + 1), new NotificationToken(NotificationToken.Fcm, i % 2 == 0 ? "sender" : "receiver")), $"u-{i}", default))));
+
+        Assert.All(outcomes, o => Assert.Equal(200, o.Status));
+        var stored = (await _harness.Store.GetAsync(id, default))!;
+        Assert.Equal(new NotificationToken(NotificationToken.Fcm, "sender"), _harness.Tokens.Open(id, MailboxRole.Sender, stored.SenderToken));
+        Assert.Equal(new NotificationToken(NotificationToken.Fcm, "receiver"), _harness.Tokens.Open(id, MailboxRole.Receiver, stored.ReceiverToken));
+        Assert.InRange(stored.Payload.Data.Length, 1, 10);
+    }
 }
