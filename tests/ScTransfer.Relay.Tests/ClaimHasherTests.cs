@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>Keyed claim hashes (draft §8.2: the relay cannot relate devices across mailboxes).</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class ClaimHasherTests
 {
     private readonly ClaimHasher _hasher = new(Options.Create(StoreHarness.RelayOptionsForTests()));

@@ -1,14 +1,16 @@
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>
 /// Expiry at the boundary (draft §3: a mailbox has a limited time to live): at created + TTL the mailbox is gone for
-/// every operation at once, purged or not. Real storage, fake clock.
+/// every operation at once, purged or not. In-memory store, fake clock.
 /// </summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class ExpiryTests
 {
-    private readonly StoreHarness _harness = new();
+    private readonly ProtocolHarness _harness = new();
 
     private async Task<(MailboxId Id, DeviceClaim Sender, DeviceClaim Receiver)> CreateAsync(int timeToLiveSeconds)
     {

@@ -2,10 +2,12 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>The body rules of §6.1.4 / §6.2.4 and the later revisions' spellings.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class MailboxRequestParserTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);

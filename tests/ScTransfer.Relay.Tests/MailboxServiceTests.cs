@@ -1,13 +1,14 @@
-using Azure.Data.Tables;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Storage;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
-/// <summary>Tombstones, the push budget and own-write recognition, on real storage with a fake clock.</summary>
+/// <summary>Tombstones, the push budget and own-write recognition, over the in-memory store with a fake clock.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class MailboxServiceTests
 {
-    private readonly StoreHarness _harness = new();
+    private readonly ProtocolHarness _harness = new();
 
     private static readonly NotificationToken ReceiverToken = new(NotificationToken.Fcm, "receiver-device");
 
@@ -66,33 +67,15 @@ public sealed class MailboxServiceTests
     }
 
     [Fact]
-    public async Task Stored_tokens_and_correlation_ids_are_unreadable_and_the_token_is_opened_only_for_its_own_mailbox_and_party()
-    {
-        var id = MailboxId.New();
-        var token = new NotificationToken(NotificationToken.Fcm, "fcm-token-of-the-sender-device");
-        Assert.Equal(200, (await _harness.Mailboxes.CreateAsync(Create(id, token), DeviceClaim.New(), "corr-id-0123456789", default)).Status);
-
-        var stored = await _harness.Store.GetAsync(id, default);
-        var entity = (await _harness.MailboxTable.GetEntityAsync<TableEntity>(_harness.Store.Shard(id), id.ToString())).Value;
-        var everything = string.Join("|", entity.Select(p => p.Value).Select(v => v is byte[] b ? Convert.ToHexString(b) + Convert.ToBase64String(b) : v?.ToString()));
-
-        Assert.DoesNotContain("fcm-token", everything);
-        Assert.DoesNotContain("corr-id", everything);
-        Assert.Equal(token, _harness.Tokens.Open(id, MailboxRole.Sender, stored!.SenderToken));
-        Assert.Null(_harness.Tokens.Open(id, MailboxRole.Receiver, stored.SenderToken));
-        Assert.Null(_harness.Tokens.Open(MailboxId.New(), MailboxRole.Sender, stored.SenderToken));
-    }
-
-    [Fact]
     public async Task A_create_whose_insert_was_applied_but_answered_as_a_conflict_is_recognised_as_its_own()
     {
-        var store = new LateAnswerStore(_harness.Store);
-        var service = _harness.ServiceOver(store);
+        var id = MailboxId.New();
+        _harness.Store.AnswerNextWriteLate();
 
-        var outcome = await service.CreateAsync(Create(MailboxId.New()), DeviceClaim.New(), "c-1", default);
+        var outcome = await _harness.Mailboxes.CreateAsync(Create(id), DeviceClaim.New(), "c-1", default);
 
-        Assert.True(store.Answered);
-        Assert.Equal(200, outcome.Status);
+        Assert.Equal(200, outcome.Status); // not 401 for "identifier taken", not 201
+        Assert.NotNull(await _harness.Store.GetAsync(id, default));
     }
 
     [Fact]
@@ -103,53 +86,78 @@ public sealed class MailboxServiceTests
         var receiver = DeviceClaim.New();
         Assert.Equal(200, (await _harness.Mailboxes.CreateAsync(Create(id, new NotificationToken(NotificationToken.Apns, "s")), sender, null, default)).Status);
         Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Status);
-        var store = new LateAnswerStore(_harness.Store);
-        var service = _harness.ServiceOver(store);
+        _harness.Store.AnswerNextWriteLate();
+        var writes = _harness.Store.Writes;
 
-        var outcome = await service.UpdateAsync(id, receiver, new UpdateMailboxRequest(Payload(77), ReceiverToken), "u-1", default);
+        var outcome = await _harness.Mailboxes.UpdateAsync(id, receiver, new UpdateMailboxRequest(Payload(77), ReceiverToken), "u-1", default);
 
-        Assert.True(store.Answered);
+        Assert.Equal(writes + 1, _harness.Store.Writes); // recognised on the re-read, not written twice
         Assert.Equal(200, outcome.Status); // not 201 from its own Correlation-ID
         Assert.Single(_harness.Push.Sent);
         Assert.Equal(77, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Value!.Payload.Data.Length);
     }
 
-    /// <summary>
-    /// Applies the first write, then answers as the storage client's retry would have seen it: 409 for an insert,
-    /// 412 for a conditional write.
-    /// </summary>
-    private sealed class LateAnswerStore(IMailboxStore inner) : IMailboxStore
+    [Fact]
+    public async Task A_delete_whose_tombstone_was_applied_but_answered_412_answers_200_not_404()
     {
-        public bool Answered { get; private set; }
+        var sender = DeviceClaim.New();
+        var id = await _harness.CreatedAsync(sender);
+        _harness.Store.AnswerNextWriteLate();
 
-        public Task<Mailbox?> GetAsync(MailboxId id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
+        Assert.Equal(200, (await _harness.Mailboxes.DeleteAsync(id, sender, default)).Status);
+        Assert.True((await _harness.Store.GetAsync(id, default))!.IsTombstone);
+    }
 
-        public async Task<bool> TryAddAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
-            await inner.TryAddAsync(mailbox, cancellationToken) && !Late();
+    [Fact]
+    public async Task A_relinquish_whose_write_was_applied_but_answered_412_answers_200_not_201()
+    {
+        var receiver = DeviceClaim.New();
+        var id = await _harness.CreatedAsync(DeviceClaim.New(), receiver);
+        _harness.Store.AnswerNextWriteLate();
 
-        public Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
-            LateAsync(inner.TryReplaceAsync(mailbox, cancellationToken));
+        Assert.Equal(200, (await _harness.Mailboxes.RelinquishAsync(id, receiver, "r-1", default)).Status);
+        Assert.Null((await _harness.Store.GetAsync(id, default))!.ReceiverClaimHash);
+    }
 
-        public Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
-            LateAsync(inner.TryBindReceiverAsync(mailbox, cancellationToken));
+    [Fact]
+    public async Task A_storage_outage_surfaces_as_unavailable_and_changes_nothing()
+    {
+        var sender = DeviceClaim.New();
+        var id = await _harness.CreatedAsync(sender);
+        var before = (await _harness.Store.GetAsync(id, default))!.Version;
+        _harness.Store.FailNextOperation();
 
-        public Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
-            LateAsync(inner.TryTombstoneAsync(mailbox, cancellationToken));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => _harness.Mailboxes.DeleteAsync(id, sender, default));
+        Assert.Equal(before, (await _harness.Store.GetAsync(id, default))!.Version);
+    }
 
-        public Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken) =>
-            inner.PurgeExpiredAsync(now, budget, cancellationToken);
+    [Fact]
+    public async Task Of_concurrent_deletes_exactly_one_answers_200_and_the_rest_find_only_the_tombstone()
+    {
+        var sender = DeviceClaim.New();
+        var id = await _harness.CreatedAsync(sender);
 
-        private bool Late()
-        {
-            var first = !Answered;
-            Answered = true;
-            return first;
-        }
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => _harness.Mailboxes.DeleteAsync(id, sender, default))));
 
-        private async Task<WriteOutcome> LateAsync(Task<WriteOutcome> write)
-        {
-            var outcome = await write;
-            return outcome == WriteOutcome.Written && Late() ? WriteOutcome.Conflict : outcome;
-        }
+        Assert.Single(outcomes, o => o.Status == 200);
+        Assert.Equal(5, outcomes.Count(o => o.Status == 404)); // §6.3.3
+    }
+
+    [Fact]
+    public async Task Concurrent_updates_by_sender_and_receiver_all_succeed_and_neither_token_is_forgotten()
+    {
+        var sender = DeviceClaim.New();
+        var receiver = DeviceClaim.New();
+        var id = await _harness.CreatedAsync(sender, receiver);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => _harness.Mailboxes.UpdateAsync(
+            id, i % 2 == 0 ? sender : receiver,
+            new UpdateMailboxRequest(Payload(i + 1), new NotificationToken(NotificationToken.Fcm, i % 2 == 0 ? "sender" : "receiver")), $"u-{i}", default))));
+
+        Assert.All(outcomes, o => Assert.Equal(200, o.Status));
+        var stored = (await _harness.Store.GetAsync(id, default))!;
+        Assert.Equal(new NotificationToken(NotificationToken.Fcm, "sender"), _harness.Tokens.Open(id, MailboxRole.Sender, stored.SenderToken));
+        Assert.Equal(new NotificationToken(NotificationToken.Fcm, "receiver"), _harness.Tokens.Open(id, MailboxRole.Receiver, stored.ReceiverToken));
+        Assert.InRange(stored.Payload.Data.Length, 1, 10);
     }
 }

@@ -3,10 +3,12 @@ using System.Text;
 using System.Text.RegularExpressions;
 using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>The OpenGraph preview (draft §6.4) renders untrusted display information safely.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class PreviewPageTests
 {
     [Fact]

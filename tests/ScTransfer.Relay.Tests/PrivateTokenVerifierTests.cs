@@ -7,6 +7,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>Token type 0x0002 verification against RFC 9578's test vector, field by field, and the relay's challenges.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class PrivateTokenVerifierTests
 {
     // RFC 9578 Appendix A.2, "Issuance Protocol 2 - Blind RSA, 2048": pkS, token_challenge, token.

@@ -1,8 +1,10 @@
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>PurgeSchedule reads what the Functions host's timer trigger reads (TimerSchedule.Create), and nothing else.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class PurgeScheduleParserTests
 {
     private static readonly DateTime Noon = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Storage;
 using Xunit.Abstractions;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
@@ -10,6 +11,7 @@ namespace ScTransfer.Relay.Tests;
 /// The timer purge (draft §8.3): expired mailboxes lose their content at once (a tombstone keeps the identifier
 /// refused), tombstones go after their retention, live ones stay, at a cost that does not grow with the live ones.
 /// </summary>
+[Trait(Needs.Trait, Needs.Azurite)]
 public sealed class PurgeTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(40);

@@ -8,10 +8,12 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Http;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>Issue 10 §1: who a client is, and when it gets 429 (in-process; the end-to-end proof is RateLimitTests).</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class RelayRateLimiterTests
 {
     private static readonly IPAddress Proxy = IPAddress.Loopback;

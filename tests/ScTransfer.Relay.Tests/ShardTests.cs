@@ -1,9 +1,11 @@
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Storage;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>The mailbox table's partition keys: stable for an identifier, spread evenly over the configured shards.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class ShardTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>The spent-nonce tables on real Azurite: one insert per spend, 409 on a second, windows dropped whole.</summary>
+[Trait(Needs.Trait, Needs.Azurite)]
 public sealed class SpentNonceStoreTests
 {
     [Fact]

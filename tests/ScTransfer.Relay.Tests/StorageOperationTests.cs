@@ -1,4 +1,5 @@
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
@@ -7,6 +8,7 @@ namespace ScTransfer.Relay.Tests;
 /// conditional merge; get + conditional replace to a tombstone) and at most 1 deferred (the purge removing the
 /// tombstone, shared with up to 99 others in one entity-group transaction).
 /// </summary>
+[Trait(Needs.Trait, Needs.Azurite)]
 public sealed class StorageOperationTests
 {
     [Fact]

@@ -59,10 +59,6 @@ public sealed class StoreHarness
 
     public MailboxRequestParser Parser { get; }
 
-    /// <summary>The same service over another store (e.g. one that injects faults), sharing keys, clock and pushes.</summary>
-    public MailboxService ServiceOver(IMailboxStore store) =>
-        new(store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, NullLogger<MailboxService>.Instance);
-
     public TableClient MailboxTable => Service.GetTableClient(Storage.MailboxTable);
 
 

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>Push tokens at rest (open-internet issue §5): sealed with AES-GCM, bound to their mailbox and party.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class TokenCipherTests
 {
     private static TokenCipher Cipher(string? key = null) => new(Options.Create(new RelayOptions

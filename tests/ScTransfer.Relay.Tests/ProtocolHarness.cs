@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Protocol;
+using ScTransfer.Testing;
+
+namespace ScTransfer.Relay.Tests;
+
+/// <summary>
+/// <see cref="MailboxService"/> over the <see cref="InMemoryMailboxStore"/> (held to the real store by
+/// <see cref="MailboxStoreContract"/>), a <see cref="FakeTimeProvider"/> and a recording push notifier: the protocol's
+/// rules in milliseconds, with no emulator and no process.
+/// </summary>
+public sealed class ProtocolHarness
+{
+    public ProtocolHarness()
+    {
+        var relay = StoreHarness.RelayOptionsForTests();
+        Hasher = new ClaimHasher(Options.Create(relay));
+        Tokens = new TokenCipher(Options.Create(relay));
+        Store = new InMemoryMailboxStore(Purge.TombstoneRetention);
+        Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, NullLogger<MailboxService>.Instance);
+        Parser = new MailboxRequestParser(Options.Create(relay), Time);
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+
+    public PurgeOptions Purge { get; } = new() { TombstoneRetention = TimeSpan.FromDays(7) };
+
+    public PushOptions PushBudget { get; } = new();
+
+    public RecordingPushNotifier Push { get; } = new();
+
+    public InMemoryMailboxStore Store { get; }
+
+    public ClaimHasher Hasher { get; }
+
+    public TokenCipher Tokens { get; }
+
+    public MailboxService Mailboxes { get; }
+
+    public MailboxRequestParser Parser { get; }
+
+    /// <summary>A create request with all rights (or <paramref name="rights"/>), living an hour from the fake now.</summary>
+    public CreateMailboxRequest Create(MailboxId id, NotificationToken? token = null, AccessRights rights = AccessRights.Read | AccessRights.Write | AccessRights.Delete) =>
+        new(id, """{"title":"Car Key"}""", Payload(), token, rights, Time.GetUtcNow().AddHours(1));
+
+    public static SecurePayload Payload(int length = 40) => new("AES256", new byte[length]);
+
+    /// <summary>Creates a mailbox as <paramref name="sender"/> and, when given, binds <paramref name="receiver"/> by reading.</summary>
+    public async Task<MailboxId> CreatedAsync(
+        DeviceClaim sender, DeviceClaim? receiver = null, NotificationToken? token = null,
+        AccessRights rights = AccessRights.Read | AccessRights.Write | AccessRights.Delete)
+    {
+        var id = MailboxId.New();
+        Assert.Equal(200, (await Mailboxes.CreateAsync(Create(id, token, rights), sender, null, default)).Status);
+        if (receiver is { } r)
+        {
+            Assert.Equal(200, (await Mailboxes.ReadAsync(id, r, default)).Status);
+        }
+
+        return id;
+    }
+}

@@ -1,0 +1,249 @@
+using System.Globalization;
+using ScTransfer.Relay;
+using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Storage;
+
+namespace ScTransfer.Testing;
+
+/// <summary>
+/// An <see cref="IMailboxStore"/> in memory with the real store's semantics, so the protocol's rules can be tested in
+/// milliseconds: every write stores a copy and answers a fresh opaque version (the ETag), conditional writes compare
+/// it (a stale one is <see cref="WriteOutcome.Conflict"/>, a missing entry <see cref="WriteOutcome.Gone"/>), an add
+/// of a taken identifier is refused, a tombstone keeps only the identifier, expiry and operation id, and the purge
+/// works from an index of due times without looking at live mailboxes. The contract suite in
+/// ScTransfer.Relay.Tests (MailboxStoreContract) runs the same tests against this and the Azure Table store.
+/// Faults are injected deterministically: <see cref="AnswerNextWriteLate"/> and <see cref="FailNextOperation"/>.
+/// </summary>
+public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : IMailboxStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<MailboxId, Entry> _entries = [];
+
+    /// <summary>What the purge reads: (due time, identifier) of every entry, in order. Never the mailboxes themselves.</summary>
+    private readonly SortedSet<(DateTimeOffset PurgeAt, Guid Id)> _due = [];
+
+    private readonly TimeSpan _retention = tombstoneRetention ?? new PurgeOptions().TombstoneRetention;
+    private long _nextVersion;
+    private bool _answerNextWriteLate;
+    private Exception? _failNext;
+
+    /// <summary>Entries held, tombstones included.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>Point reads so far.</summary>
+    public int Reads { get; private set; }
+
+    /// <summary>Write requests so far (adds and conditional writes, whether they were applied or not).</summary>
+    public int Writes { get; private set; }
+
+    /// <summary>Entries the purge has looked at so far: only due ones, however many live mailboxes there are.</summary>
+    public int PurgeExamined { get; private set; }
+
+    /// <summary>
+    /// The next write is applied but answered as the storage client's own retry of it would be answered: an add as
+    /// "identifier taken", a conditional write as <see cref="WriteOutcome.Conflict"/> (its version already moved).
+    /// </summary>
+    public void AnswerNextWriteLate()
+    {
+        lock (_gate)
+        {
+            _answerNextWriteLate = true;
+        }
+    }
+
+    /// <summary>The next operation throws <paramref name="exception"/> (default: storage unavailable) and changes nothing.</summary>
+    public void FailNextOperation(Exception? exception = null)
+    {
+        lock (_gate)
+        {
+            _failNext = exception ?? new StorageUnavailableException("Injected storage outage.", null);
+        }
+    }
+
+    public Task<Mailbox?> GetAsync(MailboxId id, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            Reads++;
+            return Task.FromResult(_entries.TryGetValue(id, out var entry) ? Copy(entry.Mailbox, entry.Version) : null);
+        }
+    }
+
+    public Task<bool> TryAddAsync(Mailbox mailbox, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            Writes++;
+            if (_entries.ContainsKey(mailbox.Id))
+            {
+                return Task.FromResult(false); // 409
+            }
+
+            Put(mailbox.Id, Copy(mailbox, null), mailbox.ExpiresAt, out var version);
+            if (Late())
+            {
+                return Task.FromResult(false); // applied, then the retry met it: 409
+            }
+
+            mailbox.Version = version;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
+        ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken);
+
+    public Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
+        ConditionalAsync(mailbox, stored =>
+        {
+            // A merge of the two properties the real store sends; everything else stays as stored.
+            var merged = Copy(stored.Mailbox, null);
+            merged.ReceiverClaimHash = mailbox.ReceiverClaimHash?.ToArray();
+            merged.OperationId = mailbox.OperationId;
+            return (merged, stored.PurgeAt);
+        }, cancellationToken);
+
+    public Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
+        ConditionalAsync(
+            mailbox,
+            _ => (Mailbox.Tombstone(mailbox.Id, mailbox.ExpiresAt, mailbox.OperationId, null), mailbox.ExpiresAt + _retention),
+            cancellationToken);
+
+    public Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            if (budget <= TimeSpan.Zero)
+            {
+                return Task.FromResult(new PurgeReport(0, 0, 0, Complete: false));
+            }
+
+            var (tombstoned, deleted) = (0, 0);
+            foreach (var (purgeAt, guid) in _due.TakeWhile(d => d.PurgeAt <= now).ToList())
+            {
+                PurgeExamined++;
+                var id = new MailboxId(guid);
+                var entry = _entries[id];
+                if (entry.Mailbox.IsTombstone)
+                {
+                    Remove(id, entry);
+                    deleted++;
+                }
+                else
+                {
+                    var expiresAt = entry.Mailbox.ExpiresAt;
+                    Put(id, Mailbox.Tombstone(id, expiresAt, Guid.NewGuid(), null), expiresAt + _retention, out _);
+                    tombstoned++;
+                }
+            }
+
+            return Task.FromResult(new PurgeReport(tombstoned, deleted, 0, Complete: true));
+        }
+    }
+
+    private Task<WriteOutcome> ConditionalAsync(
+        Mailbox mailbox, Func<Entry, (Mailbox Stored, DateTimeOffset PurgeAt)> write, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            Writes++;
+            if (!_entries.TryGetValue(mailbox.Id, out var entry))
+            {
+                return Task.FromResult(WriteOutcome.Gone); // 404
+            }
+
+            if (mailbox.Version is null || mailbox.Version != entry.Version)
+            {
+                return Task.FromResult(WriteOutcome.Conflict); // 412
+            }
+
+            var (stored, purgeAt) = write(entry);
+            stored.OperationId = mailbox.OperationId;
+            Put(mailbox.Id, stored, purgeAt, out var version);
+            if (Late())
+            {
+                return Task.FromResult(WriteOutcome.Conflict); // applied, then the retry's If-Match met the new version: 412
+            }
+
+            mailbox.Version = version;
+            return Task.FromResult(WriteOutcome.Written);
+        }
+    }
+
+    private void Put(MailboxId id, Mailbox mailbox, DateTimeOffset purgeAt, out string version)
+    {
+        if (_entries.TryGetValue(id, out var old))
+        {
+            _due.Remove((old.PurgeAt, id.Value));
+        }
+
+        version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
+        _entries[id] = new Entry(mailbox, version, purgeAt);
+        _due.Add((purgeAt, id.Value));
+    }
+
+    private void Remove(MailboxId id, Entry entry)
+    {
+        _entries.Remove(id);
+        _due.Remove((entry.PurgeAt, id.Value));
+    }
+
+    private bool Late()
+    {
+        var late = _answerNextWriteLate;
+        _answerNextWriteLate = false;
+        return late;
+    }
+
+    private void ThrowIfFailing(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_failNext is { } failure)
+        {
+            _failNext = null;
+            throw failure;
+        }
+    }
+
+    /// <summary>A deep copy, so that nobody holding a mailbox can change what is stored without a write.</summary>
+    private static Mailbox Copy(Mailbox m, string? version) => m.IsTombstone
+        ? Mailbox.Tombstone(m.Id, m.ExpiresAt, m.OperationId, version)
+        : new Mailbox
+        {
+            Id = m.Id,
+            SenderClaimHash = m.SenderClaimHash.ToArray(),
+            ReceiverClaimHash = m.ReceiverClaimHash?.ToArray(),
+            AccessRights = m.AccessRights,
+            CreatedAt = m.CreatedAt,
+            ExpiresAt = m.ExpiresAt,
+            DisplayInformationJson = m.DisplayInformationJson,
+            Payload = new SecurePayload(m.Payload.Type, m.Payload.Data.ToArray()),
+            SenderToken = m.SenderToken is { } s ? new SealedToken(s.Type, s.Sealed.ToArray()) : null,
+            ReceiverToken = m.ReceiverToken is { } r ? new SealedToken(r.Type, r.Sealed.ToArray()) : null,
+            SenderLastCorrelation = m.SenderLastCorrelation?.ToArray(),
+            ReceiverLastCorrelation = m.ReceiverLastCorrelation?.ToArray(),
+            RelinquishedClaimHash = m.RelinquishedClaimHash?.ToArray(),
+            RelinquishedCorrelation = m.RelinquishedCorrelation?.ToArray(),
+            PushCount = m.PushCount,
+            SenderLastPushAt = m.SenderLastPushAt,
+            ReceiverLastPushAt = m.ReceiverLastPushAt,
+            OperationId = m.OperationId,
+            Version = version,
+        };
+
+    private sealed record Entry(Mailbox Mailbox, string Version, DateTimeOffset PurgeAt);
+}
