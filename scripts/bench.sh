@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The side-by-side benchmark of issue 6 (docs/capacity.md): full transfers through the self-hosted relay over HTTP
-# against the same transfers as raw Azure.Data.Tables calls, on one Azurite started here for the run alone
-# (in memory, on its own port, so no test or other run shares it). Concurrency 1, 8, 32, 64; about 3 minutes.
-# The last line is transfer-ratio=R (relay ÷ raw transfers/s at concurrency 32). Extra arguments go to the driver
-# (e.g. --seconds 4 --rounds 4 --levels 1,8,32,64 --payload-bytes 1024, or --compare NAME:SETTING=value).
+# The side-by-side benchmark of issues 6 and 11 (docs/capacity.md): full transfers through the self-hosted relay over
+# HTTP against the same transfers as raw Azure.Data.Tables calls (the old layout) and as the relay's 6 floor operations
+# on its own layout, on one Azurite started here for the run alone (in memory, on its own port, so no test or other run
+# shares it), then the purge. Concurrency 1, 8, 32, 64; about 5 minutes. The line before the last is floor-ratio=R
+# (relay ÷ floor transfers/s at concurrency 32), the last transfer-ratio=R (relay ÷ raw). Extra arguments go to the
+# driver (e.g. --seconds 4 --rounds 4 --levels 1,8,32,64 --payload-bytes 1024 --purge-mailboxes 5000, or
+# --compare NAME:SETTING=value).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -13,7 +13,7 @@ return await Benchmark.RunAsync(options, Console.Out);
 namespace ScTransfer.Bench
 {
     internal sealed record BenchOptions(
-        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int? StorageProcessId, TimeSpan StorageNetworkTimeout, int PayloadBytes, string RelayDll, string[] RelayEnvironment, (string Name, string[] Environment)[] Compare)
+        int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int? StorageProcessId, TimeSpan StorageNetworkTimeout, int PayloadBytes, int PurgeMailboxes, string RelayDll, string[] RelayEnvironment, (string Name, string[] Environment)[] Compare)
     {
         public const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
@@ -44,6 +44,7 @@ namespace ScTransfer.Bench
                 // turn into timeouts and retries there.
                 StorageNetworkTimeout: TimeSpan.FromSeconds(smoke ? 30 : 3),
                 PayloadBytes: Int("--payload-bytes", 1024),
+                PurgeMailboxes: Int("--purge-mailboxes", smoke ? 300 : 5000),
                 RelayDll: Value("--relay") ?? DefaultRelayDll(),
                 RelayEnvironment: [.. Values("--relay-env")],
                 Compare: [.. Values("--compare").Select(v => v.Split(':', 2) is [var name, var settings]
@@ -98,6 +99,22 @@ namespace ScTransfer.Bench
 
             var raw = new RawTransfers(service.GetTableClient(rawTables[0]), service.GetTableClient(rawTables[1]), payload);
 
+            // The floor: the relay's 6 operations on the relay's layout, its own table and request counter.
+            var floorCounter = new StorageRequestCounter();
+            var floorOptions = new TableClientOptions();
+            floorOptions.Retry.MaxRetries = tableOptions.Retry.MaxRetries;
+            floorOptions.Retry.Mode = tableOptions.Retry.Mode;
+            floorOptions.Retry.Delay = tableOptions.Retry.Delay;
+            floorOptions.Retry.MaxDelay = tableOptions.Retry.MaxDelay;
+            floorOptions.Retry.NetworkTimeout = tableOptions.Retry.NetworkTimeout;
+            floorOptions.Diagnostics.IsLoggingContentEnabled = false;
+            floorOptions.AddPolicy(floorCounter, HttpPipelinePosition.PerRetry);
+            var floorService = new TableServiceClient(options.StorageConnectionString, floorOptions);
+            var floorTable = "benchfloor" + suffix;
+            await floorService.CreateTableIfNotExistsAsync(floorTable);
+            var floor = new FloorTransfers(floorService.GetTableClient(floorTable), payload, new ScTransfer.Relay.Configuration.StorageOptions().Shards);
+            rawTables = [.. rawTables, floorTable];
+
             // The relay as configured, then any --compare variants (same build, other settings), all measured in the
             // same slices' rotation so a before/after comparison sees the same machine load.
             var relays = new List<RelayUnderTest>();
@@ -120,11 +137,12 @@ namespace ScTransfer.Bench
                 var results = new List<LevelResult[]>();
                 foreach (var concurrency in options.Levels)
                 {
-                    var row = new[] { new LevelResult("raw", concurrency) }
+                    var row = new[] { new LevelResult("raw", concurrency), new LevelResult("floor", concurrency) }
                         .Concat(relays.Select(r => new LevelResult(r.Name, concurrency))).ToArray();
                     if (options.WarmUp > TimeSpan.Zero)
                     {
                         await Load.RunAsync(raw, concurrency, options.WarmUp, null, null);
+                        await Load.RunAsync(floor, concurrency, options.WarmUp, null, null);
                         foreach (var relay in relays)
                         {
                             await Load.RunAsync(relay.Flow, concurrency, options.WarmUp, null, null);
@@ -143,9 +161,13 @@ namespace ScTransfer.Bench
                             {
                                 await MeasureRawAsync(raw, counter, concurrency, options.Slice, budget, row[0]);
                             }
+                            else if (side == 1)
+                            {
+                                await MeasureRawAsync(floor, floorCounter, concurrency, options.Slice, budget, row[1]);
+                            }
                             else
                             {
-                                await MeasureRelayAsync(relays[side - 1].Process, relays[side - 1].Flow, concurrency, options.Slice, budget, row[side]);
+                                await MeasureRelayAsync(relays[side - 2].Process, relays[side - 2].Flow, concurrency, options.Slice, budget, row[side]);
                             }
 
                             row[side].StorageCpu += StorageCpu(options) - storageCpu;
@@ -155,7 +177,13 @@ namespace ScTransfer.Bench
                     results.Add(row);
                 }
 
-                Report.Write(output, options, results, relays[0].Process.LogLines);
+                // The purge, after the load: the deferred operation of the relay's own transfers (removing the
+                // tombstones its deletes left), then mailboxes that expire together among as many live ones.
+                var relayTransfers = results.Sum(level => level[2].Attempts);
+                var tombstones = await PurgeBench.TombstonesAsync(options, relays[0].Process.Tables[0]);
+                var (expired, expiredTombstones) = await PurgeBench.ExpiredAsync(options, options.PurgeMailboxes, payload);
+
+                Report.Write(output, options, results, relays[0].Process.LogLines, new PurgeResults(relayTransfers, tombstones, options.PurgeMailboxes, expired, expiredTombstones));
             }
             finally
             {
@@ -178,7 +206,7 @@ namespace ScTransfer.Bench
             options.StorageProcessId is { } pid ? RelayProcess.CpuTimeOf(pid) : TimeSpan.Zero;
 
         private static async Task MeasureRawAsync(
-            RawTransfers raw, StorageRequestCounter counter, int concurrency, TimeSpan slice, int? budget, LevelResult result)
+            ITransferFlow raw, StorageRequestCounter counter, int concurrency, TimeSpan slice, int? budget, LevelResult result)
         {
             var (requests, nonPoint) = (counter.Requests, counter.NonPointRequests);
             await Load.RunAsync(raw, concurrency, slice, budget, result);

@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Core;
@@ -143,6 +145,93 @@ internal sealed class RawTransfers(TableClient mailboxes, TableClient expiry, by
     }
 
     private static byte[] RandomHash() => Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray();
+}
+
+/// <summary>
+/// The floor of issue 11: exactly the 6 storage operations a relay that authorises deletes needs for a stateless
+/// transfer, issued directly with Azure.Data.Tables on an entity of the relay's shape in its layout (PartitionKey =
+/// shard from a stable hash of the id, RowKey = id; <c>V</c>, <c>Kind</c>, <c>PurgeAt</c>, <c>OpId</c> …, as
+/// src/ScTransfer.Relay/Storage/MailboxEntity.cs): insert; get (preview); get + conditional merge of the receiver's
+/// claim hash and op id (bind); get + conditional replace with a tombstone (the relay's delete). No HTTP, no
+/// protocol checks: what is left between this side and the relay is the relay's own work.
+/// </summary>
+internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int shards) : ITransferFlow
+{
+    private static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(7); // PurgeOptions' default
+
+    public string Side => "floor";
+
+    public async Task<bool> RunAsync(long[] stepTicks, CancellationToken cancellationToken)
+    {
+        var guid = Guid.NewGuid();
+        var id = guid.ToString("D");
+        var shard = Shard(guid, shards);
+        var now = DateTimeOffset.UtcNow;
+        var expiresAt = now.AddSeconds(Transfer.TimeToLiveSeconds);
+        try
+        {
+            var start = Stopwatch.GetTimestamp();
+            await mailboxes.AddEntityAsync(new TableEntity(shard, id)
+            {
+                ["V"] = 2,
+                ["Kind"] = "L",
+                ["PurgeAt"] = expiresAt,
+                ["OpId"] = Guid.NewGuid(),
+                ["SenderClaimHash"] = RandomHash(),
+                ["AccessRights"] = "RWD",
+                ["CreatedAt"] = now,
+                ["ExpiresAt"] = expiresAt,
+                ["DisplayInformation"] = Transfer.DisplayInformationJson,
+                ["PayloadType"] = "AES128",
+                ["PayloadLength"] = payload.Length,
+                ["PushCount"] = 0,
+                ["SenderLastCorrelationHash"] = RandomHash(),
+                ["Payload0"] = payload,
+            }, cancellationToken);
+            stepTicks[0] = Stopwatch.GetTimestamp() - start;
+
+            start = Stopwatch.GetTimestamp();
+            await mailboxes.GetEntityAsync<TableEntity>(shard, id, cancellationToken: cancellationToken);
+            stepTicks[1] = Stopwatch.GetTimestamp() - start;
+
+            start = Stopwatch.GetTimestamp();
+            var read = await mailboxes.GetEntityAsync<TableEntity>(shard, id, cancellationToken: cancellationToken);
+            await mailboxes.UpdateEntityAsync(
+                new TableEntity(shard, id) { ["ReceiverClaimHash"] = RandomHash(), ["OpId"] = Guid.NewGuid() },
+                read.Value.ETag, TableUpdateMode.Merge, cancellationToken);
+            stepTicks[2] = Stopwatch.GetTimestamp() - start;
+
+            start = Stopwatch.GetTimestamp();
+            var current = await mailboxes.GetEntityAsync<TableEntity>(shard, id, cancellationToken: cancellationToken);
+            var tombstone = new TableEntity(shard, id)
+            {
+                ["V"] = 2,
+                ["Kind"] = "T",
+                ["PurgeAt"] = expiresAt + TombstoneRetention,
+                ["OpId"] = Guid.NewGuid(),
+                ["ExpiresAt"] = expiresAt,
+            };
+            var deleted = await mailboxes.UpdateEntityAsync(tombstone, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+            stepTicks[3] = Stopwatch.GetTimestamp() - start;
+            return deleted.Status == 204;
+        }
+        catch (RequestFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The relay's shard (MailboxStore.ShardIndex): SHA-256 of the id's 16 big-endian bytes, modulo the shard count.</summary>
+    private static string Shard(Guid id, int shards)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes, bigEndian: true, out _);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, hash);
+        return "s" + (BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)shards).ToString("x2", CultureInfo.InvariantCulture);
+    }
+
+    private static byte[] RandomHash() => RandomNumberGenerator.GetBytes(32);
 }
 
 /// <summary>Counts every storage request attempt (retries included) on the raw side, and whether it was a point operation.</summary>

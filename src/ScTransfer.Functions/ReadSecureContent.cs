@@ -42,6 +42,6 @@ public sealed class ReadSecureContent(MailboxService mailboxes, PrivacyPassGate 
             json.WriteEndObject();
             json.WriteString("expiration", mailbox.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteEndObject();
-        }, noStore: true);
+        }, noStore: true, sizeHint: 256 + (2 * mailbox.DisplayInformationJson.Length) + (((mailbox.Payload.Data.Length + 2) / 3) * 4));
     }
 }

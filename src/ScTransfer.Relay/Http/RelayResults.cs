@@ -25,9 +25,12 @@ public static class RelayResults
 
     public static IActionResult Status(int status) => new StatusResult(status);
 
-    /// <summary>A JSON answer written by <paramref name="write"/>; <paramref name="noStore"/> for secure content.</summary>
-    public static IActionResult Json(int status, Action<Utf8JsonWriter> write, bool noStore = false) =>
-        new JsonWriterResult(status, write, noStore);
+    /// <summary>
+    /// A JSON answer written by <paramref name="write"/>; <paramref name="noStore"/> for secure content;
+    /// <paramref name="sizeHint"/> the expected size in bytes, so a large answer is not copied through growing buffers.
+    /// </summary>
+    public static IActionResult Json(int status, Action<Utf8JsonWriter> write, bool noStore = false, int sizeHint = 512) =>
+        new JsonWriterResult(status, write, noStore, sizeHint);
 
     public static IActionResult Html(string html, string contentSecurityPolicy) => new HtmlResult(html, contentSecurityPolicy);
 
@@ -36,7 +39,7 @@ public static class RelayResults
 
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
 
-    private sealed class JsonWriterResult(int status, Action<Utf8JsonWriter> write, bool noStore) : IActionResult
+    private sealed class JsonWriterResult(int status, Action<Utf8JsonWriter> write, bool noStore, int sizeHint) : IActionResult
     {
         public async Task ExecuteResultAsync(ActionContext context)
         {
@@ -48,7 +51,7 @@ public static class RelayResults
                 response.Headers.CacheControl = "no-store";
             }
 
-            var buffer = new ArrayBufferWriter<byte>(512);
+            var buffer = new ArrayBufferWriter<byte>(Math.Max(sizeHint, 64));
             using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             {
                 write(writer);
@@ -121,9 +124,9 @@ public static class RelayResults
             response.Headers.ContentSecurityPolicy = contentSecurityPolicy;
             response.Headers["X-Robots-Tag"] = "noindex, nofollow";
             response.Headers.CacheControl = "no-store";
-            var bytes = Encoding.UTF8.GetBytes(html);
-            response.ContentLength = bytes.Length;
-            await response.Body.WriteAsync(bytes, context.HttpContext.RequestAborted);
+            // Encoded straight into the response's pipe: no intermediate byte array of the page.
+            response.ContentLength = Encoding.UTF8.GetByteCount(html);
+            await response.WriteAsync(html, Encoding.UTF8, context.HttpContext.RequestAborted);
         }
     }
 }

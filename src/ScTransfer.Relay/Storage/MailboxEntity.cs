@@ -69,6 +69,12 @@ internal static class MailboxEntity
         SetIfPresent(entity, ReceiverLastPushAt, mailbox.ReceiverLastPushAt);
 
         var data = mailbox.Payload.Data;
+        if (data.Length is > 0 and <= MailboxStore.ChunkSize)
+        {
+            entity[PayloadChunk + "0"] = data; // one chunk: the payload itself (never changed in place), not a copy
+            return entity;
+        }
+
         for (int offset = 0, index = 0; offset < data.Length; offset += MailboxStore.ChunkSize, index++)
         {
             entity[PayloadChunk + index] = data.AsSpan(offset, Math.Min(MailboxStore.ChunkSize, data.Length - offset)).ToArray();
@@ -103,8 +109,9 @@ internal static class MailboxEntity
         }
 
         var length = entity.GetInt32(PayloadLength) ?? 0;
-        var data = new byte[length];
-        for (int offset = 0, index = 0; offset < length; index++)
+        var first = length > 0 ? entity.GetBinary(PayloadChunk + "0") : null;
+        var data = first is not null && first.Length == length ? first : new byte[length]; // one chunk: the decoded array, not a second copy
+        for (int offset = data == first ? length : 0, index = 0; offset < length; index++)
         {
             var chunk = entity.GetBinary(PayloadChunk + index)
                 ?? throw new InvalidDataException($"Mailbox entity is missing payload chunk {index}.");
