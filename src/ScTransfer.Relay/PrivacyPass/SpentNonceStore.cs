@@ -96,19 +96,7 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
         {
             return await operation();
         }
-        catch (RequestFailedException ex) when (ex.Status is 0 or 408 or 429 or >= 500)
-        {
-            throw Unavailable(ex);
-        }
-        catch (AggregateException ex)
-        {
-            throw Unavailable(ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw Unavailable(ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (StorageOutage.Is(ex, cancellationToken))
         {
             throw Unavailable(ex);
         }

@@ -253,21 +253,9 @@ public sealed partial class MailboxStore(
                 return await operation();
             }
         }
-        catch (RequestFailedException ex) when (ex.Status is 0 or 408 or 429 or >= 500)
+        catch (Exception ex) when (StorageOutage.Is(ex, cancellationToken))
         {
             throw Unavailable(ex);
-        }
-        catch (AggregateException ex)
-        {
-            throw Unavailable(ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw Unavailable(ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw Unavailable(ex); // the client's network timeout, not the caller's cancellation
         }
     }
 
