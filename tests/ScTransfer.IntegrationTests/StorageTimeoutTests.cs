@@ -13,8 +13,8 @@ namespace ScTransfer.IntegrationTests;
 public sealed class StorageTimeoutTests : IAsyncLifetime
 {
     // Generous for a loaded machine: only the held answer may exceed the timeout, every retry must beat it.
-    private static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan Late = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Late = TimeSpan.FromSeconds(8);
 
     private StorageFaultProxy _proxy = null!;
     private NotificationHubStandIn _hub = null!;
