@@ -11,7 +11,7 @@ namespace ScTransfer.SelfHost;
 /// a <c>%Name%</c> schedule is read from configuration, like the Functions host's app-setting reference.
 /// A run never overlaps the previous one; a failing run is logged and the next one still happens.
 /// </summary>
-internal sealed class TimerFunctionScheduler(
+internal sealed partial class TimerFunctionScheduler(
     TimerFunction function, IServiceProvider services, IConfiguration configuration, TimeProvider time, ILogger<TimerFunctionScheduler> logger)
     : BackgroundService
 {
@@ -24,7 +24,7 @@ internal sealed class TimerFunctionScheduler(
         }
 
         var invoker = new FunctionInvoker(function.Method);
-        logger.LogInformation("Timer function {Function} runs on schedule '{Schedule}'.", function.Name, expression);
+        LogScheduled(logger, function.Name, expression);
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -38,7 +38,7 @@ internal sealed class TimerFunctionScheduler(
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogError(ex, "Timer function {Function} failed; it runs again on schedule.", function.Name);
+                LogFailed(logger, ex, function.Name);
             }
         }
     }
@@ -55,4 +55,10 @@ internal sealed class TimerFunctionScheduler(
 
         return schedule;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Timer function {Function} runs on schedule '{Schedule}'.")]
+    private static partial void LogScheduled(ILogger logger, string function, string schedule);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Timer function {Function} failed; it runs again on schedule.")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string function);
 }

@@ -11,7 +11,7 @@ namespace ScTransfer.Relay.Http;
 /// middleware in Azure, an ASP.NET Core middleware in the self-hosted runner): the Mailbox-Correlation-ID echo
 /// (draft §5), security headers, and the mapping of failures to problem+json.
 /// </summary>
-public sealed class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
+public sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
 {
     /// <summary>Seconds a client should wait after a 503.</summary>
     public const int RetryAfterSeconds = 2;
@@ -72,10 +72,13 @@ public sealed class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
             case OperationCanceledException when http.RequestAborted.IsCancellationRequested:
                 return RelayResults.Status(499); // the client went away; nobody reads this
             case var other:
-                logger.LogError(other, "Unhandled failure in {Path}", http.Request.Path.Value);
+                LogUnhandled(logger, other, http.Request.Path.Value);
                 return RelayResults.Problem(new ProtocolError(500, "Internal error", "The relay failed unexpectedly; the failure was logged."));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure in {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string? path);
 
     private static Exception Unwrap(Exception exception)
     {

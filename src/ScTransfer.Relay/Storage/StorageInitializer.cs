@@ -7,7 +7,7 @@ namespace ScTransfer.Relay.Storage;
 /// Creates the relay's tables at start-up. If storage is not reachable yet, the relay still starts (requests answer
 /// 503 meanwhile) and creation is retried in the background until it succeeds.
 /// </summary>
-public sealed class StorageInitializer(MailboxStore store, ILogger<StorageInitializer> logger) : BackgroundService
+public sealed partial class StorageInitializer(MailboxStore store, ILogger<StorageInitializer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,15 +17,21 @@ public sealed class StorageInitializer(MailboxStore store, ILogger<StorageInitia
             try
             {
                 await store.EnsureTablesAsync(stoppingToken);
-                logger.LogInformation("Mailbox tables are ready.");
+                LogReady(logger);
                 return;
             }
             catch (StorageUnavailableException)
             {
-                logger.LogWarning("Table storage is not reachable yet; retrying table creation in {Delay}.", delay);
+                LogNotReachable(logger, delay);
                 await Task.Delay(delay, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mailbox tables are ready.")]
+    private static partial void LogReady(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Table storage is not reachable yet; retrying table creation in {Delay}.")]
+    private static partial void LogNotReachable(ILogger logger, TimeSpan delay);
 }
