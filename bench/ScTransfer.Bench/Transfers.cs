@@ -148,12 +148,12 @@ internal sealed class RawTransfers(TableClient mailboxes, TableClient expiry, by
 }
 
 /// <summary>
-/// The floor (docs/capacity.md, "Benchmark, side by side"): exactly the 6 storage operations a relay that authorises deletes needs for a stateless
-/// transfer, issued directly with Azure.Data.Tables on an entity of the relay's shape in its layout (PartitionKey =
-/// shard from a stable hash of the id, RowKey = id; <c>V</c>, <c>Kind</c>, <c>PurgeAt</c>, <c>OpId</c> …, as
-/// src/ScTransfer.Relay/Storage/MailboxEntity.cs): insert; get (preview); get + conditional merge of the receiver's
-/// claim hash and op id (bind); get + conditional replace with a tombstone (the relay's delete). No HTTP, no
-/// protocol checks: what is left between this side and the relay is the relay's own work.
+/// The floor (docs/capacity.md, "Benchmark, side by side"): exactly the 6 storage operations a relay that authorises
+/// deletes needs for a stateless transfer, issued directly with Azure.Data.Tables on an entity of the relay's shape in
+/// its layout (PartitionKey = shard from a stable hash of the id, RowKey = id; <c>V</c>, <c>Kind</c>, <c>PurgeAt</c>,
+/// <c>OpId</c> …, as src/ScTransfer.Relay/Storage/MailboxEntity.cs): insert; get (preview); get + conditional merge of
+/// the receiver's claim hash and op id (bind); get + conditional replace with a tombstone (the relay's delete). No
+/// HTTP, no protocol checks: what is left between this side and the relay is the relay's own work.
 /// </summary>
 internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int shards) : ITransferFlow
 {

@@ -32,7 +32,7 @@ public sealed class SettingsParityTests
     [
         "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
         "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "AZURE_CLIENT_ID",
-        "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", // the host's request buffer (docs/security.md, "Oversized bodies"), not the worker's
+        "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", // the host's request buffer (docs/security.md), not the worker's
     ];
 
     /// <summary><c>Section__Property</c> for each public settable property of each *Options class with a SectionName.</summary>
