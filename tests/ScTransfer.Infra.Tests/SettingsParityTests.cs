@@ -22,8 +22,8 @@ public sealed class SettingsParityTests
 
     /// <summary>
     /// Settings that branches developed alongside this one bind, allowed as extras only while no options class binds
-    /// them (the test below asks for each to be in the sample and in Bicep). Empty since the merge of issues 10, 11
-    /// and 14: the code binds every setting the sample and Bicep name.
+    /// them (the test below asks for each to be in the sample and in Bicep). Empty now that those branches are
+    /// merged: the code binds every setting the sample and Bicep name.
     /// </summary>
     private static readonly string[] BoundByParallelBranches = [];
 

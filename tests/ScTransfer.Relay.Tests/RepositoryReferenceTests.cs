@@ -174,7 +174,7 @@ public sealed partial class RepositoryReferenceTests
     [GeneratedRegex(@"/(?:bin|obj)/|\*")]
     private static partial Regex BuildOutputOrGlob();
 
-    [GeneratedRegex(@"(?i)\bissue \d+\b|open-internet issue|storage issue|azure issue|design card")]
+    [GeneratedRegex(@"(?i)\bissues? \d+\b|open-internet issue|storage issue|azure issue|design card")]
     private static partial Regex Tracker();
 
     [GeneratedRegex(@"(?<!:)//.*|/\*[\s\S]*?\*/")]
