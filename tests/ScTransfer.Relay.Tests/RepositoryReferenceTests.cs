@@ -39,15 +39,17 @@ public sealed partial class RepositoryReferenceTests
     }
 
     [Fact]
-    public void The_scan_catches_a_broken_path_link_and_file_name()
+    public void The_scan_catches_a_broken_path_link_anchor_and_file_name()
     {
         var readme = Path.Combine(Repository.Root, "README.md");
 
-        Assert.Empty(Dangling(readme, "See docs/design.md, [the design](docs/design.md#layout) and `src/ScTransfer.Relay/`."));
+        Assert.Empty(Dangling(readme, "See docs/design.md, [the design](docs/design.md#layers) and `src/ScTransfer.Relay/`."));
         Assert.Empty(Dangling(readme, "Globs such as src/**/*.cs and builds such as bench/ScTransfer.Bench/bin/Release/x.dll."));
         Assert.NotEmpty(Dangling(readme, "See docs/no-such-design.md."));
         Assert.NotEmpty(Dangling(readme, "Builds such as bench/NoSuchProject/bin/Release/x.dll."));
         Assert.NotEmpty(Dangling(readme, "See [the design](docs/nosuch.md)."));
+        Assert.Empty(Dangling(readme, "See [the limits](docs/security.md#who-the-client-is-ratelimiting__trustedforwardedhops)."));
+        Assert.NotEmpty(Dangling(readme, "See [the limits](docs/security.md#no-such-section)."));
         Assert.NotEmpty(Dangling(readme, "See [the design](../design.md)."));
         Assert.NotEmpty(Dangling(readme, "See later-revisions.md."));
         Assert.NotEmpty(Dangling(readme, "See shared/spec/draft.txt."));
@@ -111,9 +113,10 @@ public sealed partial class RepositoryReferenceTests
                     continue;
                 }
 
-                target = Uri.UnescapeDataString(target.Split('#')[0]);
-                var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, target));
-                if (!Inside(resolved) || !Exists(resolved))
+                var parts = target.Split('#', 2);
+                var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, Uri.UnescapeDataString(parts[0])));
+                if (!Inside(resolved) || !Exists(resolved)
+                    || (parts.Length == 2 && resolved.EndsWith(".md", StringComparison.Ordinal) && !Anchors(resolved).Contains(parts[1])))
                 {
                     yield return $"{where}: link ({link.Groups["target"].Value})";
                 }
@@ -146,6 +149,31 @@ public sealed partial class RepositoryReferenceTests
         }
     }
 
+    /// <summary>The anchors GitHub gives a document's headings (outside code fences): lower case, punctuation dropped, spaces to hyphens.</summary>
+    private static HashSet<string> Anchors(string markdownFile)
+    {
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        var fenced = false;
+        foreach (var line in File.ReadLines(markdownFile))
+        {
+            if (line.StartsWith("```", StringComparison.Ordinal))
+            {
+                fenced = !fenced;
+            }
+            else if (!fenced && Heading().Match(line) is { Success: true } heading)
+            {
+                var slug = NotInSlug().Replace(heading.Groups[1].Value.Trim().ToLowerInvariant(), "").Replace(' ', '-');
+                var anchor = slug;
+                for (var n = 1; !anchors.Add(anchor); n++)
+                {
+                    anchor = $"{slug}-{n}";
+                }
+            }
+        }
+
+        return anchors;
+    }
+
     private static bool Inside(string fullPath) =>
         fullPath == Repository.Root || fullPath.StartsWith(Repository.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
@@ -156,6 +184,12 @@ public sealed partial class RepositoryReferenceTests
     /// <summary>[text](target) or [text](target "title"); images too.</summary>
     [GeneratedRegex(@"\]\((?<target>[^)\s]+)(?:\s+""[^""]*"")?\)")]
     private static partial Regex MarkdownLink();
+
+    [GeneratedRegex(@"^#{1,6}\s+(.+)$")]
+    private static partial Regex Heading();
+
+    [GeneratedRegex(@"[^\p{L}\p{N}_ -]")]
+    private static partial Regex NotInSlug();
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.-]*:")]
     private static partial Regex UriScheme();
