@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The side-by-side benchmark of issues 6 and 11 (docs/capacity.md): full transfers through the self-hosted relay over
+# The side-by-side benchmark of docs/capacity.md: full transfers through the self-hosted relay over
 # HTTP against the same transfers as raw Azure.Data.Tables calls (the old layout) and as the relay's 6 floor operations
 # on its own layout, on one Azurite started here for the run alone (in memory, on its own port, so no test or other run
 # shares it), then the purge. Concurrency 1, 8, 32, 64; about 5 minutes. The line before the last is floor-ratio=R

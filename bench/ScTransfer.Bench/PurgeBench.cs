@@ -19,9 +19,10 @@ internal sealed record PurgeMeasurement(int Tombstoned, int Deleted, int Skipped
 }
 
 /// <summary>
-/// The purge of issue 11 §2, measured with the relay's own store code (<see cref="MailboxStore"/>, the code the timer
-/// function runs) against the same Azurite, with a clock moved forward instead of waiting: what the purge removes per
-/// second of purge time, and how many storage requests it spends per purged mailbox.
+/// The purge (docs/design.md, "Expiry and the purge"), measured with the relay's own store code
+/// (<see cref="MailboxStore"/>, the code the timer function runs) against the same Azurite, with a clock moved forward
+/// instead of waiting: what the purge removes per second of purge time, and how many storage requests it spends per
+/// purged mailbox.
 /// </summary>
 internal static class PurgeBench
 {

@@ -22,7 +22,7 @@ internal sealed partial class RelayProcess : IAsyncDisposable
         Tables = tables;
     }
 
-    /// <summary>The relay's mailbox and expiry tables, for clean-up.</summary>
+    /// <summary>The relay's mailbox table, for clean-up.</summary>
     public IReadOnlyList<string> Tables { get; }
 
     public Uri BaseAddress { get; private set; } = null!;

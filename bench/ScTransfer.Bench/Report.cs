@@ -4,7 +4,7 @@ using static System.FormattableString;
 namespace ScTransfer.Bench;
 
 /// <summary>
-/// The side-by-side table, the purge, the targets of issues 6 and 11, then <c>floor-ratio=R</c> (relay ÷ floor
+/// The side-by-side table, the purge, the targets (docs/capacity.md), then <c>floor-ratio=R</c> (relay ÷ floor
 /// transfers/s at concurrency 32) and as the last line <c>transfer-ratio=R</c> (relay ÷ raw transfers/s there).
 /// </summary>
 internal sealed record PurgeResults(long RelayTransfers, PurgeMeasurement RelayTombstones, int Seeded, PurgeMeasurement Expired, PurgeMeasurement ExpiredTombstones);

@@ -89,9 +89,9 @@ internal sealed class RelayTransfers(HttpClient http, byte[] payload) : ITransfe
 }
 
 /// <summary>
-/// The storage operations a minimal relay needs for the same transfer, issued directly with Azure.Data.Tables:
-/// the design-hints floor (insert; get; get + conditional merge to bind; delete) plus the expiry-index upsert at
-/// create, which any relay that purges without scans needs. The entity has the relay's shape and size.
+/// The storage operations of the same transfer in the relay's layout before sharding (docs/design.md, "Storage
+/// layout"), issued directly with Azure.Data.Tables: insert; get; get + conditional merge to bind; delete, plus the
+/// expiry-index upsert at create that its purge needed then. The entity has the relay's shape and size.
 /// Not included: the relay's get before its delete (it checks who is deleting); that is the relay's 7th operation.
 /// </summary>
 internal sealed class RawTransfers(TableClient mailboxes, TableClient expiry, byte[] payload) : ITransferFlow
@@ -148,12 +148,12 @@ internal sealed class RawTransfers(TableClient mailboxes, TableClient expiry, by
 }
 
 /// <summary>
-/// The floor of issue 11: exactly the 6 storage operations a relay that authorises deletes needs for a stateless
-/// transfer, issued directly with Azure.Data.Tables on an entity of the relay's shape in its layout (PartitionKey =
-/// shard from a stable hash of the id, RowKey = id; <c>V</c>, <c>Kind</c>, <c>PurgeAt</c>, <c>OpId</c> …, as
-/// src/ScTransfer.Relay/Storage/MailboxEntity.cs): insert; get (preview); get + conditional merge of the receiver's
-/// claim hash and op id (bind); get + conditional replace with a tombstone (the relay's delete). No HTTP, no
-/// protocol checks: what is left between this side and the relay is the relay's own work.
+/// The floor (docs/capacity.md, "Benchmark, side by side"): exactly the 6 storage operations a relay that authorises
+/// deletes needs for a stateless transfer, issued directly with Azure.Data.Tables on an entity of the relay's shape in
+/// its layout (PartitionKey = shard from a stable hash of the id, RowKey = id; <c>V</c>, <c>Kind</c>, <c>PurgeAt</c>,
+/// <c>OpId</c> …, as src/ScTransfer.Relay/Storage/MailboxEntity.cs): insert; get (preview); get + conditional merge of
+/// the receiver's claim hash and op id (bind); get + conditional replace with a tombstone (the relay's delete). No
+/// HTTP, no protocol checks: what is left between this side and the relay is the relay's own work.
 /// </summary>
 internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int shards) : ITransferFlow
 {

@@ -17,7 +17,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// Mailboxes and the expiry index (Storage__TableEndpoint with DefaultAzureCredential).
+// The mailbox table (Storage__TableEndpoint with DefaultAzureCredential).
 resource tableData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, principalId, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
   scope: storage

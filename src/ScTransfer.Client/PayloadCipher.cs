@@ -71,7 +71,7 @@ public static class PayloadCipher
         return plaintext;
     }
 
-    /// <summary>draft-00 names; later revisions' RFC 5116 names describe the same layout (later-revisions.md).</summary>
+    /// <summary>draft-00 names; later RFC 5116 names, the same layout (docs/compatibility.md).</summary>
     public static KeySize? KeySizeOf(string type) => type switch
     {
         "AES128" or "AEAD_AES_128_GCM" => KeySize.Aes128,

@@ -185,7 +185,7 @@ public sealed partial class MailboxService(
     }
 
     /// <summary>
-    /// The push budget (issue: a bound receiver looping updates must not flood the other device or the push quota):
+    /// The push budget (docs/security.md: a receiver looping updates must not flood the other device or the push quota):
     /// at most <see cref="PushOptions.MaxPerMailbox"/> pushes over the mailbox's life and one per recipient per
     /// <see cref="PushOptions.MinIntervalSeconds"/>. Counted on the mailbox, in the update's own conditional write.
     /// </summary>

@@ -32,8 +32,8 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
     // The relay's own reader (RelayRequest) refuses a body over Relay:MaxRequestBodyBytes with 413. Kestrel's limit is
     // set above it so that, after that answer, Kestrel can drain (read and discard, for at most its fixed 5 s) up to
     // 8 MiB more of what the client is still sending: closing a socket with unread data sends a TCP reset, and a
-    // client still writing its body then sees "connection reset" instead of the 413 (issue 10 §6). Larger bodies are
-    // still cut off: draining them would cost more than a reset costs the client.
+    // client still writing its body then sees "connection reset" instead of the 413 (docs/security.md, "Oversized
+    // bodies"). Larger bodies are still cut off: draining them would cost more than a reset costs the client.
     kestrel.Limits.MaxRequestBodySize = relay.MaxRequestBodyBytes + (8L * 1024 * 1024);
     kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
     kestrel.Limits.MaxRequestHeaderCount = 50;

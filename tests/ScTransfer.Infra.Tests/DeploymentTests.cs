@@ -6,7 +6,7 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.Infra.Tests;
 
-/// <summary>issue 12 §2: what the first `azd up` needs, checked on the compiled template's values.</summary>
+/// <summary>What the first `azd up` needs (docs/deploy.md), checked on the compiled template's values.</summary>
 public sealed class DeploymentTests
 {
     private static JsonObject Main => Bicep.MainTemplate;

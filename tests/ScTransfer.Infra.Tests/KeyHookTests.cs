@@ -5,7 +5,7 @@ namespace ScTransfer.Infra.Tests;
 
 /// <summary>
 /// infra/hooks/preprovision.sh and postprovision.sh with stand-ins for `az` and `azd` on PATH: the claim-hash and
-/// token-encryption keys already in Key Vault are never replaced by accident (issue 12 §2).
+/// token-encryption keys already in Key Vault are never replaced by accident (docs/deploy.md, "Keys").
 /// </summary>
 public sealed class KeyHookTests : IDisposable
 {

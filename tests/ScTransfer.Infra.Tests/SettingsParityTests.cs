@@ -22,8 +22,8 @@ public sealed class SettingsParityTests
 
     /// <summary>
     /// Settings that branches developed alongside this one bind, allowed as extras only while no options class binds
-    /// them (the test below asks for each to be in the sample and in Bicep). Empty since the merge of issues 10, 11
-    /// and 14: the code binds every setting the sample and Bicep name.
+    /// them (the test below asks for each to be in the sample and in Bicep). Empty now that those branches are
+    /// merged: the code binds every setting the sample and Bicep name.
     /// </summary>
     private static readonly string[] BoundByParallelBranches = [];
 
@@ -32,7 +32,7 @@ public sealed class SettingsParityTests
     [
         "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
         "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "AZURE_CLIENT_ID",
-        "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", // the host's request buffer (issue 12), not the worker's
+        "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", // the host's request buffer (docs/security.md), not the worker's
     ];
 
     /// <summary><c>Section__Property</c> for each public settable property of each *Options class with a SectionName.</summary>

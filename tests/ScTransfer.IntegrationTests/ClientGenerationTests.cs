@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>
-/// Clients of every generation (draft-00, later revisions, shipping clients; shared/spec/later-revisions.md) are
+/// Clients of every generation (draft-00, later revisions, shipping clients; docs/compatibility.md) are
 /// served side by side, each answered in its own spelling.
 /// </summary>
 [Collection(RelayCollection.Name)]

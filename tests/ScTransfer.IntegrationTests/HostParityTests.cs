@@ -5,8 +5,8 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>
-/// What differed between the self-hosted runner and the Functions host (issue 12), asked of whichever host this run
-/// uses (RELAY_TEST_HOST): scripts/test.sh runs these on both.
+/// What differed between the self-hosted runner and the Functions host (docs/design.md, "Two hosts, one set of
+/// functions"), asked of whichever host this run uses (RELAY_TEST_HOST): scripts/test.sh runs these on both.
 /// </summary>
 [Collection(RelayCollection.Name)]
 public sealed class HostParityTests(RelayFixture fixture)

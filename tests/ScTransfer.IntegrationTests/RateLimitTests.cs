@@ -5,9 +5,10 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>
-/// Issue 10 §1 end to end on the self-hosted runner over Azurite: over a limit the answer is 429 problem+json with
-/// Retry-After and the echoed Mailbox-Correlation-ID, and nothing reaches storage. Every response is checked against
-/// docs/openapi.yaml. Each test starts its own relay with small limits (the suite's shared relay has them off).
+/// Rate limits (docs/security.md) end to end on the self-hosted runner over Azurite: over a limit the answer is 429
+/// problem+json with Retry-After and the echoed Mailbox-Correlation-ID, and nothing reaches storage. Every response is
+/// checked against docs/openapi.yaml. Each test starts its own relay with small limits (the suite's shared relay has
+/// them off).
 /// </summary>
 public sealed class RateLimitTests
 {

@@ -7,7 +7,7 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>
 /// Raw HTTP calls to the relay, spelled as the draft spells them, so tests read like the draft. A client of a later
-/// generation names its own claim, correlation and attestation headers (shared/spec/later-revisions.md).
+/// generation names its own claim, correlation and attestation headers (docs/compatibility.md).
 /// </summary>
 public sealed class RelayClient(
     HttpClient http, string claimHeader = "deviceClaim", string correlationHeader = "Mailbox-Correlation-ID", string? attestationHeader = null)

@@ -6,8 +6,9 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>
-/// Draft §8.2 and the open-internet issue §5: a dump of the storage account after a whole stateful exchange reveals
-/// no device claim, attestation, notification token (a device identifier) or Mailbox-Correlation-ID, in any encoding.
+/// Draft §8.2 and docs/security.md (the stolen storage dump): a dump of the storage account after a whole stateful
+/// exchange reveals no device claim, attestation, notification token (a device identifier) or Mailbox-Correlation-ID,
+/// in any encoding.
 /// </summary>
 [Collection(RelayCollection.Name)]
 public sealed class StoragePrivacyTests(RelayFixture fixture)

@@ -5,10 +5,10 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>
-/// Writes that survive a storage timeout (open-internet issue §4): storage applies a write but answers after the
-/// relay's network timeout; the storage client retries and meets that very write (409 on the insert, 412 on the
-/// conditional replace). The relay knows its own write by the operation id it stamped and answers as if the first
-/// answer had come in time. A fault-injecting proxy in front of Azurite holds the answers back.
+/// Writes that survive a storage timeout (docs/security.md, the late storage answer): storage applies a write but
+/// answers after the relay's network timeout; the storage client retries and meets that very write (409 on the insert,
+/// 412 on the conditional replace). The relay knows its own write by the operation id it stamped and answers as if the
+/// first answer had come in time. A fault-injecting proxy in front of Azurite holds the answers back.
 /// </summary>
 public sealed class StorageTimeoutTests : IAsyncLifetime
 {

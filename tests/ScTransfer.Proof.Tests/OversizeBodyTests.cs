@@ -5,9 +5,10 @@ using ScTransfer.Testing;
 namespace ScTransfer.Proof.Tests;
 
 /// <summary>
-/// Issue 10 §6: a client that sends a body far over the limit reads the 413 instead of a connection reset, in curl,
-/// .NET's HttpClient and Node's fetch, 20 tries out of 20 each. The self-hosted runner lets Kestrel drain up to
-/// 8 MiB after the answer (src/ScTransfer.SelfHost/Program.cs); without it the socket closes on unread data.
+/// Oversized bodies (docs/security.md): a client that sends a body far over the limit reads the 413 instead of a
+/// connection reset, in curl, .NET's HttpClient and Node's fetch, 20 tries out of 20 each. The self-hosted runner lets
+/// Kestrel drain up to 8 MiB after the answer (src/ScTransfer.SelfHost/Program.cs); without it the socket closes on
+/// unread data.
 /// </summary>
 public sealed class OversizeBodyTests : IAsyncLifetime
 {

@@ -10,8 +10,9 @@ using ScTransfer.Relay.Push;
 namespace ScTransfer.Push.Tests;
 
 /// <summary>
-/// A Key Vault reference App Service could not resolve stays in the setting as literal text (issue 12 §2): pushes go
-/// off with the relay still up; for the claim-hash and token-encryption keys, without which the relay cannot serve, start-up fails saying so.
+/// A Key Vault reference App Service could not resolve stays in the setting as literal text (docs/deploy.md, "Key Vault
+/// references that do not resolve"): pushes go off with the relay still up; for the claim-hash and token-encryption
+/// keys, without which the relay cannot serve, start-up fails saying so.
 /// </summary>
 public sealed class KeyVaultReferenceTests
 {

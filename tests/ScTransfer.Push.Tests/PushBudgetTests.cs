@@ -5,7 +5,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Push.Tests;
 
 /// <summary>
-/// The push budget (open-internet issue §2): a bound receiver looping updates cannot flood the sender's device or the
+/// The push budget (docs/security.md): a bound receiver looping updates cannot flood the sender's device or the
 /// hub's quota. Every update is still stored and answered 200; only pushes over the budget are skipped.
 /// </summary>
 [Collection(PushRelayCollection.Name)]

@@ -12,7 +12,7 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
-/// <summary>Issue 10 §1: who a client is, and when it gets 429 (in-process; the end-to-end proof is RateLimitTests).</summary>
+/// <summary>docs/security.md, rate limits: who a client is, and when it gets 429 (in-process; the end-to-end proof is RateLimitTests).</summary>
 [Trait(Needs.Trait, Needs.Nothing)]
 public sealed class RelayRateLimiterTests
 {

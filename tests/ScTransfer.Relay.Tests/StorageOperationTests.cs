@@ -4,9 +4,9 @@ using ScTransfer.Testing;
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>
-/// What a stateless transfer costs in storage requests (issue 11 §1): 6 on the request path (insert; get; get +
-/// conditional merge; get + conditional replace to a tombstone) and at most 1 deferred (the purge removing the
-/// tombstone, shared with up to 99 others in one entity-group transaction).
+/// What a stateless transfer costs in storage requests (docs/capacity.md, "Storage operations"): 6 on the request path
+/// (insert; get; get + conditional merge; get + conditional replace to a tombstone) and at most 1 deferred (the purge
+/// removing the tombstone, shared with up to 99 others in one entity-group transaction).
 /// </summary>
 [Trait(Needs.Trait, Needs.Azurite)]
 public sealed class StorageOperationTests

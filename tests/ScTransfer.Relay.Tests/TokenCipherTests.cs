@@ -5,7 +5,7 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
-/// <summary>Push tokens at rest (open-internet issue §5): sealed with AES-GCM, bound to their mailbox and party.</summary>
+/// <summary>Push tokens at rest (docs/security.md): sealed with AES-GCM, bound to their mailbox and party.</summary>
 [Trait(Needs.Trait, Needs.Nothing)]
 public sealed class TokenCipherTests
 {

@@ -1,4 +1,4 @@
-// Issue 10 §6: Node's fetch sends a body over the relay's limit and must read the 413, not a connection reset.
+// docs/security.md, oversized bodies: Node's fetch sends a body over the limit and must read the 413, not a reset.
 // Usage: node oversize-body.mjs <create URL> <tries> <bytes>. Prints one line per try: the status, or the error's code.
 const [url, tries, bytes] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const body = new Uint8Array(bytes).fill(0x41); // 'A': valid bytes, never valid JSON of this size

@@ -1,7 +1,7 @@
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Header names of every client generation (draft-00 and later revisions, shared/spec/later-revisions.md).
+/// Header names of every client generation (draft-00 and later revisions, docs/compatibility.md).
 /// ASP.NET Core matches header names case-insensitively. The first spelling present wins.
 /// </summary>
 public static class RelayHeaders

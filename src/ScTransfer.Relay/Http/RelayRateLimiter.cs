@@ -24,7 +24,7 @@ namespace ScTransfer.Relay.Http;
 /// </remarks>
 public sealed partial class RelayRateLimiter : IDisposable
 {
-    /// <summary>Retry-After bounds, in seconds (issue 10 §1).</summary>
+    /// <summary>Retry-After bounds, in seconds (docs/security.md, "Rate limits").</summary>
     internal const int MinRetryAfterSeconds = 1, MaxRetryAfterSeconds = 120;
 
     private readonly RateLimitingOptions _options;
