@@ -283,7 +283,7 @@ public sealed partial class PrivacyPassTests(PrivacyPassRelays relays) : IClassF
             ["PrivacyPass__IssuerPublicKeys"] = relays.Issuer.SpkiBase64,
             ["PrivacyPass__CreateMailbox"] = "required",
             // Nothing listens on port 9: the challenge needs no storage, the spend does.
-            ["Storage__ConnectionString"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;",
+            ["Storage__ConnectionString"] = Azurite.UnreachableConnectionString,
         }, waitForStorage: false);
         var http = Client(relay);
         var token = relays.Issuer.Issue(await ChallengeAsync(http));

@@ -13,7 +13,7 @@ public sealed class StorageOutageTests
         await using var relay = await RelayHost.StartAsync(new Dictionary<string, string>
         {
             // Nothing listens on port 9: connections are refused, as when the emulator or the account is down.
-            ["Storage__ConnectionString"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;",
+            ["Storage__ConnectionString"] = Azurite.UnreachableConnectionString,
         }, waitForStorage: false);
         var client = new RelayClient(OpenApiContract.CreateClient(relay));
         var id = RelayClient.NewId();

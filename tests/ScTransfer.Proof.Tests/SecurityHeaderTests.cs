@@ -12,8 +12,7 @@ namespace ScTransfer.Proof.Tests;
 /// </summary>
 public sealed class SecurityHeaderTests
 {
-    private const string DeadStorage =
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
+    private static readonly string DeadStorage = Azurite.UnreachableConnectionString;
 
     [Fact]
     public async Task Every_endpoint_and_status_carries_the_security_headers()

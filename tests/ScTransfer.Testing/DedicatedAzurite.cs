@@ -12,8 +12,6 @@ namespace ScTransfer.Testing;
 /// </summary>
 public sealed class DedicatedAzurite : IDisposable
 {
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     private readonly string _location;
     private Process? _process;
 
@@ -26,8 +24,7 @@ public sealed class DedicatedAzurite : IDisposable
     public int Port { get; }
 
     /// <summary>A key-based connection string for this emulator (the well-known development account).</summary>
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+    public string ConnectionString => Azurite.ConnectionStringFor(Port);
 
     public bool IsRunning => _process is { HasExited: false };
 

@@ -33,10 +33,7 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>A connection string with Azurite's development account whose table endpoint is this proxy.</summary>
-    public string ConnectionString =>
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-        + "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-        + $"TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+    public string ConnectionString => Azurite.ConnectionStringFor(Port);
 
     /// <summary>Requests whose answers were held back, as "METHOD path".</summary>
     public IReadOnlyCollection<string> Held => _held;
