@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -38,7 +37,7 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
         HubName = hubName;
         KeyName = keyName;
         Key = key;
-        _loop = Task.Run(AcceptLoopAsync);
+        _loop = LoopbackHttpListener.AcceptAsync(_listener, HandleAsync, _stopping.Token);
     }
 
     /// <summary>e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -62,23 +61,8 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
     public static NotificationHubStandIn Start(string hubName = "sct-relay-hub", string keyName = DefaultKeyName, string? key = null)
     {
         key ??= Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        for (var attempt = 0; ; attempt++)
-        {
-            // HttpListener cannot bind port 0: take a free port from the OS, then listen on it (retry on a lost race).
-            var port = FreePort();
-            var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-            var listener = new HttpListener();
-            listener.Prefixes.Add(baseAddress.AbsoluteUri);
-            try
-            {
-                listener.Start();
-                return new NotificationHubStandIn(listener, baseAddress, hubName, keyName, key);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
+        var listener = LoopbackHttpListener.Start(out var baseAddress);
+        return new NotificationHubStandIn(listener, baseAddress, hubName, keyName, key);
     }
 
     /// <summary>How to answer pushes to this device handle: an HTTP status, or <see cref="Hang"/>.</summary>
@@ -106,28 +90,6 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
             }
 
             await Task.Delay(20);
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
         }
     }
 
@@ -363,13 +325,6 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
 
         problem(400, "body is not a JSON object");
         return null;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 
 namespace ScTransfer.Testing;
 
@@ -27,7 +26,7 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     {
         _listener = listener;
         Port = port;
-        _loop = AcceptLoopAsync();
+        _loop = LoopbackHttpListener.AcceptAsync(_listener, ForwardAsync, _stopping.Token);
     }
 
     public int Port { get; }
@@ -41,21 +40,8 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     public static StorageFaultProxy Start()
     {
         _ = Azurite.Shared;
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return new StorageFaultProxy(listener, port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
+        var listener = LoopbackHttpListener.Start(out var baseAddress);
+        return new StorageFaultProxy(listener, baseAddress.Port);
     }
 
     /// <summary>
@@ -63,28 +49,6 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     /// match, for <paramref name="hold"/>, after the request has reached storage.
     /// </summary>
     public void HoldNextAnswer(Func<string, string, bool> match, TimeSpan hold) => _holds.Enqueue((match, hold));
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ForwardAsync(context));
-        }
-    }
 
     private async Task ForwardAsync(HttpListenerContext context)
     {
@@ -172,13 +136,6 @@ public sealed class StorageFaultProxy : IAsyncDisposable
         }
 
         return null;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
