@@ -1,10 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using ScTransfer.Relay;
-using ScTransfer.Relay.Http;
-using ScTransfer.Relay.PrivacyPass;
+using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Functions;
@@ -13,7 +11,7 @@ namespace ScTransfer.Functions;
 public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader, ShareLinks links, PrivacyPassGate privacyPass)
 {
     [Function(nameof(CreateMailbox))]
-    public async Task<IActionResult> Run(
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/m")] HttpRequest request,
         CancellationToken cancellationToken)
     {

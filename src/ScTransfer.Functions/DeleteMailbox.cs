@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using ScTransfer.Relay;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 
 namespace ScTransfer.Functions;
 
@@ -10,7 +9,7 @@ namespace ScTransfer.Functions;
 public sealed class DeleteMailbox(MailboxService mailboxes)
 {
     [Function(nameof(DeleteMailbox))]
-    public async Task<IActionResult> Run(
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/m/{mailboxIdentifier}")] HttpRequest request,
         string mailboxIdentifier,
         CancellationToken cancellationToken)

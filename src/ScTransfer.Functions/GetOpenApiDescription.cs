@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 
 namespace ScTransfer.Functions;
 
@@ -14,7 +13,7 @@ public sealed class GetOpenApiDescription
     private static readonly ReadOnlyMemory<byte> Document = Load();
 
     [Function(nameof(GetOpenApiDescription))]
-    public Task<IActionResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/openapi.yaml")] HttpRequest request) =>
         Task.FromResult(RelayResults.Document(Document, "application/yaml"));
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 
 namespace ScTransfer.Functions;
 
@@ -13,7 +12,7 @@ namespace ScTransfer.Functions;
 public sealed class NoSuchEndpoint
 {
     [Function(nameof(NoSuchEndpoint))]
-    public Task<IActionResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = "{*path}")] HttpRequest request) =>
         Task.FromResult(RelayRoutes.Unmatched(request));
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ScTransfer.Functions;
+using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Configuration;
 
 var builder = FunctionsApplication.CreateBuilder(args);
@@ -26,6 +27,6 @@ builder.Services.AddSingleton(startupNotices);
 builder.Logging.AddProvider(startupNotices);
 builder.UseMiddleware<StartupNoticeReplay>();
 builder.UseMiddleware<RelayFunctionsMiddleware>();
-builder.Services.AddSecureCredentialRelay(builder.Configuration);
+builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp();
 builder.AddRelayTelemetry();
 builder.Build().Run();

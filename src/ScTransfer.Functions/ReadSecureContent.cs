@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using ScTransfer.Relay;
-using ScTransfer.Relay.Http;
-using ScTransfer.Relay.PrivacyPass;
+using ScTransfer.Functions.Http;
 
 namespace ScTransfer.Functions;
 
@@ -11,7 +9,7 @@ namespace ScTransfer.Functions;
 public sealed class ReadSecureContent(MailboxService mailboxes, PrivacyPassGate privacyPass)
 {
     [Function(nameof(ReadSecureContent))]
-    public async Task<IActionResult> Run(
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/m/{mailboxIdentifier}")] HttpRequest request,
         string mailboxIdentifier,
         CancellationToken cancellationToken)

@@ -1,43 +1,23 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 
 namespace ScTransfer.Functions;
 
-/// <summary>Applies <see cref="RelayHttpPolicy"/> to every HTTP function in the Azure Functions host.</summary>
-internal sealed class RelayFunctionsMiddleware(RelayHttpPolicy policy, RelayRateLimiter limiter) : IFunctionsWorkerMiddleware
+/// <summary>Runs every HTTP function of the Azure Functions worker inside <see cref="RelayHttpPipeline"/>.</summary>
+internal sealed class RelayFunctionsMiddleware(RelayHttpPipeline pipeline) : IFunctionsWorkerMiddleware
 {
-    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    /// <summary>
+    /// The host's own proxy in front of the worker appends what it saw to X-Forwarded-For: one hop more than the
+    /// self-hosted runner has (<see cref="RelayRateLimiter.Admit"/>).
+    /// </summary>
+    internal const int HostHops = 1;
+
+    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var http = context.GetHttpContext();
-        if (http is null)
-        {
-            await next(context); // timer triggers
-            return;
-        }
-
-        if (RelayHttpPolicy.BeginRequest(http) is { } early)
-        {
-            context.GetInvocationResult().Value = early;
-            return;
-        }
-
-        // The host's own proxy appended what it saw to X-Forwarded-For: one hop more than the runner has.
-        using var admission = limiter.Admit(http, context.FunctionDefinition.Name, hostHops: 1);
-        if (admission.Refusal is { } refused)
-        {
-            context.GetInvocationResult().Value = refused;
-            return;
-        }
-
-        using var scope = policy.BeginLogScope(http);
-        try
-        {
-            await next(context);
-        }
-        catch (Exception ex)
-        {
-            context.GetInvocationResult().Value = policy.MapException(ex, http);
-        }
+        return http is null
+            ? next(context) // timer triggers
+            : pipeline.InvokeAsync(http, context.FunctionDefinition.Name, HostHops, () => next(context));
     }
 }

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using ScTransfer.Relay;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Functions;
@@ -11,7 +10,7 @@ namespace ScTransfer.Functions;
 public sealed class UpdateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader)
 {
     [Function(nameof(UpdateMailbox))]
-    public async Task<IActionResult> Run(
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/m/{mailboxIdentifier}")] HttpRequest request,
         string mailboxIdentifier,
         CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 
 namespace ScTransfer.SelfHost;
 
@@ -39,14 +39,14 @@ public static class FunctionHostExtensions
                 var result = await invoker.InvokeAsync(http.RequestServices, http, http.RequestAborted);
                 if (result is not null)
                 {
-                    await FunctionInvoker.ExecuteAsync(result, http);
+                    await result.ExecuteAsync(http);
                 }
             }).WithName(function.Name);
         }
 
         // Methods no function lists (e.g. PROPFIND) match no route, not even the catch-all NoSuchEndpoint's: the same
         // answer for them (under the Functions host they get the host's own 404: the methods a function lists are fixed).
-        app.MapFallback(http => FunctionInvoker.ExecuteAsync(RelayRoutes.Unmatched(http.Request), http));
+        app.MapFallback(http => RelayRoutes.Unmatched(http.Request).ExecuteAsync(http));
         return app;
     }
 

@@ -1,8 +1,5 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 
 namespace ScTransfer.SelfHost;
@@ -23,13 +20,13 @@ internal sealed class FunctionInvoker
         _method = method;
         _factory = ActivatorUtilities.CreateFactory(method.DeclaringType!, Type.EmptyTypes);
         _binders = [.. method.GetParameters().Select(Binder)];
-        if (method.ReturnType != typeof(Task<IActionResult>) && method.ReturnType != typeof(Task))
+        if (method.ReturnType != typeof(Task<IResult>) && method.ReturnType != typeof(Task))
         {
-            throw new InvalidOperationException($"{method.DeclaringType!.Name}.{method.Name} must return Task<IActionResult> or Task.");
+            throw new InvalidOperationException($"{method.DeclaringType!.Name}.{method.Name} must return Task<IResult> or Task.");
         }
     }
 
-    public async Task<IActionResult?> InvokeAsync(IServiceProvider services, HttpContext? http, CancellationToken cancellationToken)
+    public async Task<IResult?> InvokeAsync(IServiceProvider services, HttpContext? http, CancellationToken cancellationToken)
     {
         var instance = _method.IsStatic ? null : _factory(services, null);
         var arguments = new object?[_binders.Length];
@@ -40,11 +37,8 @@ internal sealed class FunctionInvoker
 
         var task = (Task)_method.Invoke(instance, arguments)!;
         await task;
-        return task is Task<IActionResult> withResult ? withResult.Result : null;
+        return task is Task<IResult> withResult ? withResult.Result : null;
     }
-
-    public static Task ExecuteAsync(IActionResult result, HttpContext http) =>
-        result.ExecuteResultAsync(new ActionContext(http, http.GetRouteData(), new ActionDescriptor()));
 
     private static Func<HttpContext?, CancellationToken, object?> Binder(ParameterInfo parameter)
     {

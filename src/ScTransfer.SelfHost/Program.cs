@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 using ScTransfer.Functions;
+using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.SelfHost;
 
@@ -23,7 +24,7 @@ if (settingsFile is not null)
     builder.Configuration.AddCommandLine(args);
 }
 
-builder.Services.AddSecureCredentialRelay(builder.Configuration);
+builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp();
 builder.Services.AddTimerFunctions(typeof(CreateMailbox).Assembly);
 builder.WebHost.ConfigureKestrel((context, kestrel) =>
 {

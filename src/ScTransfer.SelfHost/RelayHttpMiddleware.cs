@@ -1,36 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 
 namespace ScTransfer.SelfHost;
 
-/// <summary>Applies <see cref="RelayHttpPolicy"/> to every request, as RelayFunctionsMiddleware does in Azure.</summary>
-internal sealed class RelayHttpMiddleware(RequestDelegate next, RelayHttpPolicy policy, RelayRateLimiter limiter)
+/// <summary>Runs every request inside <see cref="RelayHttpPipeline"/>, as RelayFunctionsMiddleware does in Azure.</summary>
+internal sealed class RelayHttpMiddleware(RequestDelegate next, RelayHttpPipeline pipeline)
 {
-    public async Task InvokeAsync(HttpContext http)
-    {
-        if (RelayHttpPolicy.BeginRequest(http) is { } early)
-        {
-            await FunctionInvoker.ExecuteAsync(early, http);
-            return;
-        }
-
-        // Routing has run: the endpoint's name is the function's (FunctionHostExtensions.MapHttpFunctions).
-        using var admission = limiter.Admit(http, http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
-        if (admission.Refusal is { } refused)
-        {
-            await FunctionInvoker.ExecuteAsync(refused, http);
-            return;
-        }
-
-        using var scope = policy.BeginLogScope(http);
-        try
-        {
-            await next(http);
-        }
-        catch (Exception ex) when (!http.Response.HasStarted)
-        {
-            await FunctionInvoker.ExecuteAsync(policy.MapException(ex, http), http);
-        }
-    }
+    // Routing has run: the endpoint's name is the function's (FunctionHostExtensions.MapHttpFunctions). No proxy of
+    // the host's own stands in front of Kestrel: 0 host hops.
+    public Task InvokeAsync(HttpContext http) =>
+        pipeline.InvokeAsync(http, http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName, hostHops: 0, () => next(http));
 }

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using ScTransfer.Relay.Http;
 using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
@@ -15,7 +14,11 @@ namespace ScTransfer.Relay.Configuration;
 
 public static class RelayServiceCollectionExtensions
 {
-    /// <summary>Everything the relay's functions need, for the Functions app and the self-hosted runner alike.</summary>
+    /// <summary>
+    /// The relay's core, for the Functions app and the self-hosted runner alike: options, storage, the protocol's rules,
+    /// pushes and Privacy Pass verification. The HTTP part (request reading, answers, the per-request policy and rate
+    /// limits) is AddRelayHttp in ScTransfer.Functions.
+    /// </summary>
     public static IServiceCollection AddSecureCredentialRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations()
@@ -41,10 +44,6 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton<TokenCipher>();
         services.TryAddSingleton<MailboxRequestParser>();
         services.TryAddSingleton<MailboxService>();
-        services.TryAddSingleton<RelayRequest>();
-        services.TryAddSingleton<ShareLinks>();
-        services.TryAddSingleton<RelayHttpPolicy>();
-        services.TryAddSingleton<RelayRateLimiter>();
         services.AddHostedService<StorageInitializer>();
         services.AddPrivacyPass(configuration);
         return services;

@@ -8,7 +8,7 @@ namespace ScTransfer.Relay.PrivacyPass;
 
 public static class PrivacyPassServiceCollectionExtensions
 {
-    /// <summary>Privacy Pass settings (validated at start: a bad key stops the relay with a message naming it) and the gate.</summary>
+    /// <summary>Privacy Pass settings (validated at start: a bad key stops the relay with a message naming it) and the token redemption.</summary>
     public static IServiceCollection AddPrivacyPass(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PrivacyPassOptions>()
@@ -18,7 +18,7 @@ public static class PrivacyPassServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrivacyPassOptions>, PrivacyPassOptionsValidator>());
         services.TryAddSingleton<PrivacyPassPolicy>();
         services.TryAddSingleton<SpentNonceStore>();
-        services.TryAddSingleton<PrivacyPassGate>();
+        services.TryAddSingleton<PrivacyPassRedeemer>();
         return services;
     }
 

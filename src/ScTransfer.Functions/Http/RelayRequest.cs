@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Relay.Http;
+namespace ScTransfer.Functions.Http;
 
 /// <summary>Reads what a function needs from a request, answering a clear problem when it is missing or malformed.</summary>
 public sealed class RelayRequest(IOptions<RelayOptions> options)
@@ -18,7 +17,7 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
     /// <summary>The validated Mailbox-Correlation-ID (any spelling), or null when the client sent none.</summary>
     public static string? CorrelationId(HttpRequest request) => request.HttpContext.Items[CorrelationItem] as string;
 
-    public static bool TryGetDeviceClaim(HttpRequest request, out DeviceClaim claim, [NotNullWhen(false)] out IActionResult? problem)
+    public static bool TryGetDeviceClaim(HttpRequest request, out DeviceClaim claim, [NotNullWhen(false)] out IResult? problem)
     {
         claim = default;
         problem = null;
@@ -47,7 +46,7 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
         return false;
     }
 
-    public static bool TryGetMailboxId(string? routeValue, out MailboxId id, [NotNullWhen(false)] out IActionResult? problem)
+    public static bool TryGetMailboxId(string? routeValue, out MailboxId id, [NotNullWhen(false)] out IResult? problem)
     {
         problem = null;
         if (MailboxId.TryParse(routeValue, out id))

@@ -2,11 +2,11 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
 
-namespace ScTransfer.Relay.Tests;
+namespace ScTransfer.Functions.Tests;
 
 /// <summary>
 /// The request helpers (<see cref="RelayRequest"/>) in process: the device claim header in every spelling, the
@@ -17,7 +17,7 @@ public sealed class RelayRequestTests
 {
     private const string Claim = "0b8f6f7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
 
-    private static readonly RelayOptions Options = StoreHarness.RelayOptionsForTests();
+    private static readonly RelayOptions Options = new();
 
     private readonly RelayRequest _requests = new(Microsoft.Extensions.Options.Options.Create(Options));
 

@@ -1,4 +1,4 @@
-namespace ScTransfer.Relay.Http;
+namespace ScTransfer.Functions.Http;
 
 /// <summary>
 /// Header names of every client generation (draft-00 and later revisions, docs/compatibility.md).

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Relay.Http;
+namespace ScTransfer.Functions.Http;
 
 /// <summary>
 /// The answer to a request no endpoint takes: a problem+json 404 for an unknown path, a 405 with <c>Allow</c> for a
@@ -19,7 +18,7 @@ public static class RelayRoutes
         (segments => segments is ["v1", "openapi.yaml"], "GET"),
     ];
 
-    public static IActionResult Unmatched(HttpRequest request)
+    public static IResult Unmatched(HttpRequest request)
     {
         var segments = (request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
         foreach (var (matches, allow) in Known)

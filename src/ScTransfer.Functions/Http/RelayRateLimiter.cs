@@ -2,21 +2,19 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
-using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Relay.Http;
+namespace ScTransfer.Functions.Http;
 
 /// <summary>
 /// Admits or refuses a request before its function runs, so a refused request costs no storage operation: a
 /// per-instance ceiling on concurrent requests, then a token bucket per client and endpoint class. Both hosts call
-/// it from their middleware with the function's name, after <see cref="RelayHttpPolicy.BeginRequest"/> (so a 429
-/// carries the security headers and the echoed Mailbox-Correlation-ID).
+/// it through <see cref="RelayHttpPipeline"/> with the function's name, after <see cref="RelayHttpPolicy.BeginRequest"/>
+/// (so a 429 carries the security headers and the echoed Mailbox-Correlation-ID).
 /// </summary>
 /// <remarks>
 /// Memory stays bounded under a flood of distinct addresses: the partitioned limiter drops a client's bucket once it
@@ -216,7 +214,7 @@ public sealed partial class RelayRateLimiter : IDisposable
         _ => "read",
     };
 
-    private static IActionResult Refuse(RateLimitLease lease, string why)
+    private static IResult Refuse(RateLimitLease lease, string why)
     {
         var seconds = RetryAfterSeconds(lease);
         return RelayResults.TooManyRequests(seconds, $"{why} Nothing was changed; retry after {seconds} second{(seconds == 1 ? "" : "s")} (Retry-After).");
@@ -230,10 +228,10 @@ public sealed partial class RelayRateLimiter : IDisposable
 }
 
 /// <summary>A request's place under <see cref="RelayRateLimiter"/>: held until disposed, or a refusal to answer with.</summary>
-public readonly struct RelayAdmission(RateLimitLease? place, IActionResult? refusal) : IDisposable
+public readonly struct RelayAdmission(RateLimitLease? place, IResult? refusal) : IDisposable
 {
     /// <summary>The 429 to answer with instead of running the function; null when admitted.</summary>
-    public IActionResult? Refusal { get; } = refusal;
+    public IResult? Refusal { get; } = refusal;
 
     public void Dispose() => place?.Dispose();
 }

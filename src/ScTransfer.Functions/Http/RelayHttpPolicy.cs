@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Storage;
 
-namespace ScTransfer.Relay.Http;
+namespace ScTransfer.Functions.Http;
 
 /// <summary>
 /// Behaviour every response shares, written once and applied by a thin middleware in each host (a Functions worker
@@ -17,7 +16,7 @@ public sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
     public const int RetryAfterSeconds = 2;
 
     /// <summary>Runs before the function. Returns an answer when the request must stop here, else null.</summary>
-    public static IActionResult? BeginRequest(HttpContext http)
+    public static IResult? BeginRequest(HttpContext http)
     {
         var headers = http.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
@@ -58,7 +57,7 @@ public sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
             : null;
 
     /// <summary>Maps a failure to an answer: storage outages are 503 with Retry-After, never 500.</summary>
-    public IActionResult MapException(Exception exception, HttpContext http)
+    public IResult MapException(Exception exception, HttpContext http)
     {
         switch (Unwrap(exception))
         {

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Storage;
 using ScTransfer.Testing;
 
-namespace ScTransfer.Relay.Tests;
+namespace ScTransfer.Functions.Tests;
 
 /// <summary>
 /// What every response shares (<see cref="RelayHttpPolicy"/>), in process: security headers, the Correlation-ID

@@ -1,10 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
 
-namespace ScTransfer.Relay.Tests;
+namespace ScTransfer.Functions.Tests;
 
 /// <summary>Runs a relay answer on a <see cref="DefaultHttpContext"/> and reads back what it wrote.</summary>
 internal static class HttpResultRunner
@@ -17,10 +14,10 @@ internal static class HttpResultRunner
     }
 
     /// <summary>Executes <paramref name="result"/> into <paramref name="http"/>; returns the status and the problem's detail (or null).</summary>
-    public static async Task<(int Status, string? Detail)> RunAsync(IActionResult result, HttpContext? http = null)
+    public static async Task<(int Status, string? Detail)> RunAsync(IResult result, HttpContext? http = null)
     {
         http ??= NewContext();
-        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
+        await result.ExecuteAsync(http);
         var body = ((MemoryStream)http.Response.Body).ToArray();
         if (http.Response.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) != true)
         {

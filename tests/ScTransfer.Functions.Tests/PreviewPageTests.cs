@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
 
-namespace ScTransfer.Relay.Tests;
+namespace ScTransfer.Functions.Tests;
 
 /// <summary>The OpenGraph preview (draft §6.4) renders untrusted display information safely.</summary>
 [Trait(Needs.Trait, Needs.Nothing)]

@@ -1,16 +1,13 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
-using ScTransfer.Relay.Http;
+using ScTransfer.Functions.Http;
 using ScTransfer.Testing;
 
-namespace ScTransfer.Relay.Tests;
+namespace ScTransfer.Functions.Tests;
 
 /// <summary>docs/security.md, rate limits: who a client is, and when it gets 429 (in-process; the end-to-end proof is RateLimitTests).</summary>
 [Trait(Needs.Trait, Needs.Nothing)]
@@ -233,11 +230,11 @@ public sealed class RelayRateLimiterTests
         return limiter.Admit(http, function);
     }
 
-    private static async Task<(int Status, string? RetryAfter)> ExecuteAsync(IActionResult result)
+    private static async Task<(int Status, string? RetryAfter)> ExecuteAsync(IResult result)
     {
         var http = new DefaultHttpContext();
         http.Response.Body = new MemoryStream();
-        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
+        await result.ExecuteAsync(http);
         Assert.Equal("application/problem+json; charset=utf-8", http.Response.ContentType);
         return (http.Response.StatusCode, http.Response.Headers.RetryAfter.ToString());
     }

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Relay.Http;
+namespace ScTransfer.Functions.Http;
 
 /// <summary>
 /// The OpenGraph preview of a share (draft §6.4): what a messaging app's link preview and a person opening the

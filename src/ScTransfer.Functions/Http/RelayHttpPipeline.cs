@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+
+namespace ScTransfer.Functions.Http;
+
+/// <summary>
+/// What runs around every HTTP function, in this order, on both hosts (RelayFunctionsMiddleware in the Functions worker,
+/// RelayHttpMiddleware in the self-hosted runner, which only say how they find the function's name and the host's own
+/// proxy hops): <see cref="RelayHttpPolicy.BeginRequest"/> (security headers, the Correlation-ID check and echo, draft §5),
+/// then <see cref="RelayRateLimiter.Admit"/> (so a 429 carries both), then the function inside a log scope naming the
+/// Correlation-ID, with a failure mapped to an answer by <see cref="RelayHttpPolicy.MapException"/>.
+/// </summary>
+/// <remarks>
+/// An answer given here is written to the response at once; the function's own answer is written by the host after
+/// <c>next</c> returns (the worker's FunctionsHttpProxyingMiddleware, or the runner's endpoint).
+/// </remarks>
+public sealed class RelayHttpPipeline(RelayHttpPolicy policy, RelayRateLimiter limiter)
+{
+    /// <param name="http">The request.</param>
+    /// <param name="functionName">The function the request is routed to; null when none matched.</param>
+    /// <param name="hostHops">The host's own proxies in front of this code (<see cref="RelayRateLimiter.Admit"/>).</param>
+    /// <param name="next">Runs the function.</param>
+    public async Task InvokeAsync(HttpContext http, string? functionName, int hostHops, Func<Task> next)
+    {
+        if (RelayHttpPolicy.BeginRequest(http) is { } early)
+        {
+            await early.ExecuteAsync(http);
+            return;
+        }
+
+        using var admission = limiter.Admit(http, functionName, hostHops);
+        if (admission.Refusal is { } refused)
+        {
+            await refused.ExecuteAsync(http);
+            return;
+        }
+
+        using var scope = policy.BeginLogScope(http);
+        try
+        {
+            await next();
+        }
+        catch (Exception ex) when (!http.Response.HasStarted)
+        {
+            await policy.MapException(ex, http).ExecuteAsync(http);
+        }
+    }
+}
