@@ -34,7 +34,7 @@ public sealed class StoragePrivacyTests(RelayFixture fixture)
             var senderApnsLater = Secret("f6e5d4c3b2a1" + Guid.NewGuid().ToString("N"));
             var receiverFcm = Secret("fcm:" + Guid.NewGuid().ToString("N"));
 
-            using (var request = new HttpRequestMessage(HttpMethod.Post, "v1/m") { Content = RelayClient.Json(RelayClient.CreateBody(id, apnsToken: senderApns)) })
+            using (var request = new HttpRequestMessage(HttpMethod.Post, "v1/m") { Content = RelayClient.Json(RelayClient.CreateBody(id, token: RelayClient.Token("com.apple.apns", senderApns))) })
             {
                 request.Headers.TryAddWithoutValidation("deviceClaim", sender);
                 request.Headers.TryAddWithoutValidation("deviceAttestation", Secret("attestation-" + sender));
@@ -44,9 +44,9 @@ public sealed class StoragePrivacyTests(RelayFixture fixture)
             }
 
             await ExpectAsync(HttpStatusCode.OK, _relay.ReadAsync(id, receiver, Secret(RelayClient.NewId())));
-            await ExpectAsync(HttpStatusCode.OK, _relay.UpdateAsync(id, RelayClient.UpdateBody(tokenData: receiverFcm), receiver, Secret(RelayClient.NewId())));
+            await ExpectAsync(HttpStatusCode.OK, _relay.UpdateAsync(id, RelayClient.UpdateBody(token: RelayClient.Token("com.google.fcm", receiverFcm)), receiver, Secret(RelayClient.NewId())));
             await ExpectAsync(HttpStatusCode.OK, _relay.UpdateAsync(
-                id, RelayClient.UpdateBody(tokenType: "com.apple.apns", tokenData: senderApnsLater), sender, Secret(RelayClient.NewId())));
+                id, RelayClient.UpdateBody(token: RelayClient.Token("com.apple.apns", senderApnsLater)), sender, Secret(RelayClient.NewId())));
             await ExpectAsync(HttpStatusCode.OK, _relay.RelinquishAsync(id, receiver, Secret(RelayClient.NewId())));
         }
 

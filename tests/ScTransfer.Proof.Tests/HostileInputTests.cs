@@ -44,9 +44,9 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         var payloads = new Dictionary<string, string>();
         foreach (var rights in new[] { "RWD", "RWD", "RW", "R", "RD", "RWD" })
         {
-            var mailbox = new SeededMailbox(Calls.NewId(), Calls.NewId(), Calls.NewId());
-            var data = Calls.PayloadData(100);
-            await http.CreateOkAsync(mailbox.Id, mailbox.SenderClaim, data, Calls.Token("com.apple.apns", "apns-seed-" + mailbox.Id), rights);
+            var mailbox = new SeededMailbox(RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+            var data = RelayClient.RandomPayloadData(100);
+            await new RelayClient(http).CreateMailboxAsync(RelayClient.CreateBody(mailbox.Id, data, RelayClient.Token("com.apple.apns", "apns-seed-" + mailbox.Id), rights), mailbox.SenderClaim);
             using var bind = await http.SendAsync(HttpMethod.Post, "v1/m/" + mailbox.Id, mailbox.ReceiverClaim);
             Assert.Equal(HttpStatusCode.OK, bind.StatusCode);
             mailboxes.Add(mailbox);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Proof.Tests;
 
@@ -94,9 +95,9 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
 
     private HostileRequest BrokenCreate()
     {
-        var id = _random.Next(4) == 0 ? AnyMailbox().Id : Calls.NewId();
+        var id = _random.Next(4) == 0 ? AnyMailbox().Id : RelayClient.NewId();
         var (kind, body) = Break(ValidCreate(id), create: true);
-        return new("create: " + kind, HttpMethod.Post, "v1/m", [H("deviceClaim", Calls.NewId()), H("Mailbox-Correlation-ID", Calls.NewId())], body, Pick(JsonTypes));
+        return new("create: " + kind, HttpMethod.Post, "v1/m", [H("deviceClaim", RelayClient.NewId()), H("Mailbox-Correlation-ID", RelayClient.NewId())], body, Pick(JsonTypes));
     }
 
     private HostileRequest BrokenUpdateByAParty()
@@ -115,11 +116,11 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
         var otherParty = Pick(other) is var o && _random.Next(2) == 0 ? o.SenderClaim : o.ReceiverClaim;
         var (claimKind, headers) = _random.Next(5) switch
         {
-            0 => ("stranger", new[] { H("deviceClaim", Calls.NewId()) }),
+            0 => ("stranger", new[] { H("deviceClaim", RelayClient.NewId()) }),
             1 => ("another mailbox's party", [H("deviceClaim", otherParty)]),
             2 => ("another mailbox's party, uppercase", [H("Mailbox-Device-Claim", otherParty.ToUpperInvariant())]),
             // The first spelling present wins (RelayHeaders): a right claim under a later spelling must not rescue a wrong one.
-            3 => ("right claim only in a later spelling", [H("deviceClaim", Calls.NewId()), H("Mailbox-Device-Claim", mailbox.SenderClaim), H("Device-Claim", mailbox.ReceiverClaim)]),
+            3 => ("right claim only in a later spelling", [H("deviceClaim", RelayClient.NewId()), H("Mailbox-Device-Claim", mailbox.SenderClaim), H("Device-Claim", mailbox.ReceiverClaim)]),
             _ => ("garbled claim", [H(Pick(new[] { "deviceClaim", "Mailbox-Device-Claim", "Device-Claim" }), Pick(BadUuids.Where(u => u.All(c => c is >= ' ' and < (char)127)).ToList()))]),
         };
         return _random.Next(4) switch
@@ -136,7 +137,7 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
         var mailbox = AnyMailbox();
         var type = _random.Next(6) == 0 ? null : Pick(WrongContentTypes);
         return _random.Next(2) == 0
-            ? new($"create as '{type}'", HttpMethod.Post, "v1/m", [H("deviceClaim", Calls.NewId())], Utf8(ValidCreate(Calls.NewId()).ToJsonString()), type)
+            ? new($"create as '{type}'", HttpMethod.Post, "v1/m", [H("deviceClaim", RelayClient.NewId())], Utf8(ValidCreate(RelayClient.NewId()).ToJsonString()), type)
             : new($"update by a party as '{type}'", HttpMethod.Put, "v1/m/" + mailbox.Id, [H("deviceClaim", mailbox.SenderClaim)], Utf8(ValidUpdate().ToJsonString()), type);
     }
 
@@ -149,7 +150,7 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
             0 => "v1/m/" + Uri.EscapeDataString(Pick(BadUuids)),
             1 => $"v1/m/{mailbox.Id}/extra",
             2 => $"v1/m//{mailbox.Id}",
-            3 => $"v1/m/{mailbox.Id}%2F..%2F{Calls.NewId()}",
+            3 => $"v1/m/{mailbox.Id}%2F..%2F{RelayClient.NewId()}",
             4 => $"v1/m/..%2F{mailbox.Id}",
             5 => $"v1/m/%7B{mailbox.Id}%7D",
             6 => $"v1/m/{mailbox.Id.Replace("-", "", StringComparison.Ordinal)}",
@@ -162,8 +163,8 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
         var method = Pick(new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch });
         // A POST that lands on CreateMailbox must still be refused: its body is a truncated create.
         var body = method == HttpMethod.Put ? Utf8(ValidUpdate().ToJsonString())
-            : method == HttpMethod.Post ? Utf8(ValidCreate(Calls.NewId()).ToJsonString()[..^1]) : null;
-        return new("bad path " + method, method, path, [H("deviceClaim", Calls.NewId())], body, body is null ? null : "application/json");
+            : method == HttpMethod.Post ? Utf8(ValidCreate(RelayClient.NewId()).ToJsonString()[..^1]) : null;
+        return new("bad path " + method, method, path, [H("deviceClaim", RelayClient.NewId())], body, body is null ? null : "application/json");
     }
 
     private HostileRequest OddMethod()
@@ -196,14 +197,14 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
             1 => ($"bad Mailbox-Request-ID '{Shorten(correlation)}'", [H("deviceClaim", mailbox.SenderClaim), H("Mailbox-Request-ID", correlation)]),
             2 => ("a 20 KB header", [H("deviceClaim", mailbox.SenderClaim), H("X-Padding", new string('p', 20 * 1024))]),
             3 => ("60 headers", [H("deviceClaim", mailbox.SenderClaim), .. Enumerable.Range(0, 60).Select(i => H("X-Extra-" + i, "v"))]),
-            4 => ("two correlation ids", [H("deviceClaim", mailbox.SenderClaim), H("Mailbox-Correlation-ID", Calls.NewId()), H("Mailbox-Correlation-ID", Calls.NewId())]),
-            _ => ("claim and correlation in one header", [H("deviceClaim", mailbox.SenderClaim + ", " + Calls.NewId())]),
+            4 => ("two correlation ids", [H("deviceClaim", mailbox.SenderClaim), H("Mailbox-Correlation-ID", RelayClient.NewId()), H("Mailbox-Correlation-ID", RelayClient.NewId())]),
+            _ => ("claim and correlation in one header", [H("deviceClaim", mailbox.SenderClaim + ", " + RelayClient.NewId())]),
         };
 
         // What the headers spoil: an update by the sender, or a create.
         return _random.Next(2) == 0
             ? new("update by a party, " + kind, HttpMethod.Put, "v1/m/" + mailbox.Id, headers, Utf8(ValidUpdate().ToJsonString()), "application/json")
-            : new("create, " + kind, HttpMethod.Post, "v1/m", headers, Utf8(ValidCreate(Calls.NewId()).ToJsonString()), "application/json");
+            : new("create, " + kind, HttpMethod.Post, "v1/m", headers, Utf8(ValidCreate(RelayClient.NewId()).ToJsonString()), "application/json");
     }
 
     private HostileRequest Oversize()
@@ -216,7 +217,7 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
         var chunked = _random.Next(2) == 0;
         return _random.Next(2) == 0
             ? new($"update by a party, oversize (chunked {chunked})", HttpMethod.Put, "v1/m/" + mailbox.Id, [H("deviceClaim", mailbox.ReceiverClaim)], body, "application/json", chunked)
-            : new($"create, oversize (chunked {chunked})", HttpMethod.Post, "v1/m", [H("deviceClaim", Calls.NewId())], body, "application/json", chunked);
+            : new($"create, oversize (chunked {chunked})", HttpMethod.Post, "v1/m", [H("deviceClaim", RelayClient.NewId())], body, "application/json", chunked);
     }
 
     /// <summary>Previews are public and read-only, even when asked with a party's claim and a method override.</summary>
@@ -227,10 +228,10 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
             [H("deviceClaim", mailbox.SenderClaim), H("X-HTTP-Method-Override", "DELETE"), H("X-Method-Override", "PUT")], null, null);
     }
 
-    private JsonObject ValidCreate(string id) => Calls.CreateBody(id, Calls.PayloadData(_random.Next(28, 200)),
-        _random.Next(2) == 0 ? Calls.Token("com.apple.apns", "apns-" + _random.Next()) : null);
+    private JsonObject ValidCreate(string id) => RelayClient.CreateBody(id, RelayClient.RandomPayloadData(_random.Next(28, 200)),
+        _random.Next(2) == 0 ? RelayClient.Token("com.apple.apns", "apns-" + _random.Next()) : null);
 
-    private JsonObject ValidUpdate() => Calls.UpdateBody(Calls.PayloadData(_random.Next(28, 200)), Calls.Token("com.google.fcm", "fcm-" + _random.Next()));
+    private JsonObject ValidUpdate() => RelayClient.UpdateBody(RelayClient.RandomPayloadData(_random.Next(28, 200)), RelayClient.Token("com.google.fcm", "fcm-" + _random.Next()));
 
     /// <summary>Spoils a valid body in one way that makes it certainly invalid (possibly with harmless noise added).</summary>
     private (string Kind, byte[] Body) Break(JsonObject body, bool create)
@@ -408,11 +409,11 @@ internal sealed class HostileRequests(int seed, IReadOnlyList<SeededMailbox> mai
             4 => ("non-ASCII correlation id", Framed($"PUT /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\r\nMailbox-Correlation-ID: caf\u00C3\u00A9\r\n", update)),
             // The same claim header twice: ambiguous, so refused, even when both lines carry the right claim.
             5 => ("claim header repeated", Framed($"PUT /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\r\ndeviceClaim: {mailbox.SenderClaim}\r\n", update)),
-            6 => ("claim header repeated, delete", Framed($"DELETE /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\r\ndeviceClaim: {Calls.NewId()}\r\n")),
+            6 => ("claim header repeated, delete", Framed($"DELETE /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\r\ndeviceClaim: {RelayClient.NewId()}\r\n")),
             7 => ("obs-fold header injection", Framed($"PUT /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\r\nMailbox-Correlation-ID: abc\r\n Set-Cookie: injected=1\r\n", update)),
             8 => ("bare CR in a header", Framed($"PUT /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\r\nMailbox-Correlation-ID: abc\rSet-Cookie: injected=1\r\n", update)),
             // Kestrel may accept bare LF line ends: a stranger's claim keeps the request harmless either way.
-            9 => ("bare LF in a header", Framed($"PUT /v1/m/{mailbox.Id} HTTP/1.1\nHost: relay\ndeviceClaim: {Calls.NewId()}\nMailbox-Correlation-ID: abc\nX: y\r\n", update)),
+            9 => ("bare LF in a header", Framed($"PUT /v1/m/{mailbox.Id} HTTP/1.1\nHost: relay\ndeviceClaim: {RelayClient.NewId()}\nMailbox-Correlation-ID: abc\nX: y\r\n", update)),
             10 => ("NUL in a header", Framed($"PUT /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\0\r\n", update)),
             11 => ("Content-Length and Transfer-Encoding", $"PUT /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{{\"a\":\r\n0\r\n\r\n"),
             12 => ("two Content-Lengths", $"PUT /v1/m/{mailbox.Id} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {mailbox.SenderClaim}\r\nContent-Type: application/json\r\nContent-Length: {update.Length}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{update}"),
