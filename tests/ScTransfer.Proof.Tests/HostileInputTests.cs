@@ -58,9 +58,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         Assert.Equal(mailboxes.Count, before.Count); // one entity each, in the one mailbox table
 
         var maxBody = int.Parse(await MaxBodyAsync(http, mailboxes[0]), System.Globalization.CultureInfo.InvariantCulture);
-        var generator = new HostileRequests(Seed, mailboxes, maxBody);
-        var httpRequests = generator.Http(HttpRequests);
-        var rawRequests = generator.Raw(RawRequests);
+        var httpRequests = new HostileRequests(Seed, mailboxes, maxBody).Generate(HttpRequests);
+        var rawRequests = new RawHostileRequests(Seed, mailboxes).Generate(RawRequests);
 
         var failures = new ConcurrentQueue<string>();
         var statuses = new ConcurrentDictionary<string, int>();
