@@ -34,11 +34,9 @@ public sealed class StoragePrivacyTests(RelayFixture fixture)
             var senderApnsLater = Secret("f6e5d4c3b2a1" + Guid.NewGuid().ToString("N"));
             var receiverFcm = Secret("fcm:" + Guid.NewGuid().ToString("N"));
 
-            using (var request = new HttpRequestMessage(HttpMethod.Post, "v1/m") { Content = RelayClient.Json(RelayClient.CreateBody(id, token: RelayClient.Token("com.apple.apns", senderApns))) })
+            var createBody = RelayClient.CreateBody(id, token: RelayClient.Token("com.apple.apns", senderApns));
+            using (var request = RelayClient.Request(HttpMethod.Post, "v1/m", sender, createBody, Secret(RelayClient.NewId()), Secret("attestation-" + sender)))
             {
-                request.Headers.TryAddWithoutValidation("deviceClaim", sender);
-                request.Headers.TryAddWithoutValidation("deviceAttestation", Secret("attestation-" + sender));
-                request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", Secret(RelayClient.NewId()));
                 using var created = await _relay.Http.SendAsync(request);
                 Assert.Equal(HttpStatusCode.OK, created.StatusCode);
             }

@@ -227,9 +227,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
     /// <summary>The relay's body limit, read from its own 413 answer so the oversize requests track configuration.</summary>
     private static async Task<string> MaxBodyAsync(HttpClient http, SeededMailbox mailbox)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, "v1/m/" + mailbox.Id) { Content = new ByteArrayContent(new byte[4 * 1024 * 1024]) };
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        request.Headers.TryAddWithoutValidation("deviceClaim", mailbox.ReceiverClaim);
+        using var request = RelayClient.RawRequest(HttpMethod.Put, "v1/m/" + mailbox.Id, mailbox.ReceiverClaim, new ByteArrayContent(new byte[4 * 1024 * 1024]));
+        request.Content!.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         request.Headers.ExpectContinue = true;
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);

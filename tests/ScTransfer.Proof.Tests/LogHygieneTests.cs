@@ -71,16 +71,15 @@ public sealed class LogHygieneTests
         claims.Add(garbled);
         await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, "v1/m/" + id, "{" + garbled + "}");
         await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, "v1/m/" + id, Guid.Parse(garbled).ToString("N"));
-        using (var broken = new HttpRequestMessage(HttpMethod.Put, "v1/m/" + id) { Content = new StringContent("{\"payload\":{\"type\":\"AES128\",\"data\":\"" + Data() + "\"", Encoding.UTF8, "application/json") })
+        using (var broken = RelayClient.RawRequest(HttpMethod.Put, "v1/m/" + id, sender, new StringContent("{\"payload\":{\"type\":\"AES128\",\"data\":\"" + Data() + "\"", Encoding.UTF8, "application/json")))
         {
-            broken.Headers.TryAddWithoutValidation("deviceClaim", sender);
             using var response = await http.SendAsync(broken);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
-        using (var plain = new HttpRequestMessage(HttpMethod.Put, "v1/m/" + id) { Content = new StringContent(RelayClient.UpdateBody(Data(), RelayClient.Token("com.google.fcm", receiverToken)).ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("text/plain")) })
+        var plainBody = RelayClient.UpdateBody(Data(), RelayClient.Token("com.google.fcm", receiverToken)).ToJsonString();
+        using (var plain = RelayClient.RawRequest(HttpMethod.Put, "v1/m/" + id, receiver, new StringContent(plainBody, Encoding.UTF8, new MediaTypeHeaderValue("text/plain"))))
         {
-            plain.Headers.TryAddWithoutValidation("deviceClaim", receiver);
             using var response = await http.SendAsync(plain);
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         }

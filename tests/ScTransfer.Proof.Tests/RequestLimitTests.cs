@@ -70,8 +70,7 @@ public sealed class RequestLimitTests : IAsyncLifetime
         var nested = new string('[', depth - 1) + new string(']', depth - 1);
         var json = body.Insert(1, "\"deep\":" + nested + ",");
         using var http = _relay.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/m") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("deviceClaim", RelayClient.NewId());
+        using var request = RelayClient.RawRequest(HttpMethod.Post, "v1/m", RelayClient.NewId(), new StringContent(json, Encoding.UTF8, "application/json"));
         using var response = await http.SendAsync(request);
         Assert.Equal(expected, response.StatusCode);
     }

@@ -151,9 +151,8 @@ public sealed class SecurityHeaderTests
 
     private static async Task<HttpResponseMessage> Raw(HttpClient http, HttpMethod method, string path, string claim, string body, string contentType)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        request.Headers.TryAddWithoutValidation("deviceClaim", claim);
+        using var request = RelayClient.RawRequest(method, path, claim, new ByteArrayContent(Encoding.UTF8.GetBytes(body)));
+        request.Content!.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         // The relay answers an oversize body before reading it and closes; waiting for 100-continue keeps the client
         // from writing into a closed connection.
         request.Headers.ExpectContinue = true;

@@ -89,6 +89,10 @@ public sealed class RelayClient(
         return request;
     }
 
+    /// <summary>A request whose body is exactly <paramref name="content"/> (bytes, text, any content type): for bodies no valid draft request has.</summary>
+    public static HttpRequestMessage RawRequest(HttpMethod method, string path, string? claim, HttpContent? content) =>
+        Request(method, path, claim, null, content, ClaimHeader, CorrelationIdHeader);
+
     public Task<HttpResponseMessage> CreateAsync(JsonNode body, string? claim, string? correlationId = null) =>
         SendAsync(HttpMethod.Post, "v1/m", claim, correlationId, Json(body));
 
