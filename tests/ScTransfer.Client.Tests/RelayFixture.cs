@@ -6,20 +6,12 @@ using ScTransfer.Testing;
 namespace ScTransfer.Client.Tests;
 
 /// <summary>
-/// One self-hosted relay process over Azurite for the suite. Its urlLinks name the configured public URL
+/// One relay over Azurite for the suite, with the default settings. Its urlLinks name the configured public URL
 /// (https://relay.test.example), not where it listens, so clients here talk to <see cref="RelayHost.BaseAddress"/> and
 /// take only the mailbox id and the secret from a link, as a client configured for its relay does.
 /// </summary>
-public sealed class RelayFixture : IAsyncLifetime
+public sealed class RelayFixture : RelayHostFixture
 {
-    public RelayHost Relay { get; private set; } = null!;
-
-    public Uri BaseAddress => Relay.BaseAddress;
-
-    public async Task InitializeAsync() => Relay = await RelayHost.StartAsync();
-
-    public async Task DisposeAsync() => await Relay.DisposeAsync();
-
     /// <summary>A client over a recording handler; every request it makes is kept in <paramref name="handler"/>.</summary>
     public MailboxClient Client(RecordingHandler handler, ILogger<MailboxClient>? logger = null) => new(
         new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) },

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using ScTransfer.Testing;
 
 namespace ScTransfer.IntegrationTests;
 
@@ -235,7 +236,7 @@ public sealed class ClientGenerationTests(RelayFixture fixture)
         // This relay has no Notification Hubs settings: it can push to nobody (ScTransfer.Push.Tests cover true).
         var id = RelayClient.NewId();
         var sender = RelayClient.NewId();
-        using var create = await _draft00.CreateAsync(RelayClient.CreateBody(id, apnsToken: "APNS1234"), sender);
+        using var create = await _draft00.CreateAsync(RelayClient.CreateBody(id, token: RelayClient.Token("com.apple.apns", "APNS1234")), sender);
         using var update = await _draft00.UpdateAsync(id, RelayClient.UpdateBody(), sender);
 
         Assert.False((await RelayClient.ReadJsonAsync(create))["isPushNotificationSupported"]!.GetValue<bool>());

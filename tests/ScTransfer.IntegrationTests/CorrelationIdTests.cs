@@ -1,4 +1,5 @@
 using System.Net;
+using ScTransfer.Testing;
 
 namespace ScTransfer.IntegrationTests;
 
@@ -35,9 +36,7 @@ public sealed class CorrelationIdTests(RelayFixture fixture)
     [Fact]
     public async Task A_correlation_id_that_could_forge_headers_is_refused_and_not_echoed()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/m/" + RelayClient.NewId());
-        request.Headers.TryAddWithoutValidation("deviceClaim", RelayClient.NewId());
-        request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", new string('x', 200));
+        using var request = RelayClient.Request(HttpMethod.Post, "v1/m/" + RelayClient.NewId(), RelayClient.NewId(), correlationId: new string('x', 200));
 
         using var response = await _relay.Http.SendAsync(request);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using ScTransfer.Testing;
 
 namespace ScTransfer.IntegrationTests;
 
@@ -14,8 +15,7 @@ public sealed class CreateMailboxTests(RelayFixture fixture)
     public async Task The_link_comes_from_configuration_not_from_the_Host_header()
     {
         var id = RelayClient.NewId();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/m") { Content = RelayClient.Json(RelayClient.CreateBody(id)) };
-        request.Headers.TryAddWithoutValidation("deviceClaim", RelayClient.NewId());
+        using var request = RelayClient.Request(HttpMethod.Post, "v1/m", RelayClient.NewId(), RelayClient.CreateBody(id));
         request.Headers.Host = "attacker.example";
         request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "attacker.example");
 
@@ -140,12 +140,9 @@ public sealed class CreateMailboxTests(RelayFixture fixture)
         // With Expect: 100-continue the client sends the body only if the relay asks for it: a 413 here proves
         // the relay judged the declared length without reading 8 MiB.
         var huge = new string('A', 8 * 1024 * 1024);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/m")
-        {
-            Content = new StringContent($"{{\"payload\":\"{huge}\"}}", Encoding.UTF8, "application/json"),
-        };
+        using var request = RelayClient.RawRequest(
+            HttpMethod.Post, "v1/m", RelayClient.NewId(), new StringContent($"{{\"payload\":\"{huge}\"}}", Encoding.UTF8, "application/json"));
         request.Headers.ExpectContinue = true;
-        request.Headers.TryAddWithoutValidation("deviceClaim", RelayClient.NewId());
         using var response = await _relay.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);

@@ -300,24 +300,13 @@ public sealed partial class PrivacyPassTests(PrivacyPassRelays relays) : IClassF
         HttpClient http, HttpMethod method, string path, string claim, System.Text.Json.Nodes.JsonNode? body,
         string? authorization = null, (string Name, string Value)? attestation = null, string? correlation = null)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : RelayClient.Json(body) };
+        using var request = RelayClient.Request(method, path, claim, body, correlation, authorization: authorization);
         // A fresh connection per request: HttpClient resends a request that met a pooled connection the server had
         // closed, and a resent create finds its own mailbox (401 without a Correlation-ID) or its own spent token.
         request.Headers.ConnectionClose = true;
-        request.Headers.TryAddWithoutValidation("deviceClaim", claim);
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
         if (attestation is { } a)
         {
             request.Headers.TryAddWithoutValidation(a.Name, a.Value);
-        }
-
-        if (correlation is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", correlation);
         }
 
         return await http.SendAsync(request);

@@ -156,8 +156,7 @@ public sealed class RateLimitTests
 
     private static async Task<HttpStatusCode> DeleteFromAsync(HttpClient http, string forwardedFor)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, "v1/m/" + RelayClient.NewId());
-        request.Headers.TryAddWithoutValidation("deviceClaim", RelayClient.NewId());
+        using var request = RelayClient.Request(HttpMethod.Delete, "v1/m/" + RelayClient.NewId(), RelayClient.NewId());
         request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
         using var response = await http.SendAsync(request);
         return response.StatusCode;

@@ -1,4 +1,5 @@
 using System.Net;
+using ScTransfer.Testing;
 
 namespace ScTransfer.IntegrationTests;
 

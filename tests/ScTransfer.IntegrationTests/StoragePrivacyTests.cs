@@ -34,19 +34,17 @@ public sealed class StoragePrivacyTests(RelayFixture fixture)
             var senderApnsLater = Secret("f6e5d4c3b2a1" + Guid.NewGuid().ToString("N"));
             var receiverFcm = Secret("fcm:" + Guid.NewGuid().ToString("N"));
 
-            using (var request = new HttpRequestMessage(HttpMethod.Post, "v1/m") { Content = RelayClient.Json(RelayClient.CreateBody(id, apnsToken: senderApns)) })
+            var createBody = RelayClient.CreateBody(id, token: RelayClient.Token("com.apple.apns", senderApns));
+            using (var request = RelayClient.Request(HttpMethod.Post, "v1/m", sender, createBody, Secret(RelayClient.NewId()), Secret("attestation-" + sender)))
             {
-                request.Headers.TryAddWithoutValidation("deviceClaim", sender);
-                request.Headers.TryAddWithoutValidation("deviceAttestation", Secret("attestation-" + sender));
-                request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", Secret(RelayClient.NewId()));
                 using var created = await _relay.Http.SendAsync(request);
                 Assert.Equal(HttpStatusCode.OK, created.StatusCode);
             }
 
             await ExpectAsync(HttpStatusCode.OK, _relay.ReadAsync(id, receiver, Secret(RelayClient.NewId())));
-            await ExpectAsync(HttpStatusCode.OK, _relay.UpdateAsync(id, RelayClient.UpdateBody(tokenData: receiverFcm), receiver, Secret(RelayClient.NewId())));
+            await ExpectAsync(HttpStatusCode.OK, _relay.UpdateAsync(id, RelayClient.UpdateBody(token: RelayClient.Token("com.google.fcm", receiverFcm)), receiver, Secret(RelayClient.NewId())));
             await ExpectAsync(HttpStatusCode.OK, _relay.UpdateAsync(
-                id, RelayClient.UpdateBody(tokenType: "com.apple.apns", tokenData: senderApnsLater), sender, Secret(RelayClient.NewId())));
+                id, RelayClient.UpdateBody(token: RelayClient.Token("com.apple.apns", senderApnsLater)), sender, Secret(RelayClient.NewId())));
             await ExpectAsync(HttpStatusCode.OK, _relay.RelinquishAsync(id, receiver, Secret(RelayClient.NewId())));
         }
 

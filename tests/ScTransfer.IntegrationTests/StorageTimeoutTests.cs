@@ -72,7 +72,7 @@ public sealed class StorageTimeoutTests : IAsyncLifetime
         var sender = RelayClient.NewId();
         var receiver = RelayClient.NewId();
         var senderToken = "apns" + Guid.NewGuid().ToString("N");
-        using (var created = await _relay.CreateAsync(RelayClient.CreateBody(id, apnsToken: senderToken), sender))
+        using (var created = await _relay.CreateAsync(RelayClient.CreateBody(id, token: RelayClient.Token("com.apple.apns", senderToken)), sender))
         {
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using ScTransfer.Testing;
 
 namespace ScTransfer.IntegrationTests;
 
@@ -32,7 +33,7 @@ public sealed class UpdateMailboxTests(RelayFixture fixture)
 
         using var byReceiver = await _relay.UpdateAsync(id, RelayClient.UpdateBody(reply), receiver, RelayClient.NewId());
         var seenBySender = await PayloadAsync(id, sender);
-        using var bySender = await _relay.UpdateAsync(id, RelayClient.UpdateBody(answer, "com.apple.apns", "apns-token"), sender, RelayClient.NewId());
+        using var bySender = await _relay.UpdateAsync(id, RelayClient.UpdateBody(answer, RelayClient.Token("com.apple.apns", "apns-token")), sender, RelayClient.NewId());
         var seenByReceiver = await PayloadAsync(id, receiver);
 
         Assert.Equal(HttpStatusCode.OK, byReceiver.StatusCode);

@@ -44,9 +44,9 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         var payloads = new Dictionary<string, string>();
         foreach (var rights in new[] { "RWD", "RWD", "RW", "R", "RD", "RWD" })
         {
-            var mailbox = new SeededMailbox(Calls.NewId(), Calls.NewId(), Calls.NewId());
-            var data = Calls.PayloadData(100);
-            await http.CreateOkAsync(mailbox.Id, mailbox.SenderClaim, data, Calls.Token("com.apple.apns", "apns-seed-" + mailbox.Id), rights);
+            var mailbox = new SeededMailbox(RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+            var data = RelayClient.RandomPayloadData(100);
+            await new RelayClient(http).CreateMailboxAsync(RelayClient.CreateBody(mailbox.Id, data, RelayClient.Token("com.apple.apns", "apns-seed-" + mailbox.Id), rights), mailbox.SenderClaim);
             using var bind = await http.SendAsync(HttpMethod.Post, "v1/m/" + mailbox.Id, mailbox.ReceiverClaim);
             Assert.Equal(HttpStatusCode.OK, bind.StatusCode);
             mailboxes.Add(mailbox);
@@ -58,9 +58,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         Assert.Equal(mailboxes.Count, before.Count); // one entity each, in the one mailbox table
 
         var maxBody = int.Parse(await MaxBodyAsync(http, mailboxes[0]), System.Globalization.CultureInfo.InvariantCulture);
-        var generator = new HostileRequests(Seed, mailboxes, maxBody);
-        var httpRequests = generator.Http(HttpRequests);
-        var rawRequests = generator.Raw(RawRequests);
+        var httpRequests = new HostileRequests(Seed, mailboxes, maxBody).Generate(HttpRequests);
+        var rawRequests = new RawHostileRequests(Seed, mailboxes).Generate(RawRequests);
 
         var failures = new ConcurrentQueue<string>();
         var statuses = new ConcurrentDictionary<string, int>();
@@ -228,9 +227,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
     /// <summary>The relay's body limit, read from its own 413 answer so the oversize requests track configuration.</summary>
     private static async Task<string> MaxBodyAsync(HttpClient http, SeededMailbox mailbox)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, "v1/m/" + mailbox.Id) { Content = new ByteArrayContent(new byte[4 * 1024 * 1024]) };
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        request.Headers.TryAddWithoutValidation("deviceClaim", mailbox.ReceiverClaim);
+        using var request = RelayClient.RawRequest(HttpMethod.Put, "v1/m/" + mailbox.Id, mailbox.ReceiverClaim, new ByteArrayContent(new byte[4 * 1024 * 1024]));
+        request.Content!.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         request.Headers.ExpectContinue = true;
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);

@@ -29,18 +29,18 @@ public sealed class LogHygieneTests
 
         var claims = new List<string>();
         var secrets = new List<string>();
-        string Claim() { var c = Calls.NewId(); claims.Add(c); return c; }
+        string Claim() { var c = RelayClient.NewId(); claims.Add(c); return c; }
         string Secret(string value) { secrets.Add(value); return value; }
-        string Data() => Secret(Calls.PayloadData(96));
+        string Data() => Secret(RelayClient.RandomPayloadData(96));
         string Attestation() => Secret(Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
 
-        var (id, sender, receiver, stranger) = (Calls.NewId(), Claim(), Claim(), Claim());
+        var (id, sender, receiver, stranger) = (RelayClient.NewId(), Claim(), Claim(), Claim());
         var senderToken = Secret("apns" + Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
         var receiverToken = Secret("fcm:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(40)));
         var refusedToken = Secret("apns" + Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
         hub.AnswerFor(refusedToken, 400);
-        var createCorrelation = Calls.NewId();
-        var createBody = Calls.CreateBody(id, Data(), Calls.Token("com.apple.apns", senderToken));
+        var createCorrelation = RelayClient.NewId();
+        var createBody = RelayClient.CreateBody(id, Data(), RelayClient.Token("com.apple.apns", senderToken));
 
         async Task Expect(HttpStatusCode status, HttpMethod method, string path, string? claim = null, System.Text.Json.Nodes.JsonNode? body = null, string? correlation = null, string? attestation = null)
         {
@@ -50,44 +50,43 @@ public sealed class LogHygieneTests
 
         await Expect(HttpStatusCode.OK, HttpMethod.Post, "v1/m", sender, createBody, createCorrelation, Attestation());
         await Expect(HttpStatusCode.Created, HttpMethod.Post, "v1/m", sender, createBody, createCorrelation, Attestation());
-        await Expect(HttpStatusCode.Unauthorized, HttpMethod.Post, "v1/m", stranger, Calls.CreateBody(id, Data()), null, Attestation());
+        await Expect(HttpStatusCode.Unauthorized, HttpMethod.Post, "v1/m", stranger, RelayClient.CreateBody(id, Data()), null, Attestation());
         await Expect(HttpStatusCode.OK, HttpMethod.Get, "v1/m/" + id);
         await Expect(HttpStatusCode.OK, HttpMethod.Post, "v1/m/" + id, receiver, attestation: Attestation());
         await Expect(HttpStatusCode.Unauthorized, HttpMethod.Post, "v1/m/" + id, stranger, attestation: Attestation());
 
         // Each party updates: each update pushes to the other party's token.
-        var receiverUpdate = Calls.NewId();
-        await Expect(HttpStatusCode.OK, HttpMethod.Put, "v1/m/" + id, receiver, Calls.UpdateBody(Data(), Calls.Token("com.google.fcm", receiverToken)), receiverUpdate, Attestation());
+        var receiverUpdate = RelayClient.NewId();
+        await Expect(HttpStatusCode.OK, HttpMethod.Put, "v1/m/" + id, receiver, RelayClient.UpdateBody(Data(), RelayClient.Token("com.google.fcm", receiverToken)), receiverUpdate, Attestation());
         await hub.WaitForAsync(senderToken);
-        await Expect(HttpStatusCode.Created, HttpMethod.Put, "v1/m/" + id, receiver, Calls.UpdateBody(Data(), Calls.Token("com.google.fcm", receiverToken)), receiverUpdate);
-        await Expect(HttpStatusCode.OK, HttpMethod.Put, "v1/m/" + id, sender, Calls.UpdateBody(Data(), Calls.Token("com.apple.apns", refusedToken)), Calls.NewId());
+        await Expect(HttpStatusCode.Created, HttpMethod.Put, "v1/m/" + id, receiver, RelayClient.UpdateBody(Data(), RelayClient.Token("com.google.fcm", receiverToken)), receiverUpdate);
+        await Expect(HttpStatusCode.OK, HttpMethod.Put, "v1/m/" + id, sender, RelayClient.UpdateBody(Data(), RelayClient.Token("com.apple.apns", refusedToken)), RelayClient.NewId());
         await hub.WaitForAsync(receiverToken);
-        await Expect(HttpStatusCode.OK, HttpMethod.Put, "v1/m/" + id, receiver, Calls.UpdateBody(Data(), Calls.Token("com.google.fcm", receiverToken)), Calls.NewId());
+        await Expect(HttpStatusCode.OK, HttpMethod.Put, "v1/m/" + id, receiver, RelayClient.UpdateBody(Data(), RelayClient.Token("com.google.fcm", receiverToken)), RelayClient.NewId());
         await hub.WaitForAsync(refusedToken); // the hub refuses this one: the relay logs the refusal
-        await Expect(HttpStatusCode.Unauthorized, HttpMethod.Put, "v1/m/" + id, stranger, Calls.UpdateBody(Data(), Calls.Token("com.google.fcm", Secret("fcm-stranger-" + Guid.NewGuid().ToString("N")))));
+        await Expect(HttpStatusCode.Unauthorized, HttpMethod.Put, "v1/m/" + id, stranger, RelayClient.UpdateBody(Data(), RelayClient.Token("com.google.fcm", Secret("fcm-stranger-" + Guid.NewGuid().ToString("N")))));
 
         // Malformed requests carrying secrets: garbled claims, a broken body with a payload in it, wrong content type.
-        var garbled = Calls.NewId();
+        var garbled = RelayClient.NewId();
         claims.Add(garbled);
         await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, "v1/m/" + id, "{" + garbled + "}");
         await Expect(HttpStatusCode.BadRequest, HttpMethod.Post, "v1/m/" + id, Guid.Parse(garbled).ToString("N"));
-        using (var broken = new HttpRequestMessage(HttpMethod.Put, "v1/m/" + id) { Content = new StringContent("{\"payload\":{\"type\":\"AES128\",\"data\":\"" + Data() + "\"", Encoding.UTF8, "application/json") })
+        using (var broken = RelayClient.RawRequest(HttpMethod.Put, "v1/m/" + id, sender, new StringContent("{\"payload\":{\"type\":\"AES128\",\"data\":\"" + Data() + "\"", Encoding.UTF8, "application/json")))
         {
-            broken.Headers.TryAddWithoutValidation("deviceClaim", sender);
             using var response = await http.SendAsync(broken);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
-        using (var plain = new HttpRequestMessage(HttpMethod.Put, "v1/m/" + id) { Content = new StringContent(Calls.UpdateBody(Data(), Calls.Token("com.google.fcm", receiverToken)).ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("text/plain")) })
+        var plainBody = RelayClient.UpdateBody(Data(), RelayClient.Token("com.google.fcm", receiverToken)).ToJsonString();
+        using (var plain = RelayClient.RawRequest(HttpMethod.Put, "v1/m/" + id, receiver, new StringContent(plainBody, Encoding.UTF8, new MediaTypeHeaderValue("text/plain"))))
         {
-            plain.Headers.TryAddWithoutValidation("deviceClaim", receiver);
             using var response = await http.SendAsync(plain);
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         }
 
         await Expect(HttpStatusCode.OK, HttpMethod.Get, "v1/openapi.yaml");
         await Expect(HttpStatusCode.Unauthorized, HttpMethod.Patch, "v1/m/" + id, sender, attestation: Attestation());
-        var relinquish = Calls.NewId();
+        var relinquish = RelayClient.NewId();
         await Expect(HttpStatusCode.OK, HttpMethod.Patch, "v1/m/" + id, receiver, correlation: relinquish, attestation: Attestation());
         await Expect(HttpStatusCode.Created, HttpMethod.Patch, "v1/m/" + id, receiver, correlation: relinquish);
         await Expect(HttpStatusCode.Unauthorized, HttpMethod.Delete, "v1/m/" + id, stranger);

@@ -35,7 +35,7 @@ public sealed class OversizeBodyTests : IAsyncLifetime
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, CreateUrl) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.TryAddWithoutValidation("deviceClaim", Calls.NewId());
+            request.Headers.TryAddWithoutValidation("deviceClaim", RelayClient.NewId());
             try
             {
                 using var response = await http.SendAsync(request);
@@ -63,7 +63,7 @@ public sealed class OversizeBodyTests : IAsyncLifetime
                 // Curl's defaults: Expect: 100-continue for a body this large, which the relay never grants.
                 var (exit, output) = await RunAsync("curl", [
                     "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
-                    "-H", "deviceClaim: " + Calls.NewId(), "--data-binary", "@" + file, CreateUrl.AbsoluteUri]);
+                    "-H", "deviceClaim: " + RelayClient.NewId(), "--data-binary", "@" + file, CreateUrl.AbsoluteUri]);
                 statuses.Add(exit == 0 ? output.Trim() : $"exit {exit}: {output.Trim()}");
             }
 

@@ -47,9 +47,9 @@ public sealed partial class PreviewBrowserTests
 
         foreach (var variant in new[] { "script", "attributes", "refresh-and-css" })
         {
-            var id = Calls.NewId();
+            var id = RelayClient.NewId();
             var display = HostileDisplay(canary.BaseAddress, variant);
-            await http.CreateOkAsync(id, Calls.NewId(), Calls.PayloadData(), display: display);
+            await new RelayClient(http).CreateMailboxAsync(RelayClient.CreateBody(id, display: display), RelayClient.NewId());
             var preview = new Uri(relay.BaseAddress, "v1/m/" + id);
 
             using (var response = await http.GetAsync(preview))
@@ -106,12 +106,12 @@ public sealed partial class PreviewBrowserTests
     {
         await using var relay = await RelayHost.StartAsync(publicBaseUrl: "https://relay.example.com");
         using var http = relay.CreateClient();
-        var id = Calls.NewId();
-        await http.CreateOkAsync(id, Calls.NewId(), Calls.PayloadData(), display: new JsonObject
+        var id = RelayClient.NewId();
+        await new RelayClient(http).CreateMailboxAsync(RelayClient.CreateBody(id, display: new JsonObject
         {
             ["title"] = "Hotel Pass · Room 1204",
             ["description"] = "Grand Hotel Example, 12–15 March. Tap to add this room key to your wallet.",
-        });
+        }), RelayClient.NewId());
 
         var file = Path.Combine(Path.GetTempPath(), $"preview-{id}.png");
         try

@@ -19,7 +19,7 @@ public sealed class RequestLimitTests : IAsyncLifetime
     public async Task A_declared_oversize_body_is_refused_before_a_byte_of_it_is_sent()
     {
         // 100 MB declared, nothing sent: the 413 can only come from the declared length.
-        var head = $"POST /v1/m HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {Calls.NewId()}\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n";
+        var head = $"POST /v1/m HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {RelayClient.NewId()}\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n";
         var (status, took) = await RawAsync(Encoding.ASCII.GetBytes(head), body: null);
         Assert.Equal(413, status);
         Assert.True(took < TimeSpan.FromSeconds(5), $"took {took}");
@@ -29,7 +29,7 @@ public sealed class RequestLimitTests : IAsyncLifetime
     public async Task A_chunked_body_is_refused_once_it_passes_the_limit_while_the_client_is_still_sending()
     {
         // 8 MB offered in 64 KB chunks with no end: the relay answers at the limit instead of reading on.
-        var head = $"PUT /v1/m/{Calls.NewId()} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {Calls.NewId()}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        var head = $"PUT /v1/m/{RelayClient.NewId()} HTTP/1.1\r\nHost: relay\r\ndeviceClaim: {RelayClient.NewId()}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
         var chunk = Encoding.ASCII.GetBytes($"{64 * 1024:X}\r\n" + new string('A', 64 * 1024) + "\r\n");
         var (status, _) = await RawAsync(Encoding.ASCII.GetBytes(head), Enumerable.Repeat(chunk, 128));
         Assert.Equal(413, status);
@@ -41,7 +41,7 @@ public sealed class RequestLimitTests : IAsyncLifetime
     public async Task Oversize_or_too_many_headers_get_431(int headerLength, int headerCount)
     {
         using var http = _relay.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/m/" + Calls.NewId());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/m/" + RelayClient.NewId());
         for (var i = 0; i < headerCount; i++)
         {
             request.Headers.TryAddWithoutValidation("X-Padding-" + i, new string('p', headerLength));
@@ -66,12 +66,11 @@ public sealed class RequestLimitTests : IAsyncLifetime
     public async Task Json_nesting_is_accepted_up_to_8_levels_and_refused_beyond(int depth, HttpStatusCode expected)
     {
         // The root object is level 1; an unknown member nests depth - 1 arrays below it.
-        var body = Calls.CreateBody(Calls.NewId(), Calls.PayloadData()).ToJsonString();
+        var body = RelayClient.CreateBody(RelayClient.NewId(), RelayClient.RandomPayloadData()).ToJsonString();
         var nested = new string('[', depth - 1) + new string(']', depth - 1);
         var json = body.Insert(1, "\"deep\":" + nested + ",");
         using var http = _relay.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/m") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("deviceClaim", Calls.NewId());
+        using var request = RelayClient.RawRequest(HttpMethod.Post, "v1/m", RelayClient.NewId(), new StringContent(json, Encoding.UTF8, "application/json"));
         using var response = await http.SendAsync(request);
         Assert.Equal(expected, response.StatusCode);
     }

@@ -25,37 +25,37 @@ public sealed class SecurityHeaderTests
         using var http = relay.CreateClient();
         using var downHttp = down.CreateClient();
 
-        var (id, sender, receiver, stranger) = (Calls.NewId(), Calls.NewId(), Calls.NewId(), Calls.NewId());
-        var data = Calls.PayloadData();
-        var createCorrelation = Calls.NewId();
-        var updateCorrelation = Calls.NewId();
-        var relinquishCorrelation = Calls.NewId();
-        var token = Calls.Token("com.google.fcm", "fcm-token-for-headers");
+        var (id, sender, receiver, stranger) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+        var data = RelayClient.RandomPayloadData();
+        var createCorrelation = RelayClient.NewId();
+        var updateCorrelation = RelayClient.NewId();
+        var relinquishCorrelation = RelayClient.NewId();
+        var token = RelayClient.Token("com.google.fcm", "fcm-token-for-headers");
         var cases = new List<(string Name, HttpStatusCode Expected, Func<Task<HttpResponseMessage>> Send)>
         {
-            ("create", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Post, "v1/m", sender, Calls.CreateBody(id, data), createCorrelation)),
-            ("create retried", HttpStatusCode.Created, () => http.SendAsync(HttpMethod.Post, "v1/m", sender, Calls.CreateBody(id, data), createCorrelation)),
-            ("create over an existing id", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Post, "v1/m", stranger, Calls.CreateBody(id, data))),
-            ("create without claim", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Post, "v1/m", null, Calls.CreateBody(Calls.NewId(), data))),
+            ("create", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Post, "v1/m", sender, RelayClient.CreateBody(id, data), createCorrelation)),
+            ("create retried", HttpStatusCode.Created, () => http.SendAsync(HttpMethod.Post, "v1/m", sender, RelayClient.CreateBody(id, data), createCorrelation)),
+            ("create over an existing id", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Post, "v1/m", stranger, RelayClient.CreateBody(id, data))),
+            ("create without claim", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Post, "v1/m", null, RelayClient.CreateBody(RelayClient.NewId(), data))),
             ("create as text/plain", HttpStatusCode.UnsupportedMediaType, () => Raw(http, HttpMethod.Post, "v1/m", stranger, "{}", "text/plain")),
             ("create oversize", HttpStatusCode.RequestEntityTooLarge, () => Raw(http, HttpMethod.Post, "v1/m", stranger, new string('a', 400_000), "application/json")),
             ("preview", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Get, "v1/m/" + id)),
-            ("preview of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Get, "v1/m/" + Calls.NewId())),
+            ("preview of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Get, "v1/m/" + RelayClient.NewId())),
             ("preview of a bad id", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Get, "v1/m/not-a-uuid")),
             ("read binds the receiver", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Post, "v1/m/" + id, receiver)),
             ("read by a stranger", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Post, "v1/m/" + id, stranger)),
-            ("read of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Post, "v1/m/" + Calls.NewId(), stranger)),
+            ("read of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Post, "v1/m/" + RelayClient.NewId(), stranger)),
             ("read with a bad claim", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Post, "v1/m/" + id, "not-a-claim")),
-            ("update", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Put, "v1/m/" + id, receiver, Calls.UpdateBody(Calls.PayloadData(), token), updateCorrelation)),
-            ("update retried", HttpStatusCode.Created, () => http.SendAsync(HttpMethod.Put, "v1/m/" + id, receiver, Calls.UpdateBody(Calls.PayloadData(), token), updateCorrelation)),
-            ("update by a stranger", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Put, "v1/m/" + id, stranger, Calls.UpdateBody(Calls.PayloadData(), token))),
-            ("update of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Put, "v1/m/" + Calls.NewId(), stranger, Calls.UpdateBody(Calls.PayloadData(), token))),
+            ("update", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Put, "v1/m/" + id, receiver, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), token), updateCorrelation)),
+            ("update retried", HttpStatusCode.Created, () => http.SendAsync(HttpMethod.Put, "v1/m/" + id, receiver, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), token), updateCorrelation)),
+            ("update by a stranger", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Put, "v1/m/" + id, stranger, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), token))),
+            ("update of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Put, "v1/m/" + RelayClient.NewId(), stranger, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), token))),
             ("update as text/plain", HttpStatusCode.UnsupportedMediaType, () => Raw(http, HttpMethod.Put, "v1/m/" + id, receiver, "{}", "text/plain")),
             ("update oversize", HttpStatusCode.RequestEntityTooLarge, () => Raw(http, HttpMethod.Put, "v1/m/" + id, receiver, new string('a', 400_000), "application/json")),
             ("update with a broken body", HttpStatusCode.BadRequest, () => Raw(http, HttpMethod.Put, "v1/m/" + id, receiver, "{\"payload\":", "application/json")),
             ("relinquish by the sender", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, sender)),
             ("relinquish by a stranger", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, stranger)),
-            ("relinquish of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + Calls.NewId(), stranger)),
+            ("relinquish of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + RelayClient.NewId(), stranger)),
             ("relinquish", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, receiver, correlationId: relinquishCorrelation)),
             ("relinquish retried", HttpStatusCode.Created, () => http.SendAsync(HttpMethod.Patch, "v1/m/" + id, receiver, correlationId: relinquishCorrelation)),
             ("OpenAPI description", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Get, "v1/openapi.yaml")),
@@ -66,10 +66,10 @@ public sealed class SecurityHeaderTests
             ("bad correlation id", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Post, "v1/m/" + id, sender, correlationId: new string('x', 129))),
             ("unknown method", HttpStatusCode.MethodNotAllowed, () => http.SendAsync(new HttpMethod("PROPFIND"), "v1/m/" + id, sender)),
             ("unknown path", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Get, "v2/anything")),
-            ("create, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Post, "v1/m", sender, Calls.CreateBody(Calls.NewId(), data))),
+            ("create, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Post, "v1/m", sender, RelayClient.CreateBody(RelayClient.NewId(), data))),
             ("preview, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Get, "v1/m/" + id)),
             ("read, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Post, "v1/m/" + id, receiver)),
-            ("update, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Put, "v1/m/" + id, receiver, Calls.UpdateBody(data, token))),
+            ("update, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Put, "v1/m/" + id, receiver, RelayClient.UpdateBody(data, token))),
             ("relinquish, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Patch, "v1/m/" + id, receiver)),
             ("delete, storage down", HttpStatusCode.ServiceUnavailable, () => downHttp.SendAsync(HttpMethod.Delete, "v1/m/" + id, sender)),
         };
@@ -136,7 +136,7 @@ public sealed class SecurityHeaderTests
         // Kestrel answers oversize headers before the relay sees the request: nothing there to sniff or cache.
         await using var relay = await RelayHost.StartAsync();
         using var http = relay.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/m/" + Calls.NewId());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/m/" + RelayClient.NewId());
         request.Headers.TryAddWithoutValidation("X-Padding", new string('a', 17 * 1024));
         using var response = await http.SendAsync(request);
 
@@ -151,9 +151,8 @@ public sealed class SecurityHeaderTests
 
     private static async Task<HttpResponseMessage> Raw(HttpClient http, HttpMethod method, string path, string claim, string body, string contentType)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        request.Headers.TryAddWithoutValidation("deviceClaim", claim);
+        using var request = RelayClient.RawRequest(method, path, claim, new ByteArrayContent(Encoding.UTF8.GetBytes(body)));
+        request.Content!.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         // The relay answers an oversize body before reading it and closes; waiting for 100-continue keeps the client
         // from writing into a closed connection.
         request.Headers.ExpectContinue = true;

@@ -64,18 +64,18 @@ public sealed class StorageFaultTests
         {
             while (!stop.IsCancellationRequested)
             {
-                var (id, sender, receiver) = (Calls.NewId(), Calls.NewId(), Calls.NewId());
-                var (first, second) = (Calls.PayloadData(90_000), Calls.PayloadData(200)); // the first spans two chunks
+                var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+                var (first, second) = (RelayClient.RandomPayloadData(90_000), RelayClient.RandomPayloadData(200)); // the first spans two chunks
                 var payloads = new ConcurrentBag<string> { first };
                 sent[id] = (sender, payloads);
-                if (await Step("create", HttpMethod.Post, "v1/m", sender, Calls.CreateBody(id, first), Calls.NewId()) is not (200 or 201)
+                if (await Step("create", HttpMethod.Post, "v1/m", sender, RelayClient.CreateBody(id, first), RelayClient.NewId()) is not (200 or 201)
                     || await Step("read", HttpMethod.Post, "v1/m/" + id, receiver) != 200)
                 {
                     continue;
                 }
 
                 payloads.Add(second);
-                if (await Step("update", HttpMethod.Put, "v1/m/" + id, receiver, Calls.UpdateBody(second, Calls.Token("com.google.fcm", "fcm-fault")), Calls.NewId()) is not (200 or 201))
+                if (await Step("update", HttpMethod.Put, "v1/m/" + id, receiver, RelayClient.UpdateBody(second, RelayClient.Token("com.google.fcm", "fcm-fault")), RelayClient.NewId()) is not (200 or 201))
                 {
                     continue;
                 }
@@ -98,7 +98,7 @@ public sealed class StorageFaultTests
         while (restarted.Elapsed < RecoveryBound && !recovered)
         {
             // A write, not a read: a read of a missing mailbox cannot tell an emptied store from a working one.
-            using var probe = await http.SendAsync(HttpMethod.Post, "v1/m", Calls.NewId(), Calls.CreateBody(Calls.NewId(), Calls.PayloadData()), Calls.NewId());
+            using var probe = await http.SendAsync(HttpMethod.Post, "v1/m", RelayClient.NewId(), RelayClient.CreateBody(RelayClient.NewId(), RelayClient.RandomPayloadData()), RelayClient.NewId());
             recovered = probe.StatusCode == HttpStatusCode.OK;
             if (!recovered)
             {

@@ -11,12 +11,12 @@ namespace ScTransfer.Push.Tests;
 [Collection(PushRelayCollection.Name)]
 public sealed class PushBudgetTests(PushRelayFixture fixture)
 {
-    private static async Task<(string Id, string Receiver, string SenderToken)> BoundMailboxAsync(RelayCalls relay)
+    private static async Task<(string Id, string Receiver, string SenderToken)> BoundMailboxAsync(RelayClient relay)
     {
-        var (id, sender, receiver) = (RelayCalls.NewId(), RelayCalls.NewId(), RelayCalls.NewId());
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
         var senderToken = "apns-sender-" + Guid.NewGuid().ToString("N");
         using (var created = await relay.CreateAsync(
-                   RelayCalls.CreateBody(id, RelayCalls.RandomPayloadData(), RelayCalls.Token("com.apple.apns", senderToken)), sender, RelayCalls.NewId()))
+                   RelayClient.CreateBody(id, RelayClient.RandomPayloadData(), RelayClient.Token("com.apple.apns", senderToken)), sender, RelayClient.NewId()))
         {
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         }
@@ -29,14 +29,14 @@ public sealed class PushBudgetTests(PushRelayFixture fixture)
         return (id, receiver, senderToken);
     }
 
-    private static async Task<int> LoopUpdatesAsync(RelayCalls relay, string id, string receiver, int count, TimeSpan limit)
+    private static async Task<int> LoopUpdatesAsync(RelayClient relay, string id, string receiver, int count, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
         var sent = 0;
         while (sent < count && clock.Elapsed < limit)
         {
-            var body = RelayCalls.UpdateBody(RelayCalls.RandomPayloadData(), RelayCalls.Token("com.google.fcm", "fcm-receiver-loop"));
-            using var update = await relay.UpdateAsync(id, body, receiver, RelayCalls.NewId());
+            var body = RelayClient.UpdateBody(RelayClient.RandomPayloadData(), RelayClient.Token("com.google.fcm", "fcm-receiver-loop"));
+            using var update = await relay.UpdateAsync(id, body, receiver, RelayClient.NewId());
             Assert.Equal(HttpStatusCode.OK, update.StatusCode); // stored and answered, pushed or not
             sent++;
         }
@@ -68,7 +68,7 @@ public sealed class PushBudgetTests(PushRelayFixture fixture)
             ["NotificationHubs__HubName"] = fixture.Hub.HubName,
             ["Push__MinIntervalSeconds"] = "0",
         });
-        var relay = new RelayCalls(relayHost.CreateClient());
+        var relay = new RelayClient(relayHost.CreateClient());
         var (id, receiver, senderToken) = await BoundMailboxAsync(relay);
 
         Assert.Equal(60, await LoopUpdatesAsync(relay, id, receiver, 60, TimeSpan.FromSeconds(60)));

@@ -10,19 +10,19 @@ public sealed class PushConfigurationTests
     public async Task Without_settings_the_relay_says_once_that_pushes_are_off_and_answers_as_before()
     {
         await using var relay = await RelayHost.StartAsync();
-        var client = new RelayCalls(relay.CreateClient());
-        var (id, sender, receiver) = (RelayCalls.NewId(), RelayCalls.NewId(), RelayCalls.NewId());
-        using (var created = await client.CreateAsync(RelayCalls.CreateBody(id, RelayCalls.RandomPayloadData(), RelayCalls.Token("com.apple.apns", "apns-token")), sender, RelayCalls.NewId()))
+        var client = new RelayClient(relay.CreateClient());
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+        using (var created = await client.CreateAsync(RelayClient.CreateBody(id, RelayClient.RandomPayloadData(), RelayClient.Token("com.apple.apns", "apns-token")), sender, RelayClient.NewId()))
         {
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-            Assert.False((await RelayCalls.ReadJsonAsync(created))["isPushNotificationSupported"]!.GetValue<bool>());
+            Assert.False((await RelayClient.ReadJsonAsync(created))["isPushNotificationSupported"]!.GetValue<bool>());
         }
 
         (await client.ReadAsync(id, receiver)).Dispose();
-        using (var update = await client.UpdateAsync(id, RelayCalls.UpdateBody(RelayCalls.RandomPayloadData(), RelayCalls.Token("com.google.fcm", "fcm-token")), receiver, RelayCalls.NewId()))
+        using (var update = await client.UpdateAsync(id, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), RelayClient.Token("com.google.fcm", "fcm-token")), receiver, RelayClient.NewId()))
         {
             Assert.Equal(HttpStatusCode.OK, update.StatusCode);
-            Assert.False((await RelayCalls.ReadJsonAsync(update))["isPushNotificationSupported"]!.GetValue<bool>());
+            Assert.False((await RelayClient.ReadJsonAsync(update))["isPushNotificationSupported"]!.GetValue<bool>());
         }
 
         // Said once where the host keeps it: under Functions, replayed in the first invocation (StartupNotices).

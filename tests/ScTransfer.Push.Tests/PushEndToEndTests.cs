@@ -13,20 +13,20 @@ public sealed class PushEndToEndTests(PushRelayFixture fixture)
     private static readonly TimeSpan UpdateBound = TimeSpan.FromSeconds(4);
 
     private readonly NotificationHubStandIn _hub = fixture.Hub;
-    private readonly RelayCalls _relay = fixture.Client;
+    private readonly RelayClient _relay = fixture.Client;
 
     [Fact]
     public async Task Stateful_exchange_notifies_each_party_once_with_its_own_token_and_nothing_else()
     {
-        var (id, sender, receiver) = (RelayCalls.NewId(), RelayCalls.NewId(), RelayCalls.NewId());
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
         var senderToken = "apns-sender-" + Guid.NewGuid().ToString("N");
         var receiverToken = "fcm-receiver-" + Guid.NewGuid().ToString("N");
-        var senderFirstPayload = RelayCalls.RandomPayloadData();
-        var receiverPayload = RelayCalls.RandomPayloadData();
-        var senderSecondPayload = RelayCalls.RandomPayloadData();
+        var senderFirstPayload = RelayClient.RandomPayloadData();
+        var receiverPayload = RelayClient.RandomPayloadData();
+        var senderSecondPayload = RelayClient.RandomPayloadData();
 
         using (var created = await _relay.CreateAsync(
-                   RelayCalls.CreateBody(id, senderFirstPayload, RelayCalls.Token("com.apple.apns", senderToken)), sender, RelayCalls.NewId()))
+                   RelayClient.CreateBody(id, senderFirstPayload, RelayClient.Token("com.apple.apns", senderToken)), sender, RelayClient.NewId()))
         {
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         }
@@ -39,10 +39,10 @@ public sealed class PushEndToEndTests(PushRelayFixture fixture)
         Assert.Empty(_hub.ReceivedFor(senderToken)); // creating and reading notify nobody
 
         // The receiver stores its answer: the sender hears of it, through the sender's APNs token.
-        using (var update = await _relay.UpdateAsync(id, RelayCalls.UpdateBody(receiverPayload, RelayCalls.Token("com.google.fcm", receiverToken)), receiver, RelayCalls.NewId()))
+        using (var update = await _relay.UpdateAsync(id, RelayClient.UpdateBody(receiverPayload, RelayClient.Token("com.google.fcm", receiverToken)), receiver, RelayClient.NewId()))
         {
             Assert.Equal(HttpStatusCode.OK, update.StatusCode);
-            Assert.True((await RelayCalls.ReadJsonAsync(update))["isPushNotificationSupported"]!.GetValue<bool>());
+            Assert.True((await RelayClient.ReadJsonAsync(update))["isPushNotificationSupported"]!.GetValue<bool>());
         }
 
         var toSender = Assert.Single(await _hub.WaitForAsync(senderToken));
@@ -51,7 +51,7 @@ public sealed class PushEndToEndTests(PushRelayFixture fixture)
         Assert.Empty(_hub.ReceivedFor(receiverToken)); // the updater itself is not notified
 
         // The sender answers: the receiver hears of it, through the FCM token it left with its update.
-        using (var update = await _relay.UpdateAsync(id, RelayCalls.UpdateBody(senderSecondPayload, RelayCalls.Token("com.apple.apns", senderToken)), sender, RelayCalls.NewId()))
+        using (var update = await _relay.UpdateAsync(id, RelayClient.UpdateBody(senderSecondPayload, RelayClient.Token("com.apple.apns", senderToken)), sender, RelayClient.NewId()))
         {
             Assert.Equal(HttpStatusCode.OK, update.StatusCode);
         }
@@ -84,14 +84,14 @@ public sealed class PushEndToEndTests(PushRelayFixture fixture)
     [Fact]
     public async Task A_duplicate_update_sends_no_second_push()
     {
-        var (id, sender, receiver) = (RelayCalls.NewId(), RelayCalls.NewId(), RelayCalls.NewId());
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
         var senderToken = "apns-sender-" + Guid.NewGuid().ToString("N");
         var receiverToken = "fcm-receiver-" + Guid.NewGuid().ToString("N");
-        (await _relay.CreateAsync(RelayCalls.CreateBody(id, RelayCalls.RandomPayloadData(), RelayCalls.Token("com.apple.apns", senderToken)), sender, RelayCalls.NewId())).Dispose();
+        (await _relay.CreateAsync(RelayClient.CreateBody(id, RelayClient.RandomPayloadData(), RelayClient.Token("com.apple.apns", senderToken)), sender, RelayClient.NewId())).Dispose();
         (await _relay.ReadAsync(id, receiver)).Dispose();
 
-        var correlationId = RelayCalls.NewId();
-        var body = RelayCalls.UpdateBody(RelayCalls.RandomPayloadData(), RelayCalls.Token("com.google.fcm", receiverToken));
+        var correlationId = RelayClient.NewId();
+        var body = RelayClient.UpdateBody(RelayClient.RandomPayloadData(), RelayClient.Token("com.google.fcm", receiverToken));
         using (var first = await _relay.UpdateAsync(id, body, receiver, correlationId))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -104,7 +104,7 @@ public sealed class PushEndToEndTests(PushRelayFixture fixture)
         }
 
         // A later push (sender → receiver) arrives; the duplicate's would have been sent before it.
-        (await _relay.UpdateAsync(id, RelayCalls.UpdateBody(RelayCalls.RandomPayloadData(), RelayCalls.Token("com.apple.apns", senderToken)), sender, RelayCalls.NewId())).Dispose();
+        (await _relay.UpdateAsync(id, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), RelayClient.Token("com.apple.apns", senderToken)), sender, RelayClient.NewId())).Dispose();
         await _hub.WaitForAsync(receiverToken);
         await Task.Delay(500);
         Assert.Single(_hub.ReceivedFor(senderToken));
@@ -113,13 +113,13 @@ public sealed class PushEndToEndTests(PushRelayFixture fixture)
     [Fact]
     public async Task A_party_that_left_no_token_gets_no_push()
     {
-        var (id, sender, receiver) = (RelayCalls.NewId(), RelayCalls.NewId(), RelayCalls.NewId());
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
         var receiverToken = "fcm-receiver-" + Guid.NewGuid().ToString("N");
-        (await _relay.CreateAsync(RelayCalls.CreateBody(id, RelayCalls.RandomPayloadData(), notificationToken: null), sender, RelayCalls.NewId())).Dispose();
+        (await _relay.CreateAsync(RelayClient.CreateBody(id, RelayClient.RandomPayloadData(), token: null), sender, RelayClient.NewId())).Dispose();
         (await _relay.ReadAsync(id, receiver)).Dispose();
 
         var windowStart = DateTimeOffset.UtcNow;
-        using (var update = await _relay.UpdateAsync(id, RelayCalls.UpdateBody(RelayCalls.RandomPayloadData(), RelayCalls.Token("com.google.fcm", receiverToken)), receiver, RelayCalls.NewId()))
+        using (var update = await _relay.UpdateAsync(id, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), RelayClient.Token("com.google.fcm", receiverToken)), receiver, RelayClient.NewId()))
         {
             Assert.Equal(HttpStatusCode.OK, update.StatusCode);
         }
@@ -129,7 +129,7 @@ public sealed class PushEndToEndTests(PushRelayFixture fixture)
         Assert.DoesNotContain(_hub.Received, push => push.At >= windowStart && !push.DeviceHandle.StartsWith(FailingPrefix, StringComparison.Ordinal));
 
         // The sender's update still reaches the receiver, which did leave a token.
-        (await _relay.UpdateAsync(id, RelayCalls.UpdateBody(RelayCalls.RandomPayloadData(), RelayCalls.Token("com.apple.apns", "apns-" + Guid.NewGuid().ToString("N"))), sender, RelayCalls.NewId())).Dispose();
+        (await _relay.UpdateAsync(id, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), RelayClient.Token("com.apple.apns", "apns-" + Guid.NewGuid().ToString("N"))), sender, RelayClient.NewId())).Dispose();
         var toReceiver = Assert.Single(await _hub.WaitForAsync(receiverToken));
         Assert.Empty(toReceiver.Problems);
     }
@@ -139,14 +139,14 @@ public sealed class PushEndToEndTests(PushRelayFixture fixture)
     [InlineData(NotificationHubStandIn.Hang)]
     public async Task A_failing_or_hanging_hub_never_fails_or_holds_the_update(int hubAnswer)
     {
-        var (id, sender, receiver) = (RelayCalls.NewId(), RelayCalls.NewId(), RelayCalls.NewId());
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
         var senderToken = FailingPrefix + Guid.NewGuid().ToString("N");
         _hub.AnswerFor(senderToken, hubAnswer);
-        (await _relay.CreateAsync(RelayCalls.CreateBody(id, RelayCalls.RandomPayloadData(), RelayCalls.Token("com.apple.apns", senderToken)), sender, RelayCalls.NewId())).Dispose();
+        (await _relay.CreateAsync(RelayClient.CreateBody(id, RelayClient.RandomPayloadData(), RelayClient.Token("com.apple.apns", senderToken)), sender, RelayClient.NewId())).Dispose();
         (await _relay.ReadAsync(id, receiver)).Dispose();
 
         var clock = Stopwatch.StartNew();
-        using var update = await _relay.UpdateAsync(id, RelayCalls.UpdateBody(RelayCalls.RandomPayloadData(), RelayCalls.Token("com.google.fcm", "fcm-" + Guid.NewGuid().ToString("N"))), receiver, RelayCalls.NewId());
+        using var update = await _relay.UpdateAsync(id, RelayClient.UpdateBody(RelayClient.RandomPayloadData(), RelayClient.Token("com.google.fcm", "fcm-" + Guid.NewGuid().ToString("N"))), receiver, RelayClient.NewId());
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
         Assert.True(clock.Elapsed < UpdateBound, $"the update took {clock.Elapsed}");
 

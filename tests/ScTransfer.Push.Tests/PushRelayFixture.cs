@@ -2,29 +2,34 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.Push.Tests;
 
-/// <summary>One Notification Hubs stand-in and one self-hosted relay process configured to push through it.</summary>
-public sealed class PushRelayFixture : IAsyncLifetime
+/// <summary>One Notification Hubs stand-in and one relay configured to push through it.</summary>
+public sealed class PushRelayFixture : RelayHostFixture
 {
-    public NotificationHubStandIn Hub { get; private set; } = null!;
-
-    public RelayHost Relay { get; private set; } = null!;
-
-    public RelayCalls Client { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    public PushRelayFixture()
+        : this(NotificationHubStandIn.Start())
     {
-        Hub = NotificationHubStandIn.Start();
-        Relay = await RelayHost.StartAsync(new Dictionary<string, string>
-        {
-            ["NotificationHubs__ConnectionString"] = Hub.ConnectionString,
-            ["NotificationHubs__HubName"] = Hub.HubName,
-        });
-        Client = new RelayCalls(Relay.CreateClient());
     }
 
-    public async Task DisposeAsync()
+    private PushRelayFixture(NotificationHubStandIn hub)
+        : base(new Dictionary<string, string>
+        {
+            ["NotificationHubs__ConnectionString"] = hub.ConnectionString,
+            ["NotificationHubs__HubName"] = hub.HubName,
+        }) => Hub = hub;
+
+    public NotificationHubStandIn Hub { get; }
+
+    public RelayClient Client { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
     {
-        await Relay.DisposeAsync();
+        await base.InitializeAsync();
+        Client = new RelayClient(Relay.CreateClient());
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
         await Hub.DisposeAsync();
     }
 }

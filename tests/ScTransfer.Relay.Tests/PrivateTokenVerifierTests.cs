@@ -74,8 +74,8 @@ public sealed class PrivateTokenVerifierTests
     [Fact]
     public void A_key_in_rsaEncryption_form_is_refused_naming_the_key_and_the_OID()
     {
-        using var rsa = RSA.Create(2048);
-        var keys = new PrivacyPassTestIssuer().SpkiBase64 + "," + Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
+        var issuer = PrivacyPassTestIssuer.Shared;
+        var keys = issuer.SpkiBase64 + "," + Convert.ToBase64String(issuer.RsaEncryptionSpki);
         var error = Assert.Throws<InvalidOperationException>(() => PrivacyPassPolicy.ParseKeys(keys));
         Assert.Contains("key #2", error.Message);
         Assert.Contains("1.2.840.113549.1.1.10", error.Message);
@@ -94,7 +94,7 @@ public sealed class PrivateTokenVerifierTests
     [Fact]
     public void Keys_are_read_in_standard_and_url_safe_base64()
     {
-        using var issuer = new PrivacyPassTestIssuer();
+        var issuer = PrivacyPassTestIssuer.Shared;
         var keys = PrivacyPassPolicy.ParseKeys(issuer.SpkiBase64Url + " " + issuer.SpkiBase64);
         Assert.Equal(2, keys.Count);
         Assert.All(keys, k => Assert.Equal(issuer.TokenKeyId, k.TokenKeyId));
@@ -103,7 +103,7 @@ public sealed class PrivateTokenVerifierTests
     [Fact]
     public void The_challenge_names_issuer_window_context_and_origin_and_tokens_live_for_two_windows()
     {
-        using var issuer = new PrivacyPassTestIssuer();
+        var issuer = PrivacyPassTestIssuer.Shared;
         var policy = Policy(issuer);
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
         var window = policy.WindowAt(now);
@@ -129,7 +129,7 @@ public sealed class PrivateTokenVerifierTests
     [Fact]
     public void The_challenge_header_is_RFC_9577_syntax_with_quoted_padded_base64url_and_max_age()
     {
-        using var issuer = new PrivacyPassTestIssuer();
+        var issuer = PrivacyPassTestIssuer.Shared;
         var policy = Policy(issuer);
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_100); // 100 s into a 600 s window... of some phase
         var header = policy.ChallengeHeader(now);
@@ -144,7 +144,7 @@ public sealed class PrivateTokenVerifierTests
     [Fact]
     public void A_token_for_another_relays_challenge_is_refused()
     {
-        using var issuer = new PrivacyPassTestIssuer();
+        var issuer = PrivacyPassTestIssuer.Shared;
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
         var other = Policy(issuer, "https://other.example");
         var token = issuer.Issue(other.ChallengeFor(other.WindowAt(now)));

@@ -8,17 +8,31 @@ namespace ScTransfer.Testing;
 /// A Privacy Pass issuer for token type 0x0002 inside the test suite. It holds an RSA-2048 key, publishes it as a DER
 /// SubjectPublicKeyInfo with the RSASSA-PSS OID and SHA-384 / 48-byte-salt parameters (RFC 9578 §6.5), and signs token
 /// inputs with RSASSA-PSS SHA-384: exactly the signature a client's blind signature unblinds to (RFC 9474), without the
-/// blinding round trip, which changes nothing the relay can see.
+/// blinding round trip, which changes nothing the relay can see. Generating an RSA-2048 key takes a few hundred
+/// milliseconds, so tests share <see cref="Shared"/> unless they need a key of their own (a stranger issuer).
 /// </summary>
 public sealed class PrivacyPassTestIssuer : IDisposable
 {
-    private readonly RSA _key = RSA.Create(2048);
+    private static readonly Lazy<PrivacyPassTestIssuer> SharedIssuer = new(() => new PrivacyPassTestIssuer(shared: true));
 
+    private readonly RSA _key = RSA.Create(2048);
+    private readonly bool _shared;
+
+    /// <summary>An issuer with a key of its own.</summary>
     public PrivacyPassTestIssuer()
+        : this(shared: false)
     {
+    }
+
+    private PrivacyPassTestIssuer(bool shared)
+    {
+        _shared = shared;
         Spki = BuildPssSpki(_key.ExportRSAPublicKey());
         TokenKeyId = SHA256.HashData(Spki);
     }
+
+    /// <summary>One issuer for the whole test process; disposing it does nothing.</summary>
+    public static PrivacyPassTestIssuer Shared => SharedIssuer.Value;
 
     public byte[] Spki { get; }
 
@@ -27,6 +41,9 @@ public sealed class PrivacyPassTestIssuer : IDisposable
     public string SpkiBase64 => Convert.ToBase64String(Spki);
 
     public string SpkiBase64Url => SpkiBase64.Replace('+', '-').Replace('/', '_').TrimEnd('=');
+
+    /// <summary>The same public key as a plain rsaEncryption SubjectPublicKeyInfo (OID 1.2.840.113549.1.1.1), which is not a token key.</summary>
+    public byte[] RsaEncryptionSpki => _key.ExportSubjectPublicKeyInfo();
 
     /// <summary>A token for <paramref name="challenge"/> (the TokenChallenge bytes): type ‖ nonce ‖ SHA-256(challenge) ‖ key id ‖ signature.</summary>
     public byte[] Issue(byte[] challenge, byte[]? nonce = null, ushort tokenType = 0x0002)
@@ -95,5 +112,11 @@ public sealed class PrivacyPassTestIssuer : IDisposable
         }
     }
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        if (!_shared)
+        {
+            _key.Dispose();
+        }
+    }
 }

@@ -75,38 +75,27 @@ public sealed partial class RelayHost
         var settingsFile = Path.Combine(temp, "local.settings.json");
         await File.WriteAllTextAsync(settingsFile, "{\"IsEncrypted\":false,\"Values\":{}}");
 
-        ProcessStartInfo start;
+        string fileName;
+        string[] arguments;
         if (Kind == TestHostKind.Functions)
         {
             var emulator = await FunctionsHostEmulator.GetDllAsync();
-            start = new ProcessStartInfo("dotnet",
-                [emulator, "--script-root", scriptRoot, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--settings", settingsFile]);
+            (fileName, arguments) = ("dotnet", [emulator, "--script-root", scriptRoot, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--settings", settingsFile]);
         }
         else
         {
             // func start in the build output: it runs what is built there (functions.metadata, worker.config.json).
-            start = new ProcessStartInfo("func", ["start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--script-root", scriptRoot]);
+            (fileName, arguments) = ("func", ["start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--script-root", scriptRoot]);
         }
 
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.WorkingDirectory = scriptRoot;
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
+        var environment = settings.ToDictionary(s => s.Key, s => (string?)s.Value);
+        environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
+        environment["AzureWebJobsStorage"] = settings.GetValueOrDefault("AzureWebJobsStorage", Azurite.ConnectionString);
+        environment[TestHostKinds.Variable] = null;
 
-        start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
-        start.Environment["AzureWebJobsStorage"] = settings.GetValueOrDefault("AzureWebJobsStorage", Azurite.ConnectionString);
-        start.Environment.Remove(TestHostKinds.Variable);
-
-        var process = Process.Start(start)!;
-        var host = new RelayHost(process, settings, Kind, temp);
-        process.OutputDataReceived += (_, e) => host.Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => host.Collect(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        host.BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var process = ChildProcess.Start(fileName, arguments, scriptRoot, environment, log.Enqueue);
+        var host = new RelayHost(process, log, settings, Kind, temp) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
         try
         {
@@ -123,14 +112,6 @@ public sealed partial class RelayHost
         }
 
         return host;
-    }
-
-    private void Collect(string? line)
-    {
-        if (line is not null)
-        {
-            _log.Enqueue(line);
-        }
     }
 
     /// <summary>As the emulator's run.sh: the host says Running, and the worker answers for an unknown mailbox.</summary>

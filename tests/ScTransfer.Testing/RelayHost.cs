@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 
 namespace ScTransfer.Testing;
 
@@ -12,14 +11,15 @@ namespace ScTransfer.Testing;
 /// </summary>
 public sealed partial class RelayHost : IAsyncDisposable, IDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _log = new();
+    private readonly ChildProcess _process;
+    private readonly ConcurrentQueue<string> _log;
 
     private readonly string? _tempDirectory;
 
-    private RelayHost(Process process, Dictionary<string, string> settings, TestHostKind kind, string? tempDirectory = null)
+    private RelayHost(ChildProcess process, ConcurrentQueue<string> log, Dictionary<string, string> settings, TestHostKind kind, string? tempDirectory = null)
     {
         _process = process;
+        _log = log;
         Settings = settings;
         HostKind = kind;
         _tempDirectory = tempDirectory;
@@ -88,68 +88,16 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
         }
 
-        var start = new ProcessStartInfo("dotnet", [Repository.SelfHostDll, "--urls", "http://127.0.0.1:0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(Repository.SelfHostDll)!,
-        };
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
-        var host = new RelayHost(process, settings, TestHostKind.SelfHost);
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) => host.Collect(e.Data, listening);
-        process.ErrorDataReceived += (_, e) => host.Collect(e.Data, listening);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => _ = Task.Run(() =>
-        {
-            // Exited can fire before the last output lines are read; WaitForExit() waits for both streams to end.
-            process.WaitForExit();
-            listening.TrySetException(new InvalidOperationException(
-                "The relay exited during start-up:\n" + string.Join('\n', host._log)));
-        });
-
-        var started = await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60)));
-        if (started != listening.Task)
-        {
-            await host.DisposeAsync();
-            throw new TimeoutException("The relay did not start within 60 s:\n" + string.Join('\n', host._log));
-        }
-
-        host.BaseAddress = await listening.Task;
-        if (waitForStorage)
-        {
-            await host.WaitUntilTablesExistAsync();
-        }
-
-        return host;
-    }
-
-    private void Collect(string? line, TaskCompletionSource<Uri> listening)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _log.Enqueue(line);
-        var match = ListeningLine().Match(line);
-        if (match.Success)
-        {
-            listening.TrySetResult(new Uri(match.Groups[1].Value.TrimEnd('/') + "/"));
-        }
+        var log = new ConcurrentQueue<string>();
+        var (process, baseAddress) = await ChildProcess.StartSelfHostAsync(
+            Repository.SelfHostDll, settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)), log.Enqueue, TimeSpan.FromSeconds(90), waitForStorage);
+        return new RelayHost(process, log, settings, TestHostKind.SelfHost) { BaseAddress = baseAddress };
     }
 
     private async Task WaitUntilTablesExistAsync()
     {
         var deadline = Stopwatch.StartNew();
-        while (!_log.Any(l => l.Contains("Mailbox tables are ready", StringComparison.Ordinal)))
+        while (!_log.Any(l => l.Contains(ChildProcess.TablesReadyLine, StringComparison.Ordinal)))
         {
             if (deadline.Elapsed > TimeSpan.FromSeconds(30))
             {
@@ -160,18 +108,9 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
-    private static partial Regex ListeningLine();
-
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         if (_tempDirectory is not null)
         {
             try
