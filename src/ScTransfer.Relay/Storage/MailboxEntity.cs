@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
@@ -79,7 +80,7 @@ internal static class MailboxEntity
         var data = mailbox.Payload.Data;
         for (int offset = 0, index = 0; offset < data.Length; offset += MailboxStore.ChunkSize, index++)
         {
-            WriteBinary(json, PayloadChunk + index.ToString(CultureInfo.InvariantCulture),
+            WriteBinary(json, index < ChunkNames.Length ? ChunkNames[index] : PayloadChunk + index.ToString(CultureInfo.InvariantCulture),
                 data.AsSpan(offset, Math.Min(MailboxStore.ChunkSize, data.Length - offset)));
         }
 
@@ -217,6 +218,15 @@ internal static class MailboxEntity
 
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
+    /// <summary>Payload0..Payload15: a 1 MiB entity holds at most 16 chunks of 64 KiB.</summary>
+    private static readonly string[] ChunkNames = [.. Enumerable.Range(0, 16).Select(i => PayloadChunk + i.ToString(CultureInfo.InvariantCulture))];
+
+    /// <summary>"Name@odata.type", made once per property name rather than on every write.</summary>
+    private static readonly ConcurrentDictionary<string, JsonEncodedText> Annotations = new(StringComparer.Ordinal);
+
+    private static void WriteType(Utf8JsonWriter json, string name, ReadOnlySpan<byte> edmType) =>
+        json.WriteString(Annotations.GetOrAdd(name, static n => JsonEncodedText.Encode(n + "@odata.type")), edmType);
+
     private static void WriteKeys(Utf8JsonWriter json, string partition, MailboxId id)
     {
         json.WriteString("PartitionKey"u8, partition);
@@ -235,7 +245,7 @@ internal static class MailboxEntity
 
     private static void WriteBinary(Utf8JsonWriter json, string name, ReadOnlySpan<byte> value)
     {
-        json.WriteString(name + "@odata.type", "Edm.Binary"u8);
+        WriteType(json, name, "Edm.Binary"u8);
         json.WriteBase64String(name, value);
     }
 
@@ -249,7 +259,7 @@ internal static class MailboxEntity
 
     private static void WriteGuid(Utf8JsonWriter json, string name, Guid value)
     {
-        json.WriteString(name + "@odata.type", "Edm.Guid"u8);
+        WriteType(json, name, "Edm.Guid"u8);
         json.WriteString(name, value);
     }
 
@@ -263,7 +273,7 @@ internal static class MailboxEntity
 
         Span<char> text = stackalloc char[32];
         date.UtcDateTime.TryFormat(text, out var written, "yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
-        json.WriteString(name + "@odata.type", "Edm.DateTime"u8);
+        WriteType(json, name, "Edm.DateTime"u8);
         json.WriteString(name, text[..written]);
     }
 

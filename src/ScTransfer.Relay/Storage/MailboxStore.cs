@@ -66,24 +66,26 @@ public sealed partial class MailboxStore(
     public async Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
         using var body = new PooledBuffer(EntitySizeHint(mailbox));
-        MailboxEntity.WriteMailbox(body, Shard(mailbox.Id), mailbox);
-        return await ConditionalAsync(mailbox, ct => points.ReplaceAsync(_table, Shard(mailbox.Id), mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
+        var shard = Shard(mailbox.Id);
+        MailboxEntity.WriteMailbox(body, shard, mailbox);
+        return await ConditionalAsync(mailbox, ct => points.ReplaceAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
     }
 
     public async Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
         // A merge of two properties: the bind does not send the payload back over the wire.
         using var body = new PooledBuffer(512);
-        MailboxEntity.WriteReceiverBinding(body, Shard(mailbox.Id), mailbox);
-        return await ConditionalAsync(mailbox, ct => points.MergeAsync(_table, Shard(mailbox.Id), mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
+        var shard = Shard(mailbox.Id);
+        MailboxEntity.WriteReceiverBinding(body, shard, mailbox);
+        return await ConditionalAsync(mailbox, ct => points.MergeAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
     }
 
     public async Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
         using var body = new PooledBuffer(512);
-        MailboxEntity.WriteTombstone(
-            body, Shard(mailbox.Id), mailbox.Id, mailbox.ExpiresAt, mailbox.ExpiresAt + _tombstoneRetention, mailbox.OperationId);
-        return await ConditionalAsync(mailbox, ct => points.ReplaceAsync(_table, Shard(mailbox.Id), mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
+        var shard = Shard(mailbox.Id);
+        MailboxEntity.WriteTombstone(body, shard, mailbox.Id, mailbox.ExpiresAt, mailbox.ExpiresAt + _tombstoneRetention, mailbox.OperationId);
+        return await ConditionalAsync(mailbox, ct => points.ReplaceAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
     }
 
     public async Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken)
@@ -232,7 +234,10 @@ public sealed partial class MailboxStore(
         return (int)(BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)shards);
     }
 
-    internal static string ShardName(int index) => "s" + index.ToString("x2", CultureInfo.InvariantCulture);
+    internal static string ShardName(int index) => ShardNames[index];
+
+    /// <summary>"s00".."sff", made once: every request needs its mailbox's partition key.</summary>
+    private static readonly string[] ShardNames = [.. Enumerable.Range(0, 256).Select(i => "s" + i.ToString("x2", CultureInfo.InvariantCulture))];
 
     /// <summary>
     /// Turns an outage or throttling (network failure, timeout, 408/429/5xx after the client's retries) into

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -25,13 +26,12 @@ public sealed class TablePointClient
 
     private const string JsonContentType = "application/json;odata=nometadata";
     private static readonly string[] StorageScope = ["https://storage.azure.com/.default"];
-    private static readonly HttpMethod Merge = new("MERGE");
-
+    
     private readonly TableAccount _account;
     private readonly HttpMessageInvoker _http;
     private readonly int _maxRetries;
     private readonly TimeSpan _networkTimeout;
-    private readonly string _endpointPath;
+    private readonly string _resourcePrefix;
     private volatile TokenHeader? _token;
     private volatile DateHeader? _date;
 
@@ -41,7 +41,8 @@ public sealed class TablePointClient
         _http = http;
         _maxRetries = options.MaxRetries;
         _networkTimeout = options.NetworkTimeout;
-        _endpointPath = new Uri(account.Endpoint).AbsolutePath.TrimEnd('/');
+        // Shared Key Lite, Table service format: the canonicalized resource is "/" + account + the URI's path.
+        _resourcePrefix = "/" + account.Name + new Uri(account.Endpoint).AbsolutePath.TrimEnd('/') + "/";
     }
 
     /// <summary>
@@ -81,20 +82,33 @@ public sealed class TablePointClient
     internal Task<string?> ReplaceAsync(string table, string partitionKey, string rowKey, PooledBuffer entity, string ifMatch, CancellationToken cancellationToken) =>
         WriteAsync(HttpMethod.Put, table, EntityPath(partitionKey, rowKey), entity, ifMatch, cancellationToken);
 
-    /// <summary>Merge Entity if the entity is still at <paramref name="ifMatch"/>; the new ETag. 404 and 412 throw.</summary>
+    /// <summary>Merge Entity (sent as PATCH, as Azure.Data.Tables does) if the entity is still at <paramref name="ifMatch"/>; the new ETag. 404 and 412 throw.</summary>
     internal Task<string?> MergeAsync(string table, string partitionKey, string rowKey, PooledBuffer properties, string ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(Merge, table, EntityPath(partitionKey, rowKey), properties, ifMatch, cancellationToken);
+        WriteAsync(HttpMethod.Patch, table, EntityPath(partitionKey, rowKey), properties, ifMatch, cancellationToken);
 
-    /// <summary>The Shared Key Lite signature of a request (Table service format: date and canonicalized resource).</summary>
+    /// <summary>
+    /// The Authorization header of a request signed with Shared Key Lite, Table service format:
+    /// StringToSign = x-ms-date + "\n" + canonicalized resource; HMAC-SHA256 with the account key, one-shot (no
+    /// HMAC object left to the finalizer).
+    /// </summary>
     internal static string SignSharedKeyLite(string accountName, byte[] key, string date, string canonicalizedResource)
     {
-        var stringToSign = date + "\n" + canonicalizedResource;
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(stringToSign.Length);
-        Span<byte> text = maxBytes <= 1024 ? stackalloc byte[1024] : new byte[maxBytes];
-        var length = Encoding.UTF8.GetBytes(stringToSign, text);
+        var length = Encoding.UTF8.GetByteCount(date) + 1 + Encoding.UTF8.GetByteCount(canonicalizedResource);
+        var rented = length <= 1024 ? null : ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> text = rented ?? stackalloc byte[1024];
+        var written = Encoding.UTF8.GetBytes(date, text);
+        text[written++] = (byte)'\n';
+        written += Encoding.UTF8.GetBytes(canonicalizedResource, text[written..]);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, text[..length], mac);
-        return "SharedKeyLite " + accountName + ":" + Convert.ToBase64String(mac);
+        HMACSHA256.HashData(key, text[..written], mac);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        Span<char> signature = stackalloc char[44]; // base64 of 32 bytes
+        Convert.TryToBase64Chars(mac, signature, out _);
+        return string.Concat("SharedKeyLite ", accountName, ":", signature);
     }
 
     private async Task<string?> WriteAsync(
@@ -112,8 +126,8 @@ public sealed class TablePointClient
     private async Task<PointResponse> SendAsync(
         HttpMethod method, string table, string entityPath, ArraySegment<byte> body, string? ifMatch, CancellationToken cancellationToken)
     {
-        var path = _endpointPath + "/" + table + entityPath;
-        var uri = _account.Endpoint + "/" + table + entityPath;
+        var resource = string.Concat(_resourcePrefix, table, entityPath);
+        var uri = string.Concat(_account.Endpoint, "/", table, entityPath);
         if (_account.SharedAccessSignature is { } sas)
         {
             uri += "?" + sas;
@@ -124,7 +138,7 @@ public sealed class TablePointClient
             var retry = attempt < _maxRetries;
             try
             {
-                var response = await AttemptAsync(method, uri, path, body, ifMatch, cancellationToken);
+                var response = await AttemptAsync(method, uri, resource, body, ifMatch, cancellationToken);
                 if (!retry || response.Status is not (408 or 429 or 500 or 502 or 503 or 504))
                 {
                     return response;
@@ -154,7 +168,7 @@ public sealed class TablePointClient
     }
 
     private async Task<PointResponse> AttemptAsync(
-        HttpMethod method, string uri, string path, ArraySegment<byte> body, string? ifMatch, CancellationToken cancellationToken)
+        HttpMethod method, string uri, string resource, ArraySegment<byte> body, string? ifMatch, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, uri);
         var headers = request.Headers;
@@ -173,7 +187,7 @@ public sealed class TablePointClient
             headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
-        await AuthorizeAsync(headers, path, cancellationToken);
+        await AuthorizeAsync(headers, resource, cancellationToken);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_networkTimeout);
@@ -206,14 +220,13 @@ public sealed class TablePointClient
         return new PointResponse(status, etag, code, null);
     }
 
-    private async ValueTask AuthorizeAsync(System.Net.Http.Headers.HttpRequestHeaders headers, string path, CancellationToken cancellationToken)
+    private async ValueTask AuthorizeAsync(System.Net.Http.Headers.HttpRequestHeaders headers, string resource, CancellationToken cancellationToken)
     {
         if (_account.Key is { } key)
         {
             var date = CurrentDate();
             headers.TryAddWithoutValidation("x-ms-date", date);
-            // Shared Key Lite, Table service format: StringToSign = x-ms-date + "\n" + "/" + account + path.
-            headers.TryAddWithoutValidation("Authorization", SignSharedKeyLite(_account.Name!, key, date, "/" + _account.Name + path));
+            headers.TryAddWithoutValidation("Authorization", SignSharedKeyLite(_account.Name!, key, date, resource));
         }
         else if (_account.Credential is { } credential)
         {
