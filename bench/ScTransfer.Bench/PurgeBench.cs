@@ -107,6 +107,8 @@ internal static class PurgeBench
         return new PurgeMeasurement(tombstoned, deleted, skipped, runs, madeQueries, counter.Requests - requests - madeQueries, elapsed);
     }
 
+    private static readonly SocketsHttpHandler Handler = new();
+
     private static (MailboxStore Store, StorageRequestCounter Counter, TableServiceClient Service) Store(BenchOptions options, string table)
     {
         var counter = new StorageRequestCounter();
@@ -117,9 +119,11 @@ internal static class PurgeBench
         tableOptions.Retry.NetworkTimeout = options.StorageNetworkTimeout;
         tableOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
         var service = new TableServiceClient(options.StorageConnectionString, tableOptions);
+        var storage = new StorageOptions { MailboxTable = table, Shards = Defaults.Shards, ConnectionString = options.StorageConnectionString };
         var store = new MailboxStore(
             service,
-            Options.Create(new StorageOptions { MailboxTable = table, Shards = Defaults.Shards }),
+            TablePointClient.Create(storage, Handler),
+            Options.Create(storage),
             Options.Create(new PurgeOptions()),
             NullLogger<MailboxStore>.Instance);
         return (store, counter, service);

@@ -358,13 +358,16 @@ public sealed class InMemoryMailboxStoreContractTests : MailboxStoreContract
 [Trait(Needs.Trait, Needs.Azurite)]
 public sealed class AzuriteMailboxStoreContractTests : MailboxStoreContract
 {
+    private static readonly SocketsHttpHandler Handler = new();
     private readonly MailboxStore _store;
 
     public AzuriteMailboxStoreContractTests()
     {
+        var storage = new StorageOptions { MailboxTable = Azurite.UniqueTableName("contract"), ConnectionString = Azurite.ConnectionString };
         _store = new MailboxStore(
             Azurite.CreateServiceClient(),
-            Options.Create(new StorageOptions { MailboxTable = Azurite.UniqueTableName("contract") }),
+            TablePointClient.Create(storage, Handler),
+            Options.Create(storage),
             Options.Create(new PurgeOptions { TombstoneRetention = Retention }),
             NullLogger<MailboxStore>.Instance);
         _store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();

@@ -22,10 +22,11 @@ public sealed class StoreHarness
     {
         var clientOptions = new TableClientOptions();
         clientOptions.AddPolicy(Counter, HttpPipelinePosition.PerRetry);
-        var storage = new StorageOptions { MailboxTable = Azurite.UniqueTableName("mbx") };
+        var storage = new StorageOptions { MailboxTable = Azurite.UniqueTableName("mbx"), ConnectionString = Azurite.ConnectionString };
         Service = Azurite.CreateServiceClient(clientOptions);
         Storage = storage;
-        Store = new MailboxStore(Service, Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
+        Points = TablePointClient.Create(storage, new CountingHandler(Counter));
+        Store = new MailboxStore(Service, Points, Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
         Store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
         var relay = RelayOptionsForTests();
         Hasher = new ClaimHasher(Options.Create(relay));
@@ -50,6 +51,9 @@ public sealed class StoreHarness
     public TableServiceClient Service { get; }
 
     public StorageOptions Storage { get; }
+
+    /// <summary>The request path's point client, counted by the same <see cref="Counter"/>.</summary>
+    public TablePointClient Points { get; }
 
     public MailboxStore Store { get; }
 
@@ -106,7 +110,19 @@ public sealed class RequestCounter : HttpPipelineSynchronousPolicy
 
     public void Reset() => Interlocked.Exchange(ref _count, 0);
 
-    public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+    public override void OnSendingRequest(HttpMessage message) => Increment();
+
+    public void Increment() => Interlocked.Increment(ref _count);
+}
+
+/// <summary>Counts the point client's HTTP requests (each retry too) on a <see cref="RequestCounter"/>.</summary>
+public sealed class CountingHandler(RequestCounter counter) : DelegatingHandler(new SocketsHttpHandler())
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        counter.Increment();
+        return base.SendAsync(request, cancellationToken);
+    }
 }
 
 /// <summary>A push notifier that supports every token type and records what it was asked to send.</summary>

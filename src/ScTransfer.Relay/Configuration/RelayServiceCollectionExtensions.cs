@@ -1,6 +1,3 @@
-using Azure.Core;
-using Azure.Data.Tables;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,7 +33,7 @@ public static class RelayServiceCollectionExtensions
         services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(CreateTableServiceClient);
+        services.AddTableStorage();
         services.TryAddSingleton<MailboxStore>();
         services.TryAddSingleton<IMailboxStore>(sp => sp.GetRequiredService<MailboxStore>());
         services.AddPushNotifications(configuration);
@@ -47,35 +44,6 @@ public static class RelayServiceCollectionExtensions
         services.AddHostedService<StorageInitializer>();
         services.AddPrivacyPass(configuration);
         return services;
-    }
-
-    /// <summary>
-    /// A connection string (Azurite, or an account with keys) or a table endpoint reached with the app's managed
-    /// identity; exactly one. The client is a process-wide singleton so connections are reused.
-    /// </summary>
-    private static TableServiceClient CreateTableServiceClient(IServiceProvider services)
-    {
-        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        var clientOptions = new TableClientOptions();
-        clientOptions.Retry.MaxRetries = storage.MaxRetries;
-        clientOptions.Retry.Mode = RetryMode.Exponential;
-        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        clientOptions.Retry.NetworkTimeout = storage.NetworkTimeout;
-        // Payloads and claims must never reach logs, even at debug level.
-        clientOptions.Diagnostics.IsLoggingContentEnabled = false;
-
-        var hasConnectionString = !string.IsNullOrWhiteSpace(storage.ConnectionString);
-        var hasEndpoint = !string.IsNullOrWhiteSpace(storage.TableEndpoint);
-        return (hasConnectionString, hasEndpoint) switch
-        {
-            (true, false) => new TableServiceClient(storage.ConnectionString, clientOptions),
-            (false, true) when Uri.TryCreate(storage.TableEndpoint, UriKind.Absolute, out var endpoint) =>
-                new TableServiceClient(endpoint, new DefaultAzureCredential(), clientOptions),
-            _ => throw new InvalidOperationException(
-                "Set exactly one of Storage:ConnectionString (e.g. UseDevelopmentStorage=true for Azurite) and "
-                + "Storage:TableEndpoint (e.g. https://<account>.table.core.windows.net, reached with the app's managed identity)."),
-        };
     }
 
     private sealed class PurgeScheduleValidation : IValidateOptions<PurgeOptions>

@@ -15,11 +15,13 @@ namespace ScTransfer.Relay.Storage;
 /// Mailboxes in Azure Table storage: one table, one entity per mailbox, PartitionKey = a shard ("s00".."sNN") from a
 /// stable hash of the mailbox id, RowKey = the id. Every request is a point operation: create is one insert, a read
 /// one point read, a bind, update or delete (to a tombstone) one conditional write on the ETag that read returned.
+/// The request path's point operations go through the lean <see cref="TablePointClient"/>, the purge and table creation
+/// through Azure.Data.Tables; both read and write the one entity format of <see cref="MailboxEntity"/>.
 /// Every entity carries <c>PurgeAt</c>, so the purge finds what is due with one filter inside each shard's partition,
 /// never scanning live mailboxes and with no index to keep.
 /// </summary>
 public sealed partial class MailboxStore(
-    TableServiceClient service, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
+    TableServiceClient service, TablePointClient points, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
     : IMailboxStore
 {
     /// <summary>Binary properties hold at most 64 KiB each: larger payloads are split across Payload0..PayloadN.</summary>
@@ -31,6 +33,7 @@ public sealed partial class MailboxStore(
     /// <summary>Shards the purge works on at once.</summary>
     private const int PurgeParallelism = 8;
 
+    private readonly string _table = options.Value.MailboxTable;
     private readonly TableClient _mailboxes = service.GetTableClient(options.Value.MailboxTable);
     private readonly int _shards = options.Value.Shards;
     private readonly TimeSpan _tombstoneRetention = purgeOptions.Value.TombstoneRetention;
@@ -41,19 +44,17 @@ public sealed partial class MailboxStore(
 
     public async Task<Mailbox?> GetAsync(MailboxId id, CancellationToken cancellationToken)
     {
-        var response = await Guard(
-            () => _mailboxes.GetEntityIfExistsAsync<TableEntity>(Shard(id), id.ToString(), cancellationToken: cancellationToken),
-            cancellationToken);
-        return response.HasValue ? MailboxEntity.ToMailbox(id, response.Value!) : null;
+        using var read = await Guard(() => points.GetAsync(_table, Shard(id), id.ToString(), cancellationToken), cancellationToken);
+        return read is null ? null : MailboxEntity.ReadMailbox(id, read.Json, read.ETag);
     }
 
     public async Task<bool> TryAddAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
+        using var body = new PooledBuffer(EntitySizeHint(mailbox));
+        MailboxEntity.WriteMailbox(body, Shard(mailbox.Id), mailbox);
         try
         {
-            var response = await Guard(
-                () => _mailboxes.AddEntityAsync(MailboxEntity.FromMailbox(Shard(mailbox.Id), mailbox), cancellationToken), cancellationToken);
-            mailbox.Version = response.Headers.ETag?.ToString();
+            mailbox.Version = await Guard(() => points.InsertAsync(_table, body, cancellationToken), cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -62,28 +63,29 @@ public sealed partial class MailboxStore(
         }
     }
 
-    public Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
-        ConditionalAsync(mailbox, ct => _mailboxes.UpdateEntityAsync(
-            MailboxEntity.FromMailbox(Shard(mailbox.Id), mailbox), new ETag(mailbox.Version!), TableUpdateMode.Replace, ct), cancellationToken);
-
-    public Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken)
+    public async Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
-        // A merge of two properties: the bind does not send the payload back over the wire.
-        var patch = new TableEntity(Shard(mailbox.Id), mailbox.Id.ToString())
-        {
-            [MailboxEntity.ReceiverClaimHash] = mailbox.ReceiverClaimHash,
-            [MailboxEntity.OperationId] = mailbox.OperationId,
-        };
-        return ConditionalAsync(mailbox, ct => _mailboxes.UpdateEntityAsync(
-            patch, new ETag(mailbox.Version!), TableUpdateMode.Merge, ct), cancellationToken);
+        using var body = new PooledBuffer(EntitySizeHint(mailbox));
+        var shard = Shard(mailbox.Id);
+        MailboxEntity.WriteMailbox(body, shard, mailbox);
+        return await ConditionalAsync(mailbox, ct => points.ReplaceAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
     }
 
-    public Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken)
+    public async Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
-        var tombstone = MailboxEntity.Tombstone(
-            Shard(mailbox.Id), mailbox.Id.ToString(), mailbox.ExpiresAt, mailbox.ExpiresAt + _tombstoneRetention, mailbox.OperationId);
-        return ConditionalAsync(mailbox, ct => _mailboxes.UpdateEntityAsync(
-            tombstone, new ETag(mailbox.Version!), TableUpdateMode.Replace, ct), cancellationToken);
+        // A merge of two properties: the bind does not send the payload back over the wire.
+        using var body = new PooledBuffer(512);
+        var shard = Shard(mailbox.Id);
+        MailboxEntity.WriteReceiverBinding(body, shard, mailbox);
+        return await ConditionalAsync(mailbox, ct => points.MergeAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
+    }
+
+    public async Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken)
+    {
+        using var body = new PooledBuffer(512);
+        var shard = Shard(mailbox.Id);
+        MailboxEntity.WriteTombstone(body, shard, mailbox.Id, mailbox.ExpiresAt, mailbox.ExpiresAt + _tombstoneRetention, mailbox.OperationId);
+        return await ConditionalAsync(mailbox, ct => points.ReplaceAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
     }
 
     public async Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken)
@@ -200,12 +202,11 @@ public sealed partial class MailboxStore(
         return MailboxEntity.Tombstone(shard, expired.RowKey, expiresAt, expiresAt + _tombstoneRetention, Guid.NewGuid());
     }
 
-    private async Task<WriteOutcome> ConditionalAsync(Mailbox mailbox, Func<CancellationToken, Task<Response>> write, CancellationToken cancellationToken)
+    private async Task<WriteOutcome> ConditionalAsync(Mailbox mailbox, Func<CancellationToken, Task<string?>> write, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await Guard(() => write(cancellationToken), cancellationToken);
-            mailbox.Version = response.Headers.ETag?.ToString();
+            mailbox.Version = await Guard(() => write(cancellationToken), cancellationToken);
             return WriteOutcome.Written;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -213,6 +214,9 @@ public sealed partial class MailboxStore(
             return ex.Status == 404 ? WriteOutcome.Gone : WriteOutcome.Conflict;
         }
     }
+
+    /// <summary>The JSON of a whole mailbox: its payload in base64 plus about 2 KB of other properties and annotations.</summary>
+    private static int EntitySizeHint(Mailbox mailbox) => (((mailbox.Payload.Data.Length + 2) / 3) * 4) + mailbox.DisplayInformationJson.Length + 2048;
 
     /// <summary>
     /// The partition of a mailbox: "s" and two hex digits from SHA-256 of the id's 16 bytes, modulo
@@ -230,7 +234,10 @@ public sealed partial class MailboxStore(
         return (int)(BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)shards);
     }
 
-    internal static string ShardName(int index) => "s" + index.ToString("x2", CultureInfo.InvariantCulture);
+    internal static string ShardName(int index) => ShardNames[index];
+
+    /// <summary>"s00".."sff", made once: every request needs its mailbox's partition key.</summary>
+    private static readonly string[] ShardNames = [.. Enumerable.Range(0, 256).Select(i => "s" + i.ToString("x2", CultureInfo.InvariantCulture))];
 
     /// <summary>
     /// Turns an outage or throttling (network failure, timeout, 408/429/5xx after the client's retries) into
