@@ -6,9 +6,10 @@ using ScTransfer.Relay.Storage;
 namespace ScTransfer.Functions.Http;
 
 /// <summary>
-/// Behaviour every response shares, written once and applied by a thin middleware in each host (a Functions worker
-/// middleware in Azure, an ASP.NET Core middleware in the self-hosted runner): the Mailbox-Correlation-ID echo
-/// (draft §5), security headers, and the mapping of failures to problem+json.
+/// Behaviour every response shares, written once and applied around every function by <see cref="RelayHttpPipeline"/>
+/// (called by a thin middleware in each host: a Functions worker middleware in Azure, an ASP.NET Core middleware in the
+/// self-hosted runner): the Mailbox-Correlation-ID echo (draft §5), security headers, and the mapping of failures to
+/// problem+json.
 /// </summary>
 public sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
 {
