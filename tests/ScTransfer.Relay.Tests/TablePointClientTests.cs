@@ -161,6 +161,19 @@ public sealed class TablePointClientTests
         Assert.Equal(mailbox.OperationId, read.OperationId);
     }
 
+    [Fact]
+    public async Task A_table_that_vanished_under_the_relay_is_created_again_and_the_request_goes_through()
+    {
+        var harness = new StoreHarness();
+        await harness.MailboxTable.DeleteAsync();
+        Assert.Null(await harness.Store.GetAsync(MailboxId.New(), default));
+
+        await harness.MailboxTable.DeleteAsync();
+        var mailbox = harness.NewMailbox(TimeSpan.FromHours(1));
+        Assert.True(await harness.Store.TryAddAsync(mailbox, default));
+        Assert.Equal(mailbox.Id, (await harness.Store.GetAsync(mailbox.Id, default))!.Id);
+    }
+
     [Theory]
     [InlineData(503)]
     [InlineData(500)]
