@@ -1,15 +1,10 @@
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;
 
-public static class FunctionHostExtensions
+internal static class FunctionHostExtensions
 {
     /// <summary>Schedules every timer function of <paramref name="assembly"/>.</summary>
     public static IServiceCollection AddTimerFunctions(this IServiceCollection services, Assembly assembly)

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;

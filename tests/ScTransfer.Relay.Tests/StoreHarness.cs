@@ -51,7 +51,7 @@ public sealed class StoreHarness
 
     public StorageOptions Storage { get; }
 
-    public MailboxStore Store { get; }
+    internal MailboxStore Store { get; }
 
     public ClaimHasher Hasher { get; }
 
