@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using ScTransfer.Relay.Http;
@@ -7,6 +8,8 @@ namespace ScTransfer.Functions;
 /// <summary>Applies <see cref="RelayHttpPolicy"/> to every HTTP function in the Azure Functions host.</summary>
 internal sealed class RelayFunctionsMiddleware(RelayHttpPolicy policy, RelayRateLimiter limiter) : IFunctionsWorkerMiddleware
 {
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types",
+        Justification = "The boundary of every invocation: any failure becomes a problem+json answer (never a 5xx page).")]
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var http = context.GetHttpContext();
