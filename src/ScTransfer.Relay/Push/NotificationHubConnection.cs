@@ -1,5 +1,5 @@
-using ScTransfer.Relay.Configuration;
 using System.Text.RegularExpressions;
+using ScTransfer.Relay.Configuration;
 
 namespace ScTransfer.Relay.Push;
 

@@ -1,9 +1,9 @@
-using ScTransfer.Relay.Configuration;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
+using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Relay.Push;
