@@ -122,6 +122,7 @@ namespace ScTransfer.Bench
             {
                 foreach (var (name, environment) in options.Variants)
                 {
+#pragma warning disable CA2000 // the process and its client belong to `relays`, disposed in the finally below
                     var process = await RelayProcess.StartAsync(options.RelayDll, options.StorageConnectionString, options.StoragePort,
                         environment.Prepend(Invariant($"Storage__NetworkTimeout={options.StorageNetworkTimeout:c}")));
                     var http = new HttpClient(new SocketsHttpHandler
@@ -132,6 +133,7 @@ namespace ScTransfer.Bench
                     })
                     { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
                     relays.Add(new RelayUnderTest(name, process, http, new RelayTransfers(http, payload)));
+#pragma warning restore CA2000
                 }
 
                 var results = new List<LevelResult[]>();

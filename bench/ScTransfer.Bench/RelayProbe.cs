@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Sockets;
@@ -23,6 +24,8 @@ internal static class RelayProbe
 
     private static readonly long[] StorageRequests = new long[Methods.Length + 1];
 
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope",
+        Justification = "The meter listener and the probe socket serve the relay process until it exits.")]
     public static void Start()
     {
         var socketPath = Environment.GetEnvironmentVariable(SocketVariable);

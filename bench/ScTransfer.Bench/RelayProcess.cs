@@ -35,6 +35,9 @@ internal sealed class RelayProcess : IAsyncDisposable
     /// <summary>Lines the relay wrote to standard output and error (its console log).</summary>
     public long LogLines => _logLines();
 
+    /// <param name="relayDll">The self-hosted runner's DLL (ScTransfer.SelfHost.dll), started with <c>dotnet</c>.</param>
+    /// <param name="storageConnectionString">The Table storage the relay uses (Azurite).</param>
+    /// <param name="storagePort">Azurite's Table port, for the relay's storage settings.</param>
     /// <param name="environment">Extra <c>NAME=value</c> settings for A/B runs (e.g. <c>DOTNET_gcServer=0</c>).</param>
     public static async Task<RelayProcess> StartAsync(string relayDll, string storageConnectionString, int storagePort, IEnumerable<string> environment)
     {

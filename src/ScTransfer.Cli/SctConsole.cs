@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace ScTransfer.Cli;
@@ -19,6 +20,8 @@ internal sealed class SctConsole(Stream input, Stream output, TextWriter error, 
 
     public string? Environment(string name) => environment(name);
 
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope",
+        Justification = "The process's standard streams stay open until it exits.")]
     public static SctConsole FromProcess() => new(
         Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error, System.Environment.GetEnvironmentVariable);
 

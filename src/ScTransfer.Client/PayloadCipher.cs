@@ -23,6 +23,7 @@ public static class PayloadCipher
     /// <summary>Encrypts with a fresh random IV; the type is <c>AES128</c> or <c>AES256</c> after the key size.</summary>
     public static EncryptedPayload Encrypt(ReadOnlySpan<byte> plaintext, ShareSecret secret)
     {
+        ArgumentNullException.ThrowIfNull(secret);
         Span<byte> iv = stackalloc byte[IvLength];
         RandomNumberGenerator.Fill(iv);
         return Encrypt(plaintext, secret, iv);
@@ -41,6 +42,8 @@ public static class PayloadCipher
     /// <summary>Decrypts and verifies; throws <see cref="PayloadDecryptionException"/> on any failure.</summary>
     public static byte[] Decrypt(EncryptedPayload payload, ShareSecret secret)
     {
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentNullException.ThrowIfNull(secret);
         if (KeySizeOf(payload.Type) is not { } size)
         {
             throw new PayloadDecryptionException($"The payload type '{payload.Type}' is not one this client decrypts (AES128, AES256 or their AEAD_AES_*_GCM names).");

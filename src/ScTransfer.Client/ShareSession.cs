@@ -70,7 +70,7 @@ public sealed class ShareSession
         var session = new ShareSession(relay, ShareRole.Sender, Guid.NewGuid(), Guid.NewGuid(), secret, null); // Guid.NewGuid is a v4 UUID from the OS CSPRNG
         var payload = PayloadCipher.Encrypt(provisioningInformation.Span, secret);
         var created = await relay.CreateAsync(session.MailboxId, session._claim, options.DisplayInformation, payload, options.Configuration,
-            options.NotificationToken, cancellationToken);
+            options.NotificationToken, cancellationToken).ConfigureAwait(false);
         session._lastWritten = payload.Data;
         session.Link = ShareLink.Create(created.UrlLink, session.MailboxId, secret);
         session.IsPushNotificationSupported = created.IsPushNotificationSupported;
@@ -94,13 +94,13 @@ public sealed class ShareSession
         CancellationToken cancellationToken = default)
     {
         var session = Join(relay, link);
-        var content = await session.ReadAsync(cancellationToken);
+        var content = await session.ReadAsync(cancellationToken).ConfigureAwait(false);
         if (accept is not null)
         {
-            await accept(content, cancellationToken);
+            await accept(content, cancellationToken).ConfigureAwait(false);
         }
 
-        await session.DeleteAsync(cancellationToken);
+        await session.DeleteAsync(cancellationToken).ConfigureAwait(false);
         return content;
     }
 
@@ -110,7 +110,7 @@ public sealed class ShareSession
     /// </summary>
     public async Task<ReceivedContent> ReadAsync(CancellationToken cancellationToken = default)
     {
-        var content = await _relay.ReadAsync(MailboxId, _claim, cancellationToken);
+        var content = await _relay.ReadAsync(MailboxId, _claim, cancellationToken).ConfigureAwait(false);
         return new ReceivedContent(PayloadCipher.Decrypt(content.Payload, Secret), content.DisplayInformation, content.Expiration);
     }
 
@@ -120,7 +120,7 @@ public sealed class ShareSession
     /// </summary>
     public async Task<ReceivedContent?> ReadUpdateAsync(CancellationToken cancellationToken = default)
     {
-        var content = await _relay.ReadAsync(MailboxId, _claim, cancellationToken);
+        var content = await _relay.ReadAsync(MailboxId, _claim, cancellationToken).ConfigureAwait(false);
         if (_lastWritten is not null && content.Payload.Data.AsSpan().SequenceEqual(_lastWritten))
         {
             return null; // IVs are random, so equal data is this device's own write
@@ -134,12 +134,12 @@ public sealed class ShareSession
     {
         while (true)
         {
-            if (await ReadUpdateAsync(cancellationToken) is { } update)
+            if (await ReadUpdateAsync(cancellationToken).ConfigureAwait(false) is { } update)
             {
                 return update;
             }
 
-            await Task.Delay(pollInterval, time ?? TimeProvider.System, cancellationToken);
+            await Task.Delay(pollInterval, time ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -150,7 +150,7 @@ public sealed class ShareSession
     public async Task UpdateAsync(ReadOnlyMemory<byte> provisioningInformation, NotificationToken notificationToken, CancellationToken cancellationToken = default)
     {
         var payload = PayloadCipher.Encrypt(provisioningInformation.Span, Secret);
-        IsPushNotificationSupported = await _relay.UpdateAsync(MailboxId, _claim, payload, notificationToken, cancellationToken);
+        IsPushNotificationSupported = await _relay.UpdateAsync(MailboxId, _claim, payload, notificationToken, cancellationToken).ConfigureAwait(false);
         _lastWritten = payload.Data;
     }
 

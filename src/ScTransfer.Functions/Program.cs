@@ -22,7 +22,9 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
 
 // Start-up notices logged outside an invocation are dropped by the host: record them, replay them in the next one.
+#pragma warning disable CA2000 // the logging factory owns (and disposes) the provider it is given
 var startupNotices = new StartupNotices();
+#pragma warning restore CA2000
 builder.Services.AddSingleton(startupNotices);
 builder.Logging.AddProvider(startupNotices);
 builder.UseMiddleware<StartupNoticeReplay>();

@@ -21,7 +21,8 @@ public sealed partial class PurgeExpiredMailboxes(
     {
         var started = time.GetTimestamp();
         var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.TimeBudget, cancellationToken);
-        LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)time.GetElapsedTime(started).TotalMilliseconds,
+        var elapsed = time.GetElapsedTime(started);
+        LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)elapsed.TotalMilliseconds,
             report.Complete ? "nothing due is left" : "the time budget ran out; the next run goes on");
 
         // Privacy Pass: spent-nonce tables of challenge windows that closed go whole.

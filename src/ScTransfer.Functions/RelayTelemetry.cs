@@ -1,7 +1,6 @@
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
@@ -12,7 +11,7 @@ namespace ScTransfer.Functions;
 /// OpenTelemetry for the worker, exported to Application Insights only when the app has a connection string
 /// (that is, in Azure). Spans carry no request or response bodies or headers: device claims travel in headers.
 /// </summary>
-public static class RelayTelemetry
+internal static class RelayTelemetry
 {
     /// <summary>Set by Bicep to <c>ClientId={identity};Authorization=AAD</c>: ingestion with the managed identity, no key.</summary>
     private const string AuthenticationSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";

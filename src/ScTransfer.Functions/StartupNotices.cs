@@ -14,7 +14,7 @@ namespace ScTransfer.Functions;
 /// Recorded: the relay's own lines at Information and above, anyone's at Warning and above; at most
 /// <see cref="Capacity"/> until the first invocation.
 /// </summary>
-public sealed class StartupNotices : ILoggerProvider
+internal sealed class StartupNotices : ILoggerProvider
 {
     public const int Capacity = 64;
 

@@ -297,7 +297,9 @@ public sealed partial class MailboxService(
         {
             if (attempt > 0)
             {
+#pragma warning disable CA5394 // jitter between retries of a lost race, not a secret
                 await Task.Delay(Random.Shared.Next(1, 4 * attempt), cancellationToken);
+#pragma warning restore CA5394
             }
 
             var mailbox = await store.GetAsync(id, cancellationToken);

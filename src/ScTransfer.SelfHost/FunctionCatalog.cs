@@ -4,16 +4,16 @@ using Microsoft.Azure.Functions.Worker;
 namespace ScTransfer.SelfHost;
 
 /// <summary>An HTTP function as its attributes declare it: the same facts the Functions SDK writes to functions.metadata.</summary>
-public sealed record HttpFunction(string Name, MethodInfo Method, IReadOnlyList<string> Methods, string Route);
+internal sealed record HttpFunction(string Name, MethodInfo Method, IReadOnlyList<string> Methods, string Route);
 
 /// <summary>A timer function and its schedule expression (possibly a <c>%Setting%</c> reference).</summary>
-public sealed record TimerFunction(string Name, MethodInfo Method, string Schedule);
+internal sealed record TimerFunction(string Name, MethodInfo Method, string Schedule);
 
 /// <summary>
 /// Reads the <c>[Function]</c>, <c>[HttpTrigger]</c> and <c>[TimerTrigger]</c> attributes of an assembly, so the
 /// self-hosted runner's routes and schedules come from the same declarations Azure reads and cannot drift.
 /// </summary>
-public static class FunctionCatalog
+internal static class FunctionCatalog
 {
     public static IReadOnlyList<HttpFunction> HttpFunctions(Assembly assembly) =>
         [.. from method in FunctionMethods(assembly)

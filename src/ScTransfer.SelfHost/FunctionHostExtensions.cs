@@ -9,7 +9,7 @@ using ScTransfer.Functions.Http;
 
 namespace ScTransfer.SelfHost;
 
-public static class FunctionHostExtensions
+internal static class FunctionHostExtensions
 {
     /// <summary>Schedules every timer function of <paramref name="assembly"/>.</summary>
     public static IServiceCollection AddTimerFunctions(this IServiceCollection services, Assembly assembly)

@@ -55,6 +55,3 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
 var app = builder.Build();
 app.MapHttpFunctions(typeof(CreateMailbox).Assembly, Path.Combine(AppContext.BaseDirectory, "host.json"));
 app.Run();
-
-/// <summary>Visible to the tests' host fixture.</summary>
-public partial class Program;

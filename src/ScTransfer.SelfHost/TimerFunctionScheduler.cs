@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using ScTransfer.Relay.Configuration;
 
 namespace ScTransfer.SelfHost;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using ScTransfer.Client;
 
 namespace ScTransfer.Client.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Options;
-using ScTransfer.Client;
 
 namespace ScTransfer.Client.Tests;
 

@@ -1,5 +1,3 @@
-using ScTransfer.Client;
-
 namespace ScTransfer.Client.Tests;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ScTransfer.Client;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Client.Tests;

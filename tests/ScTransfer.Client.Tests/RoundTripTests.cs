@@ -1,7 +1,5 @@
-using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
-using ScTransfer.Client;
 
 namespace ScTransfer.Client.Tests;
 

@@ -1,5 +1,3 @@
-using ScTransfer.Client;
-
 namespace ScTransfer.Client.Tests;
 
 /// <summary>draft §8.3: the Secret rides in the URI fragment, base64url without padding, and is removed before any request.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using ScTransfer.Client;
 
 namespace ScTransfer.Client.Tests;
 

@@ -65,7 +65,8 @@ public sealed class KeyHookTests : IDisposable
     {
         var run = await HookAsync("preprovision", new()
         {
-            ["STUB_VAULT_ID"] = VaultId, ["STUB_SECRETS"] = "relay-claim-hash-key relay-token-encryption-key",
+            ["STUB_VAULT_ID"] = VaultId,
+            ["STUB_SECRETS"] = "relay-claim-hash-key relay-token-encryption-key",
             ["RELAY_CLAIM_HASH_KEY"] = Convert.ToBase64String(new byte[48]),
         });
 
@@ -80,8 +81,10 @@ public sealed class KeyHookTests : IDisposable
     {
         var environment = new Dictionary<string, string>
         {
-            ["STUB_VAULT_ID"] = VaultId, ["STUB_SECRETS"] = "relay-claim-hash-key relay-token-encryption-key",
-            ["RELAY_TOKEN_ENCRYPTION_KEY"] = Convert.ToBase64String(new byte[32]), ["RELAY_ALLOW_KEY_REPLACEMENT"] = "true",
+            ["STUB_VAULT_ID"] = VaultId,
+            ["STUB_SECRETS"] = "relay-claim-hash-key relay-token-encryption-key",
+            ["RELAY_TOKEN_ENCRYPTION_KEY"] = Convert.ToBase64String(new byte[32]),
+            ["RELAY_ALLOW_KEY_REPLACEMENT"] = "true",
         };
         var run = await HookAsync("preprovision", environment);
         Assert.Equal(0, run.ExitCode);
@@ -117,8 +120,10 @@ public sealed class KeyHookTests : IDisposable
     {
         var run = await HookAsync("postprovision", new()
         {
-            ["STUB_VAULT_ID"] = VaultId, ["STUB_SECRETS"] = "relay-claim-hash-key relay-token-encryption-key",
-            ["RELAY_CLAIM_HASH_KEY"] = Convert.ToBase64String(new byte[48]), ["RELAY_ALLOW_KEY_REPLACEMENT"] = "true",
+            ["STUB_VAULT_ID"] = VaultId,
+            ["STUB_SECRETS"] = "relay-claim-hash-key relay-token-encryption-key",
+            ["RELAY_CLAIM_HASH_KEY"] = Convert.ToBase64String(new byte[48]),
+            ["RELAY_ALLOW_KEY_REPLACEMENT"] = "true",
         });
 
         Assert.Equal(0, run.ExitCode);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using ScTransfer.Testing;
 
 namespace ScTransfer.IntegrationTests;
 

@@ -20,7 +20,9 @@ public sealed class SecurityHeaderTests
         await using var relay = await RelayHost.StartAsync();
         await using var down = await RelayHost.StartAsync(new Dictionary<string, string>
         {
-            ["Storage__ConnectionString"] = DeadStorage, ["Storage__MaxRetries"] = "0", ["Storage__NetworkTimeout"] = "00:00:01",
+            ["Storage__ConnectionString"] = DeadStorage,
+            ["Storage__MaxRetries"] = "0",
+            ["Storage__NetworkTimeout"] = "00:00:01",
         }, waitForStorage: false);
         using var http = relay.CreateClient();
         using var downHttp = down.CreateClient();

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Azure.Data.Tables;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Storage;
-using Xunit.Abstractions;
 using ScTransfer.Testing;
+using Xunit.Abstractions;
 
 namespace ScTransfer.Relay.Tests;
 

@@ -53,9 +53,9 @@ public sealed class StoreHarness
     public StorageOptions Storage { get; }
 
     /// <summary>The request path's point client, counted by the same <see cref="Counter"/>.</summary>
-    public TablePointClient Points { get; }
+    internal TablePointClient Points { get; }
 
-    public MailboxStore Store { get; }
+    internal MailboxStore Store { get; }
 
     public ClaimHasher Hasher { get; }
 

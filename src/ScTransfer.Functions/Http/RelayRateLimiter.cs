@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.PrivacyPass;
 
 namespace ScTransfer.Functions.Http;
 
@@ -54,6 +55,7 @@ public sealed partial class RelayRateLimiter : IDisposable
     /// Takes a place for the request. Dispose the admission when the request is over; when
     /// <see cref="RelayAdmission.Refusal"/> is set, answer with it and do not run the function.
     /// </summary>
+    /// <param name="http">The request.</param>
     /// <param name="functionName">The function the request is routed to; null when none matched.</param>
     /// <param name="hostHops">
     /// Proxies inside the host itself, in front of this code: 0 for the self-hosted runner; 1 in the Functions worker,

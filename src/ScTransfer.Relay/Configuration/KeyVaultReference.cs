@@ -5,7 +5,7 @@ namespace ScTransfer.Relay.Configuration;
 /// missing) in the setting as the literal <c>@Microsoft.KeyVault(...)</c>. The relay recognises it so that it can say
 /// what happened instead of calling the text malformed.
 /// </summary>
-public static class KeyVaultReference
+internal static class KeyVaultReference
 {
     public static bool IsUnresolved(string? value) =>
         value is not null && value.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);

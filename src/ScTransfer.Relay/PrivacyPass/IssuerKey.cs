@@ -8,7 +8,7 @@ namespace ScTransfer.Relay.PrivacyPass;
 /// publishes it (its SHA-256 is the <c>token_key_id</c>), and the RSA key inside it. .NET's SPKI import does not take
 /// the id-RSASSA-PSS algorithm identifier, so the SPKI is read with System.Formats.Asn1 and the inner RSAPublicKey imported.
 /// </summary>
-public sealed class IssuerKey
+internal sealed class IssuerKey
 {
     private const string RsassaPssOid = "1.2.840.113549.1.1.10";
     private const string Sha384Oid = "2.16.840.1.101.3.4.2.2";

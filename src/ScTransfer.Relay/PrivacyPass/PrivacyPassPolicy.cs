@@ -43,7 +43,7 @@ public sealed class PrivacyPassPolicy
 
     public PrivacyPassOptions Options { get; }
 
-    public IReadOnlyList<IssuerKey> Keys { get; }
+    internal IReadOnlyList<IssuerKey> Keys { get; }
 
     /// <summary>origin_info: the host (and port, if not the scheme's default) of Relay:PublicBaseUrl.</summary>
     public string OriginName { get; }
@@ -87,7 +87,7 @@ public sealed class PrivacyPassPolicy
     }
 
     /// <summary>Verifies a token against the challenges of this window and the previous one; returns the window it answers.</summary>
-    public TokenRefusal Verify(ReadOnlySpan<byte> token, DateTimeOffset now, out long window)
+    internal TokenRefusal Verify(ReadOnlySpan<byte> token, DateTimeOffset now, out long window)
     {
         var current = WindowAt(now);
         byte[][] digests = [SHA256.HashData(ChallengeFor(current)), SHA256.HashData(ChallengeFor(current - 1))];

@@ -1,7 +1,7 @@
 namespace ScTransfer.Relay.PrivacyPass;
 
 /// <summary>base64url with padding as RFC 9577 §2.1.2 sends it; reading also takes standard base64 and missing padding.</summary>
-public static class PrivateTokenEncoding
+internal static class PrivateTokenEncoding
 {
     public static string ToBase64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');

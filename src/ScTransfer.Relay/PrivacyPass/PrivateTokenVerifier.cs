@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace ScTransfer.Relay.PrivacyPass;
 
 /// <summary>Why a token was not accepted (logged by name; nothing of the token itself is logged).</summary>
-public enum TokenRefusal
+internal enum TokenRefusal
 {
     None,
     Malformed,
@@ -23,7 +23,7 @@ public enum TokenRefusal
 /// The authenticator is an RSASSA-PSS signature (SHA-384, MGF1-SHA-384, 48-byte salt) over the first 98 bytes, which is
 /// exactly what the client's blind signature unblinds to; the relay verifies it with the issuer's public key only.
 /// </summary>
-public static class PrivateTokenVerifier
+internal static class PrivateTokenVerifier
 {
     public const ushort TokenType = 0x0002;
     public const int NonceLength = 32;

@@ -10,7 +10,7 @@ public enum AccessRights
     Delete = 4,
 }
 
-public static class AccessRightsFormat
+internal static class AccessRightsFormat
 {
     /// <summary>Draft §6.1.4: "Default access to the mailbox is Read and Delete."</summary>
     public const AccessRights Default = AccessRights.Read | AccessRights.Delete;

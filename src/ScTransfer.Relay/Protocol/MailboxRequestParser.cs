@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 
@@ -9,24 +7,17 @@ namespace ScTransfer.Relay.Protocol;
 
 /// <summary>
 /// Turns request bodies into validated requests, or into a <see cref="ProtocolError"/> that names the field to fix.
-/// Every rule about what a body may hold lives here, once.
+/// Every rule about what a body's fields may hold lives here, once; whether the bytes are a JSON object at all is
+/// <see cref="RequestJson"/>'s job.
 /// </summary>
 public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimeProvider time)
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new()
-    {
-        MaxDepth = 8,
-        AllowTrailingCommas = false,
-        CommentHandling = JsonCommentHandling.Disallow,
-        AllowDuplicateProperties = false,
-    };
-
     private readonly RelayOptions _options = options.Value;
 
     public bool TryParseCreate(ReadOnlyMemory<byte> body, out CreateMailboxRequest? request, out ProtocolError? error)
     {
         request = null;
-        if (!TryOpen(body, out var document, out error))
+        if (!RequestJson.TryOpen(body, out var document, out error))
         {
             return false;
         }
@@ -66,7 +57,7 @@ public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimePro
     public bool TryParseUpdate(ReadOnlyMemory<byte> body, out UpdateMailboxRequest? request, out ProtocolError? error)
     {
         request = null;
-        if (!TryOpen(body, out var document, out error))
+        if (!RequestJson.TryOpen(body, out var document, out error))
         {
             return false;
         }
@@ -82,91 +73,6 @@ public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimePro
 
             request = new UpdateMailboxRequest(payload!, token!);
             return true;
-        }
-    }
-
-    private static bool TryOpen(ReadOnlyMemory<byte> body, out JsonDocument? document, out ProtocolError? error)
-    {
-        document = null;
-        error = null;
-        // The parser accepts bytes that are not UTF-8 and escapes of lone surrogates ("\ud800") inside strings, and
-        // reading such a string later throws InvalidOperationException (so does the parser's own duplicate-key check
-        // on such a property name). Refuse them all here, so every string of an accepted body is readable text.
-        try
-        {
-            document = Utf8.IsValid(body.Span) ? JsonDocument.Parse(body, DocumentOptions) : null;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // document stays null: refused below
-        }
-
-        if (document is null || !IsReadableText(document.RootElement))
-        {
-            document?.Dispose();
-            document = null;
-            error = NotJson();
-            return false;
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            document = null;
-            error = ProtocolError.BadRequest("The body must be a JSON object.");
-            return false;
-        }
-
-        return true;
-    }
-
-    // The parser's message may quote the body; say what is wrong without echoing it.
-    private static ProtocolError NotJson() =>
-        ProtocolError.BadRequest("The body is not valid JSON (UTF-8, no duplicate keys, nesting at most 8 levels).");
-
-    /// <summary>Whether every string and property name decodes to valid UTF-16. Only escaped ones are decoded to check.</summary>
-    private static bool IsReadableText(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.String:
-                return !JsonMarshal.GetRawUtf8Value(element).Contains((byte)'\\') || Decodes(() => element.GetString());
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (!IsReadableText(item))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    if ((JsonMarshal.GetRawUtf8PropertyName(property).Contains((byte)'\\') && !Decodes(() => property.Name))
-                        || !IsReadableText(property.Value))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            default:
-                return true;
-        }
-    }
-
-    private static bool Decodes(Func<string?> read)
-    {
-        try
-        {
-            _ = read();
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
         }
     }
 

@@ -19,7 +19,7 @@ public interface IPushNotifier
 }
 
 /// <summary>Used when Notification Hubs is not configured: pushes are off.</summary>
-public sealed class DisabledPushNotifier : IPushNotifier
+internal sealed class DisabledPushNotifier : IPushNotifier
 {
     public bool Supports(string tokenType) => false;
 

@@ -1,5 +1,5 @@
-using ScTransfer.Relay.Configuration;
 using System.Text.RegularExpressions;
+using ScTransfer.Relay.Configuration;
 
 namespace ScTransfer.Relay.Push;
 
@@ -7,7 +7,7 @@ namespace ScTransfer.Relay.Push;
 /// A parsed Notification Hubs connection string plus hub name: the URIs to post to and sign for, and the SAS key.
 /// Secret: <see cref="ToString"/> never shows the key, and parse errors never quote it.
 /// </summary>
-public sealed partial class NotificationHubConnection
+internal sealed partial class NotificationHubConnection
 {
     /// <summary>Direct send is documented for this version (learn.microsoft.com/rest/api/notificationhubs/direct-send).</summary>
     public const string ApiVersion = "2015-04";

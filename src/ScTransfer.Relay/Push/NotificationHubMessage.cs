@@ -7,7 +7,7 @@ namespace ScTransfer.Relay.Push;
 /// What the relay sends for each token type (draft §8.2): a wake-up and nothing else. No payload, display information,
 /// claim or mailbox identifier; the per-share token already tells the device which share changed.
 /// </summary>
-public sealed class NotificationHubMessage
+internal sealed class NotificationHubMessage
 {
     /// <summary>APNs: a silent background push; the app wakes and reads the mailboxes it tracks.</summary>
     public static readonly NotificationHubMessage Apple = new(

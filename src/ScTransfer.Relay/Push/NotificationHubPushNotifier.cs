@@ -1,8 +1,9 @@
-using ScTransfer.Relay.Configuration;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
+using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Relay.Push;
@@ -17,7 +18,7 @@ namespace ScTransfer.Relay.Push;
 /// pipeline (<see cref="PushServiceCollectionExtensions"/>) until it succeeds, is refused (4xx) or runs out of
 /// <see cref="PushServiceCollectionExtensions.TotalTimeout"/>. Failures are logged, never thrown.
 /// </remarks>
-public sealed partial class NotificationHubPushNotifier : IPushNotifier, IAsyncDisposable
+internal sealed partial class NotificationHubPushNotifier : IPushNotifier, IAsyncDisposable
 {
     /// <summary>The longest an update's response waits for its push.</summary>
     public static readonly TimeSpan ResponseBound = TimeSpan.FromSeconds(2);
@@ -67,6 +68,8 @@ public sealed partial class NotificationHubPushNotifier : IPushNotifier, IAsyncD
     public async ValueTask DisposeAsync() =>
         await Task.WhenAny(WhenIdleAsync(), Task.Delay(PushServiceCollectionExtensions.TotalTimeout, _time));
 
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types",
+        Justification = "A push is best effort after the write succeeded: no failure of it may reach the request.")]
     private async Task DeliverAsync(NotificationHubMessage message, NotificationToken token)
     {
         await Task.Yield(); // the caller's wait starts at once, whatever the connection set-up costs

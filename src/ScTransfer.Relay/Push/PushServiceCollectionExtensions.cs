@@ -1,4 +1,3 @@
-using ScTransfer.Relay.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Timeout;
+using ScTransfer.Relay.Configuration;
 
 namespace ScTransfer.Relay.Push;
 

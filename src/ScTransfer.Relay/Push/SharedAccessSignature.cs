@@ -11,7 +11,7 @@ namespace ScTransfer.Relay.Push;
 /// <c>sig = Base64(HMAC-SHA256(UTF-8(key), enc(uri) + "\n" + expiry))</c>. The URI is lower-cased and encoded the
 /// way the official SDK does it (HttpUtility.UrlEncode).
 /// </summary>
-public static class SharedAccessSignature
+internal static class SharedAccessSignature
 {
     public static string Create(Uri resourceUri, string keyName, string key, DateTimeOffset expiresAt)
     {
@@ -27,7 +27,7 @@ public static class SharedAccessSignature
 /// One SAS token for the hub, reused until shortly before it expires, so a push costs no HMAC and the token's
 /// lifetime stays short. Safe for concurrent use: two callers racing at renewal both get valid tokens.
 /// </summary>
-public sealed class SharedAccessTokenCache(NotificationHubConnection connection, TimeProvider time)
+internal sealed class SharedAccessTokenCache(NotificationHubConnection connection, TimeProvider time)
 {
     /// <summary>How long a token is valid.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);

@@ -20,7 +20,7 @@ namespace ScTransfer.Relay.Storage;
 /// Every entity carries <c>PurgeAt</c>, so the purge finds what is due with one filter inside each shard's partition,
 /// never scanning live mailboxes and with no index to keep.
 /// </summary>
-public sealed partial class MailboxStore(
+internal sealed partial class MailboxStore(
     TableServiceClient service, TablePointClient points, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
     : IMailboxStore
 {

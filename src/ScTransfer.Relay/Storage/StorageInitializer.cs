@@ -7,7 +7,7 @@ namespace ScTransfer.Relay.Storage;
 /// Creates the relay's tables at start-up. If storage is not reachable yet, the relay still starts (requests answer
 /// 503 meanwhile) and creation is retried in the background until it succeeds.
 /// </summary>
-public sealed partial class StorageInitializer(MailboxStore store, ILogger<StorageInitializer> logger) : BackgroundService
+internal sealed partial class StorageInitializer(MailboxStore store, ILogger<StorageInitializer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
