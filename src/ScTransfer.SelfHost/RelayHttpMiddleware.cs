@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using ScTransfer.Functions.Http;
 
 namespace ScTransfer.SelfHost;

@@ -9,13 +9,13 @@ namespace ScTransfer.Testing;
 /// <summary>
 /// The draft's requests (§6) built by hand and sent as raw HTTP, so tests read like the draft and each can break exactly
 /// one part of a request: the bodies (static), the request messages with their claim, Correlation-ID, attestation and
-/// Privacy Pass headers (<see cref="Request"/>), and the calls themselves over one <see cref="HttpClient"/>. A client of a
+/// Privacy Pass headers (<c>Request</c>), and the calls themselves over one <see cref="HttpClient"/>. A client of a
 /// later generation names its own claim, correlation and attestation headers (docs/compatibility.md).
 /// </summary>
 public sealed class RelayClient(
     HttpClient http, string claimHeader = RelayClient.ClaimHeader, string correlationHeader = RelayClient.CorrelationIdHeader, string? attestationHeader = null)
 {
-    /// <summary>The draft-00 spellings (§6): what <see cref="Request"/> sends.</summary>
+    /// <summary>The draft-00 spellings (§6): what <c>Request</c> sends.</summary>
     public const string ClaimHeader = "deviceClaim";
 
     public const string CorrelationIdHeader = "Mailbox-Correlation-ID";

@@ -10,7 +10,7 @@ namespace ScTransfer.Functions.Http;
 /// link in a browser see. Every value is HTML-escaped; the page has no script, and its Content-Security-Policy
 /// allows only its own stylesheet (by hash) and https images, so hostile display information cannot run.
 /// </summary>
-public static class PreviewPage
+internal static class PreviewPage
 {
     private const string Style =
         "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;background:#f3f5f9;color:#1c2333;"

@@ -4,7 +4,7 @@ namespace ScTransfer.Functions.Http;
 /// Header names of every client generation (draft-00 and later revisions, docs/compatibility.md).
 /// ASP.NET Core matches header names case-insensitively. The first spelling present wins.
 /// </summary>
-public static class RelayHeaders
+internal static class RelayHeaders
 {
     public static readonly string[] DeviceClaim = ["deviceClaim", "Mailbox-Device-Claim", "Device-Claim"];
 

@@ -13,7 +13,7 @@ namespace ScTransfer.Functions.Http;
 /// An answer given here is written to the response at once; the function's own answer is written by the host after
 /// <c>next</c> returns (the worker's FunctionsHttpProxyingMiddleware, or the runner's endpoint).
 /// </remarks>
-public sealed class RelayHttpPipeline(RelayHttpPolicy policy, RelayRateLimiter limiter)
+internal sealed class RelayHttpPipeline(RelayHttpPolicy policy, RelayRateLimiter limiter)
 {
     /// <param name="http">The request.</param>
     /// <param name="functionName">The function the request is routed to; null when none matched.</param>

@@ -11,7 +11,7 @@ namespace ScTransfer.Functions.Http;
 /// self-hosted runner): the Mailbox-Correlation-ID echo (draft §5), security headers, and the mapping of failures to
 /// problem+json.
 /// </summary>
-public sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
+internal sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
 {
     /// <summary>Seconds a client should wait after a 503.</summary>
     public const int RetryAfterSeconds = 2;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ScTransfer.Functions.Http;
 
-public static class RelayHttpServiceCollectionExtensions
+internal static class RelayHttpServiceCollectionExtensions
 {
     /// <summary>
     /// The relay's HTTP part, for both hosts (the Functions worker and the self-hosted runner): the request reader, share

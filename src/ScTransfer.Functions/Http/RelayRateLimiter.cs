@@ -6,8 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
-using ScTransfer.Relay.Protocol;
-using ScTransfer.Relay.PrivacyPass;
 
 namespace ScTransfer.Functions.Http;
 
@@ -21,7 +19,7 @@ namespace ScTransfer.Functions.Http;
 /// Memory stays bounded under a flood of distinct addresses: the partitioned limiter drops a client's bucket once it
 /// has been full (idle) for 10 s, so only clients seen within about the refill time plus 10 s are held.
 /// </remarks>
-public sealed partial class RelayRateLimiter : IDisposable
+internal sealed partial class RelayRateLimiter : IDisposable
 {
     /// <summary>Retry-After bounds, in seconds (docs/security.md, "Rate limits").</summary>
     internal const int MinRetryAfterSeconds = 1, MaxRetryAfterSeconds = 120;
@@ -230,7 +228,7 @@ public sealed partial class RelayRateLimiter : IDisposable
 }
 
 /// <summary>A request's place under <see cref="RelayRateLimiter"/>: held until disposed, or a refusal to answer with.</summary>
-public readonly struct RelayAdmission(RateLimitLease? place, IResult? refusal) : IDisposable
+internal readonly struct RelayAdmission(RateLimitLease? place, IResult? refusal) : IDisposable
 {
     /// <summary>The 429 to answer with instead of running the function; null when admitted.</summary>
     public IResult? Refusal { get; } = refusal;

@@ -12,7 +12,7 @@ namespace ScTransfer.Functions.Http;
 /// write straight to the response with <see cref="Utf8JsonWriter"/> (no formatters, no reflection), so both hosts
 /// produce byte-identical answers.
 /// </summary>
-public static class RelayResults
+internal static class RelayResults
 {
     public static IResult Problem(ProtocolError error) => new ProblemResult(error, retryAfterSeconds: null);
 

@@ -8,7 +8,7 @@ namespace ScTransfer.Functions.Http;
 /// known path asked with another method (RFC 9110 §15.5.6). Served by the catch-all function on both hosts, so it
 /// passes through the same middleware (security headers, Correlation-ID) as every endpoint.
 /// </summary>
-public static class RelayRoutes
+internal static class RelayRoutes
 {
     /// <summary>The relay's paths (after the empty route prefix) and the methods its functions declare for them.</summary>
     private static readonly (Func<string[], bool> Matches, string Allow)[] Known =

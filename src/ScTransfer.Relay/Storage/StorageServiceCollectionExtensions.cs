@@ -62,7 +62,9 @@ public static class StorageServiceCollectionExtensions
         {
             var clientOptions = new TableClientOptions
             {
+#pragma warning disable CA2000 // the transport keeps the client for the process's lifetime; the handler is shared and disposed with the container
                 Transport = new HttpClientTransport(new HttpClient(_handler, disposeHandler: false)),
+#pragma warning restore CA2000
             };
             clientOptions.Retry.MaxRetries = _storage.MaxRetries;
             clientOptions.Retry.Mode = RetryMode.Exponential;

@@ -26,7 +26,7 @@ public sealed class TablePointClient
 
     private const string JsonContentType = "application/json;odata=nometadata";
     private static readonly string[] StorageScope = ["https://storage.azure.com/.default"];
-    
+
     private readonly TableAccount _account;
     private readonly HttpMessageInvoker _http;
     private readonly int _maxRetries;
@@ -162,7 +162,9 @@ public sealed class TablePointClient
                 // The per-attempt network timeout, not the caller's cancellation.
             }
 
+#pragma warning disable CA5394 // jitter between retries, not a secret
             var backOff = Math.Min(1000, 100 << attempt) * (0.8 + (Random.Shared.NextDouble() * 0.4));
+#pragma warning restore CA5394
             await Task.Delay(TimeSpan.FromMilliseconds(backOff), cancellationToken);
         }
     }
@@ -199,25 +201,24 @@ public sealed class TablePointClient
             return new PointResponse(status, etag, null, null);
         }
 
-        var buffer = new PooledBuffer((int)Math.Clamp(response.Content.Headers.ContentLength ?? 4096, 256, 8 * 1024 * 1024));
+        PooledBuffer? buffer = new((int)Math.Clamp(response.Content.Headers.ContentLength ?? 4096, 256, 8 * 1024 * 1024));
         try
         {
             await buffer.ReadFromAsync(await response.Content.ReadAsStreamAsync(timeout.Token), timeout.Token);
-        }
-        catch
-        {
-            buffer.Dispose();
-            throw;
-        }
+            if (status is >= 200 and < 300)
+            {
+                var answer = buffer;
+                buffer = null; // the caller owns (and disposes) the answer
+                return new PointResponse(status, etag, null, answer);
+            }
 
-        if (status is >= 200 and < 300)
-        {
-            return new PointResponse(status, etag, null, buffer);
+            var code = response.Headers.NonValidated.TryGetValues("x-ms-error-code", out var codes) ? codes.ToString() : ErrorCodeOf(buffer.WrittenSpan);
+            return new PointResponse(status, etag, code, null);
         }
-
-        var code = response.Headers.NonValidated.TryGetValues("x-ms-error-code", out var codes) ? codes.ToString() : ErrorCodeOf(buffer.WrittenSpan);
-        buffer.Dispose();
-        return new PointResponse(status, etag, code, null);
+        finally
+        {
+            buffer?.Dispose();
+        }
     }
 
     private async ValueTask AuthorizeAsync(System.Net.Http.Headers.HttpRequestHeaders headers, string resource, CancellationToken cancellationToken)
