@@ -119,7 +119,14 @@ internal static class PurgeBench
         tableOptions.Retry.NetworkTimeout = options.StorageNetworkTimeout;
         tableOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
         var service = new TableServiceClient(options.StorageConnectionString, tableOptions);
-        var storage = new StorageOptions { MailboxTable = table, Shards = Defaults.Shards, ConnectionString = options.StorageConnectionString };
+        var storage = new StorageOptions
+        {
+            MailboxTable = table,
+            Shards = Defaults.Shards,
+            ConnectionString = options.StorageConnectionString,
+            MaxRetries = 2,
+            NetworkTimeout = options.StorageNetworkTimeout,
+        };
         var store = new MailboxStore(
             service,
             TablePointClient.Create(storage, Handler),

@@ -363,7 +363,14 @@ public sealed class AzuriteMailboxStoreContractTests : MailboxStoreContract
 
     public AzuriteMailboxStoreContractTests()
     {
-        var storage = new StorageOptions { MailboxTable = Azurite.UniqueTableName("contract"), ConnectionString = Azurite.ConnectionString };
+        // The SDK client's default limits, as for StoreHarness.
+        var storage = new StorageOptions
+        {
+            MailboxTable = Azurite.UniqueTableName("contract"),
+            ConnectionString = Azurite.ConnectionString,
+            MaxRetries = 3,
+            NetworkTimeout = TimeSpan.FromSeconds(100),
+        };
         _store = new MailboxStore(
             Azurite.CreateServiceClient(),
             TablePointClient.Create(storage, Handler),
