@@ -4,7 +4,11 @@ using System.Security.Cryptography;
 using Azure.Core;
 using Azure.Data.Tables;
 using ScTransfer.Bench;
+using ScTransfer.Testing;
 using static System.FormattableString;
+
+// Azurite's account facts are compiled from tests/ScTransfer.Testing (one place for them), where the type is public.
+[assembly: System.Diagnostics.CodeAnalysis.SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Testing.Azurite", Justification = "Shared source file")]
 
 // scripts/bench.sh runs this with the defaults; tests/ScTransfer.Bench.Tests runs it with --smoke.
 var options = BenchOptions.Parse(args);
@@ -15,11 +19,9 @@ namespace ScTransfer.Bench
     internal sealed record BenchOptions(
         int[] Levels, TimeSpan Slice, int Rounds, TimeSpan WarmUp, int? TransfersPerSlice, int StoragePort, int? StorageProcessId, TimeSpan StorageNetworkTimeout, int PayloadBytes, int PurgeMailboxes, string RelayDll, string[] RelayEnvironment, (string Name, string[] Environment)[] Compare)
     {
-        public const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
-        public string StorageConnectionString => StoragePort == 10002
-            ? "UseDevelopmentStorage=true"
-            : Invariant($"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};TableEndpoint=http://127.0.0.1:{StoragePort}/devstoreaccount1;");
+        public string StorageConnectionString => StoragePort == Azurite.TablePort
+            ? Azurite.ConnectionString
+            : Azurite.ConnectionStringFor(StoragePort);
 
         /// <summary>The relay as configured (the one transfer-ratio is about), then each --compare variant on top of its settings.</summary>
         public IEnumerable<(string Name, string[] Environment)> Variants =>

@@ -6,26 +6,11 @@ namespace ScTransfer.Testing;
 
 /// <summary>
 /// The real Table storage emulator. Uses the Azurite already listening on the table port (scripts/test.sh starts one)
-/// or starts one from the repository's node_modules, so `dotnet test` alone also works after `npm ci`.
+/// or starts one from the repository's node_modules, so `dotnet test` alone also works after `npm ci`. Its account facts
+/// are in Azurite.Account.cs, which the bench compiles too.
 /// </summary>
-public sealed class Azurite : IDisposable
+public sealed partial class Azurite : IDisposable
 {
-    public const string ConnectionString = "UseDevelopmentStorage=true";
-    public const int TablePort = 10002;
-
-    /// <summary>The well-known key of Azurite's development account (public, in Azurite's own documentation).</summary>
-    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
-    /// <summary>
-    /// A connection string for a table endpoint nobody listens on (the discard port, 9): every storage call fails at
-    /// once with a connection error, which the relay must answer with 503.
-    /// </summary>
-    public static readonly string UnreachableConnectionString = ConnectionStringFor(9);
-
-    /// <summary>A key-based connection string for the development account with its table endpoint on <paramref name="port"/>.</summary>
-    public static string ConnectionStringFor(int port) =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
-
     private static readonly Lock Gate = new();
     private static Azurite? _shared;
     private Process? _process;
