@@ -9,7 +9,7 @@ using ScTransfer.Relay.Configuration;
 
 namespace ScTransfer.Relay.Storage;
 
-public static class StorageServiceCollectionExtensions
+internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// The storage clients: Azure.Data.Tables' <see cref="TableServiceClient"/> (table creation, the purge, Privacy

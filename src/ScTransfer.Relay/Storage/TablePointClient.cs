@@ -19,7 +19,7 @@ namespace ScTransfer.Relay.Storage;
 /// <see cref="OperationCanceledException"/>, after the same retries the SDK client is configured with, so
 /// <see cref="StorageOutage"/> and the callers' 404/409/412 handling work on both alike.
 /// </summary>
-public sealed class TablePointClient
+internal sealed class TablePointClient
 {
     /// <summary>The first service version that accepts OAuth bearer tokens; the Azure SDK's Table client sends the same.</summary>
     internal const string ServiceVersion = "2019-02-02";
@@ -49,7 +49,7 @@ public sealed class TablePointClient
     /// A client for the account <paramref name="options"/> names (its connection string, or its table endpoint with
     /// <paramref name="credential"/>), sending through <paramref name="handler"/>, which the caller owns.
     /// </summary>
-    public static TablePointClient Create(StorageOptions options, HttpMessageHandler handler, TokenCredential? credential = null)
+    internal static TablePointClient Create(StorageOptions options, HttpMessageHandler handler, TokenCredential? credential = null)
     {
         var account = !string.IsNullOrWhiteSpace(options.ConnectionString)
             ? TableAccount.FromConnectionString(options.ConnectionString)
