@@ -55,6 +55,23 @@ internal static class LoopbackHttpListener
         }
     }
 
+    /// <summary>Stops the accept loop: cancels it, closes the listener under it and waits for it to end.</summary>
+    public static async Task StopAsync(HttpListener listener, CancellationTokenSource stopping, Task loop)
+    {
+        await stopping.CancelAsync();
+        listener.Close();
+        try
+        {
+            await loop;
+        }
+        catch (Exception)
+        {
+            // the listener was closed under the accept loop
+        }
+
+        stopping.Dispose();
+    }
+
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

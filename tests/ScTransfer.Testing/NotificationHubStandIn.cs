@@ -329,18 +329,7 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception)
-        {
-            // the listener was closed under the accept loop
-        }
-
-        _stopping.Dispose();
+        await LoopbackHttpListener.StopAsync(_listener, _stopping, _loop);
     }
 }
 

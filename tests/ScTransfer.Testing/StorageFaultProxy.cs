@@ -140,17 +140,7 @@ public sealed class StorageFaultProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception)
-        {
-        }
-
+        await LoopbackHttpListener.StopAsync(_listener, _stopping, _loop);
         _upstream.Dispose();
-        _stopping.Dispose();
     }
 }
