@@ -131,10 +131,10 @@ internal sealed partial class RelayTransport(HttpClient http, Uri relay, Mailbox
 
     // Only the method, an 8-character prefix of the mailbox id, the status and the correlation id: never a claim,
     // a token, a payload or the secret.
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Operation} try {Attempt}: {Status} (Mailbox-Correlation-ID {CorrelationId})")]
+    [LoggerMessage(EventId = ClientEventIds.Answer, Level = LogLevel.Debug, Message = "{Operation} try {Attempt}: {Status} (Mailbox-Correlation-ID {CorrelationId})")]
     private partial void LogAnswer(string operation, int attempt, int status, string correlationId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} try {Attempt} failed in transit ({Failure}); retrying with the same Mailbox-Correlation-ID {CorrelationId}")]
+    [LoggerMessage(EventId = ClientEventIds.TransportFailure, Level = LogLevel.Warning, Message = "{Operation} try {Attempt} failed in transit ({Failure}); retrying with the same Mailbox-Correlation-ID {CorrelationId}")]
     private partial void LogTransportFailure(string operation, int attempt, string correlationId, string failure);
 }
 

@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Storage;
 
@@ -22,14 +23,24 @@ public sealed partial class PurgeExpiredMailboxes(
         var started = time.GetTimestamp();
         var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.TimeBudget, cancellationToken);
         var elapsed = time.GetElapsedTime(started);
-        LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)elapsed.TotalMilliseconds,
-            report.Complete ? "nothing due is left" : "the time budget ran out; the next run goes on");
+        if (report.Complete)
+        {
+            LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            LogOutOfTime(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)elapsed.TotalMilliseconds);
+        }
 
         // Privacy Pass: spent-nonce tables of challenge windows that closed go whole.
         await spentTokens.PurgeAsync(time.GetUtcNow(), cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile, in {ElapsedMs} ms; {State}.")]
-    private static partial void LogPurged(ILogger logger, int tombstoned, int deleted, int skipped, long elapsedMs, string state);
+    [LoggerMessage(EventId = EventIds.PurgeCompleted, Level = LogLevel.Information,
+        Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile, in {ElapsedMs} ms; nothing due is left.")]
+    private static partial void LogPurged(ILogger logger, int tombstoned, int deleted, int skipped, long elapsedMs);
+
+    [LoggerMessage(EventId = EventIds.PurgeOutOfTime, Level = LogLevel.Warning,
+        Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile, in {ElapsedMs} ms; the time budget ran out and the next run goes on.")]
+    private static partial void LogOutOfTime(ILogger logger, int tombstoned, int deleted, int skipped, long elapsedMs);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Functions;
 
@@ -95,9 +96,9 @@ internal sealed partial class StartupNoticeReplay(StartupNotices notices, ILogge
         await next(context);
     }
 
-    [LoggerMessage(Message = "Logged outside an invocation (start-up), by {Category}: {Notice}")]
+    [LoggerMessage(EventId = EventIds.StartupNoticeReplayed, Message = "Logged outside an invocation (start-up), by {Category}: {Notice}")]
     private static partial void LogNotice(ILogger logger, LogLevel level, string category, string notice);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Dropped} more lines were logged outside an invocation (start-up) and not kept.")]
+    [LoggerMessage(EventId = EventIds.StartupNoticesDropped, Level = LogLevel.Warning, Message = "{Dropped} more lines were logged outside an invocation (start-up) and not kept.")]
     private static partial void LogDropped(ILogger logger, int dropped);
 }

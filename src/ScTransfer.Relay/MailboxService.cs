@@ -4,6 +4,7 @@ using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Relay;
 
@@ -351,6 +352,6 @@ public sealed partial class MailboxService(
         return mailbox is null || mailbox.IsGoneAt(time.GetUtcNow()) ? null : mailbox;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Push skipped: {Reason} ({PushCount} pushes sent for this mailbox).")]
+    [LoggerMessage(EventId = EventIds.PushSkipped, Level = LogLevel.Information, Message = "Push skipped: {Reason} ({PushCount} pushes sent for this mailbox).")]
     private static partial void LogPushSkipped(ILogger logger, string reason, int pushCount);
 }

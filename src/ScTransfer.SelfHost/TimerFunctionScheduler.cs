@@ -1,4 +1,5 @@
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.SelfHost;
 
@@ -53,9 +54,9 @@ internal sealed partial class TimerFunctionScheduler(
         return schedule;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Timer function {Function} runs on schedule '{Schedule}'.")]
+    [LoggerMessage(EventId = EventIds.TimerScheduled, Level = LogLevel.Information, Message = "Timer function {Function} runs on schedule '{Schedule}'.")]
     private static partial void LogScheduled(ILogger logger, string function, string schedule);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Timer function {Function} failed; it runs again on schedule.")]
+    [LoggerMessage(EventId = EventIds.TimerFunctionFailed, Level = LogLevel.Error, Message = "Timer function {Function} failed; it runs again on schedule.")]
     private static partial void LogFailed(ILogger logger, Exception exception, string function);
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Infra.Tests;
@@ -263,17 +264,13 @@ public sealed class DeploymentTests
         Assert.Contains("toint(resultCode) >= 500", queries["relay-5xx-rate"], StringComparison.Ordinal);
         Assert.Contains("resultCode == \"429\"", queries["relay-429-rate"], StringComparison.Ordinal);
 
-        // The purge's own log line in src/ScTransfer.Functions: "Purge: ...; {State}.", the state of a run that stopped at
-        // its time budget beginning with the text the query looks for. The alert asks for the latest 10 runs all so.
-        var purgeSource = File.ReadAllText(Path.Combine(Repository.Root, "src", "ScTransfer.Functions", "PurgeExpiredMailboxes.cs"));
-        Assert.Contains("Message = \"Purge: ", purgeSource, StringComparison.Ordinal);
-        Assert.Contains("; {State}.\"", purgeSource, StringComparison.Ordinal);
-        var outOfTime = (string)alerts.Template["variables"]!["purgeOutOfTimeState"]!;
-        Assert.Contains($": \"{outOfTime}", purgeSource, StringComparison.Ordinal); // the State argument of a run cut short
-        Assert.Contains("message startswith \"Purge:\"", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        // The purge's own events (src/ScTransfer.Relay/Diagnostics/EventIds.cs), by id: the latest 10 runs all out of time.
+        Assert.Equal(EventIds.PurgeCompleted.ToString(), (string)alerts.Template["variables"]!["purgeCompletedEventId"]!);
+        Assert.Equal(EventIds.PurgeOutOfTime.ToString(), (string)alerts.Template["variables"]!["purgeOutOfTimeEventId"]!);
         Assert.Contains("top 10 by timestamp desc", queries["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.Contains($"customDimensions.State) startswith \"{outOfTime}\"", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.Contains($"countif(eventId == \"{EventIds.PurgeOutOfTime}\")", queries["relay-purge-backlog"], StringComparison.Ordinal);
         Assert.Contains("where runs == 10 and outOfTime == runs", queries["relay-purge-backlog"], StringComparison.Ordinal);
+        Assert.DoesNotContain("message", queries["relay-purge-backlog"], StringComparison.Ordinal);
         Assert.Contains("Purge__TimeBudget", descriptions["relay-purge-backlog"], StringComparison.Ordinal);
         Assert.DoesNotContain("BatchSize", descriptions["relay-purge-backlog"], StringComparison.Ordinal);
         Assert.DoesNotContain("Remaining", queries["relay-purge-backlog"], StringComparison.Ordinal);

@@ -41,9 +41,10 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
   }
 }
 
-// The purge's log line (src/ScTransfer.Functions/PurgeExpiredMailboxes.cs) ends with its {State}; this is how the state
-// of a run that stopped at Purge__TimeBudget begins.
-var purgeOutOfTimeState = 'the time budget ran out'
+// The purge's log events (src/ScTransfer.Relay/Diagnostics/EventIds.cs): one per run, by its event id, which the
+// worker's exporter writes as the EventId custom dimension. A run that stopped at Purge__TimeBudget is PurgeOutOfTime.
+var purgeCompletedEventId = '1201'
+var purgeOutOfTimeEventId = '1202'
 
 // Each query reads the Application Insights tables the worker's OpenTelemetry exporter writes: requests (one per
 // HTTP invocation, with its status) and traces (the relay's log lines, with their template values in customDimensions).
@@ -65,9 +66,9 @@ var rules = [
   {
     name: 'relay-purge-backlog'
     severity: 2
-    description: 'The last ${purgeOutOfTimeRuns} purge runs all ended with "${purgeOutOfTimeState}" (log line "Purge: ...; {State}."): expired mailboxes come in faster than a run empties them. Raise Purge__TimeBudget (keeping it below the schedule\'s interval) or run the purge more often (PurgeSchedule).'
+    description: 'The last ${purgeOutOfTimeRuns} purge runs all stopped at their time budget (event ${purgeOutOfTimeEventId}): expired mailboxes come in faster than a run empties them. Raise Purge__TimeBudget (keeping it below the schedule\'s interval) or run the purge more often (PurgeSchedule).'
     // The latest N runs in the window, all out of time; fewer than N runs in the window (a slower schedule) never fire.
-    query: 'traces | where message startswith "Purge:" | top ${purgeOutOfTimeRuns} by timestamp desc | summarize runs = count(), outOfTime = countif(tostring(customDimensions.State) startswith "${purgeOutOfTimeState}" or message has "${purgeOutOfTimeState}") | where runs == ${purgeOutOfTimeRuns} and outOfTime == runs'
+    query: 'traces | extend eventId = tostring(customDimensions.EventId) | where eventId in ("${purgeCompletedEventId}", "${purgeOutOfTimeEventId}") | top ${purgeOutOfTimeRuns} by timestamp desc | summarize runs = count(), outOfTime = countif(eventId == "${purgeOutOfTimeEventId}") | where runs == ${purgeOutOfTimeRuns} and outOfTime == runs'
     windowSize: 'PT1H'
   }
   {

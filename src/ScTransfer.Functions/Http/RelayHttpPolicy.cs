@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Storage;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Functions.Http;
 
@@ -77,7 +78,7 @@ internal sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure in {Path}")]
+    [LoggerMessage(EventId = EventIds.UnhandledFailure, Level = LogLevel.Error, Message = "Unhandled failure in {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string? path);
 
     private static Exception Unwrap(Exception exception)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Functions.Http;
 
@@ -220,10 +221,10 @@ internal sealed partial class RelayRateLimiter : IDisposable
         return RelayResults.TooManyRequests(seconds, $"{why} Nothing was changed; retry after {seconds} second{(seconds == 1 ? "" : "s")} (Retry-After).");
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused with 429: the {Function} limit for this client is spent.")]
+    [LoggerMessage(EventId = EventIds.RequestRateLimited, Level = LogLevel.Debug, Message = "Refused with 429: the {Function} limit for this client is spent.")]
     private static partial void LogLimited(ILogger logger, string function);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused with 429: {MaxConcurrentRequests} requests already in progress on this instance.")]
+    [LoggerMessage(EventId = EventIds.RequestsRefusedSummary, Level = LogLevel.Information, Message = "Refused with 429: {MaxConcurrentRequests} requests already in progress on this instance.")]
     private static partial void LogBusy(ILogger logger, int maxConcurrentRequests);
 }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
@@ -33,6 +34,8 @@ public static class RelayServiceCollectionExtensions
         services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<RelayMetrics>();
         services.AddTableStorage();
         services.TryAddSingleton<MailboxStore>();
         services.TryAddSingleton<IMailboxStore>(sp => sp.GetRequiredService<MailboxStore>());

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Relay.PrivacyPass;
 
@@ -108,13 +109,13 @@ public sealed partial class PrivacyPassRedeemer(PrivacyPassPolicy policy, SpentN
         });
     }
 
-    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Privacy Pass: {Endpoint} without a token; challenge sent.")]
+    [LoggerMessage(EventId = EventIds.PrivacyPassChallenged, Level = LogLevel.Information, Message = "Privacy Pass: {Endpoint} without a token; challenge sent.")]
     private static partial void LogChallenged(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Privacy Pass: token refused on {Endpoint}: {Reason}.")]
+    [LoggerMessage(EventId = EventIds.PrivacyPassRefused, Level = LogLevel.Information, Message = "Privacy Pass: token refused on {Endpoint}: {Reason}.")]
     private static partial void LogRefused(ILogger logger, string endpoint, TokenRefusal reason);
 
-    [LoggerMessage(EventId = 1403, Level = LogLevel.Debug, Message = "Privacy Pass: token accepted on {Endpoint}.")]
+    [LoggerMessage(EventId = EventIds.PrivacyPassAccepted, Level = LogLevel.Debug, Message = "Privacy Pass: token accepted on {Endpoint}.")]
     private static partial void LogAccepted(ILogger logger, string endpoint);
 
     /// <summary>The read's token check, run at most once however often the bind is retried after a lost race.</summary>

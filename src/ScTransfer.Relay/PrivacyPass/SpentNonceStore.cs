@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using ScTransfer.Relay.Storage;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Relay.PrivacyPass;
 
@@ -108,9 +109,9 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
         return new StorageUnavailableException("Table storage is unavailable; the token could not be checked. Retry later.", ex);
     }
 
-    [LoggerMessage(EventId = 1411, Level = LogLevel.Information, Message = "Purge: {Tables} spent-token tables of closed challenge windows deleted.")]
+    [LoggerMessage(EventId = EventIds.SpentTokenTablesPurged, Level = LogLevel.Information, Message = "Purge: {Tables} spent-token tables of closed challenge windows deleted.")]
     private static partial void LogPurged(ILogger logger, int tables);
 
-    [LoggerMessage(EventId = 1410, Level = LogLevel.Warning, Message = "Spent-token table unavailable: {ErrorType} {Status}")]
+    [LoggerMessage(EventId = EventIds.SpentTokenTableUnavailable, Level = LogLevel.Warning, Message = "Spent-token table unavailable: {ErrorType} {Status}")]
     private static partial void LogUnavailable(ILogger logger, string errorType, int? status);
 }

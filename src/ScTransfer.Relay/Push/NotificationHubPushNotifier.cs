@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Polly.Timeout;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Relay.Push;
 
@@ -103,21 +104,21 @@ internal sealed partial class NotificationHubPushNotifier : IPushNotifier, IAsyn
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Push ({TokenType}) accepted by Notification Hubs: {StatusCode}.")]
+    [LoggerMessage(EventId = EventIds.PushAccepted, Level = LogLevel.Information, Message = "Push ({TokenType}) accepted by Notification Hubs: {StatusCode}.")]
     private static partial void LogDelivered(ILogger logger, string tokenType, int statusCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Push ({TokenType}) refused by Notification Hubs: {StatusCode}; not retried.")]
+    [LoggerMessage(EventId = EventIds.PushRefused, Level = LogLevel.Warning, Message = "Push ({TokenType}) refused by Notification Hubs: {StatusCode}; not retried.")]
     private static partial void LogRefused(ILogger logger, string tokenType, int statusCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Push ({TokenType}) not delivered: Notification Hubs still answered {StatusCode} after retries.")]
+    [LoggerMessage(EventId = EventIds.PushGaveUp, Level = LogLevel.Warning, Message = "Push ({TokenType}) not delivered: Notification Hubs still answered {StatusCode} after retries.")]
     private static partial void LogGaveUp(ILogger logger, string tokenType, int statusCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Push ({TokenType}) not delivered: Notification Hubs did not answer within {TotalTimeout}.")]
+    [LoggerMessage(EventId = EventIds.PushTimedOut, Level = LogLevel.Warning, Message = "Push ({TokenType}) not delivered: Notification Hubs did not answer within {TotalTimeout}.")]
     private static partial void LogTimedOut(ILogger logger, string tokenType, TimeSpan totalTimeout);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Push ({TokenType}) not delivered: {ExceptionType}: {Reason}")]
+    [LoggerMessage(EventId = EventIds.PushFailed, Level = LogLevel.Warning, Message = "Push ({TokenType}) not delivered: {ExceptionType}: {Reason}")]
     private static partial void LogFailed(ILogger logger, string tokenType, string exceptionType, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No push for token type {TokenType}: not supported.")]
+    [LoggerMessage(EventId = EventIds.PushUnsupportedToken, Level = LogLevel.Warning, Message = "No push for token type {TokenType}: not supported.")]
     private static partial void LogUnsupported(ILogger logger, string tokenType);
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Timeout;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Relay.Push;
 
@@ -127,14 +128,14 @@ public static partial class PushServiceCollectionExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Push notifications go through Notification Hubs hub {HubName} at {Host}.")]
+        [LoggerMessage(EventId = EventIds.PushOn, Level = LogLevel.Information, Message = "Push notifications go through Notification Hubs hub {HubName} at {Host}.")]
         private static partial void LogOn(ILogger logger, string hubName, string host);
 
-        [LoggerMessage(Level = LogLevel.Information,
+        [LoggerMessage(EventId = EventIds.PushOff, Level = LogLevel.Information,
             Message = "Push notifications are off: NotificationHubs:ConnectionString and NotificationHubs:HubName are not set. Mailboxes work; devices are not notified of updates.")]
         private static partial void LogOff(ILogger logger);
 
-        [LoggerMessage(Level = LogLevel.Error,
+        [LoggerMessage(EventId = EventIds.PushKeyVaultUnresolved, Level = LogLevel.Error,
             Message = "Push notifications are off: NotificationHubs:ConnectionString is an unresolved Key Vault reference (the app's identity cannot read the secret yet, or it does not exist). Mailboxes work; devices are not notified until the app restarts with the reference resolved.")]
         private static partial void LogUnresolved(ILogger logger);
     }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Relay.Storage;
 
@@ -272,9 +273,9 @@ internal sealed partial class MailboxStore(
         return new StorageUnavailableException("Table storage is unavailable; retry later.", ex);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The mailbox table is missing; creating it again.")]
+    [LoggerMessage(EventId = EventIds.TableMissing, Level = LogLevel.Warning, Message = "The mailbox table is missing; creating it again.")]
     private static partial void LogTableMissing(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Table storage unavailable: {ErrorType} {Status}")]
+    [LoggerMessage(EventId = EventIds.StorageUnavailable, Level = LogLevel.Warning, Message = "Table storage unavailable: {ErrorType} {Status}")]
     private static partial void LogUnavailable(ILogger logger, string errorType, int? status);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Relay.Storage;
 
@@ -29,9 +30,9 @@ internal sealed partial class StorageInitializer(MailboxStore store, ILogger<Sto
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Mailbox tables are ready.")]
+    [LoggerMessage(EventId = EventIds.TablesReady, Level = LogLevel.Information, Message = "Mailbox tables are ready.")]
     private static partial void LogReady(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Table storage is not reachable yet; retrying table creation in {Delay}.")]
+    [LoggerMessage(EventId = EventIds.StorageNotReachableYet, Level = LogLevel.Warning, Message = "Table storage is not reachable yet; retrying table creation in {Delay}.")]
     private static partial void LogNotReachable(ILogger logger, TimeSpan delay);
 }
