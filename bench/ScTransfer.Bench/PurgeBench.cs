@@ -107,8 +107,6 @@ internal static class PurgeBench
         return new PurgeMeasurement(tombstoned, deleted, skipped, runs, madeQueries, counter.Requests - requests - madeQueries, elapsed);
     }
 
-    private static readonly SocketsHttpHandler Handler = new();
-
     private static (MailboxStore Store, StorageRequestCounter Counter, TableServiceClient Service) Store(BenchOptions options, string table)
     {
         var counter = new StorageRequestCounter();
@@ -129,7 +127,6 @@ internal static class PurgeBench
         };
         var store = new MailboxStore(
             service,
-            TablePointClient.Create(storage, Handler),
             Options.Create(storage),
             Options.Create(new PurgeOptions()),
             NullLogger<MailboxStore>.Instance);

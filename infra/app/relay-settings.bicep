@@ -185,6 +185,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Relay__MaxPayloadBytes: string(maxPayloadBytes)
     Relay__MaxDisplayInformationBytes: string(maxDisplayInformationBytes)
     Storage__TableEndpoint: storage.properties.primaryEndpoints.table
+    // The app's user-assigned identity (AZURE_CLIENT_ID), never DefaultAzureCredential's search in production.
+    Storage__Credential: 'ManagedIdentity'
     Storage__MailboxTable: mailboxTable
     Storage__Shards: string(storageShards)
     Storage__NetworkTimeout: storageNetworkTimeout

@@ -27,7 +27,7 @@ public sealed class ReadDisplayInformation(MailboxService mailboxes, ShareLinks 
         return outcome.Error is { } missing
             ? RelayResults.Problem(missing)
             : RelayResults.Html(
-                PreviewPage.Render(DisplayInformation.FromJson(outcome.Value!.DisplayInformationJson), links.For(id)),
+                PreviewPage.Render(DisplayInformation.FromJson(outcome.Value!.DisplayInformationJson!), links.For(id)),
                 PreviewPage.ContentSecurityPolicy);
     }
 }

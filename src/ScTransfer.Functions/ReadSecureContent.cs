@@ -28,18 +28,20 @@ public sealed class ReadSecureContent(MailboxService mailboxes, PrivacyPassGate 
             return firstRead?.Refusal is { } tokenRefused ? privacyPass.Challenge(tokenRefused) : RelayResults.Problem(refused);
         }
 
-        var mailbox = outcome.Value!;
+        var mailbox = outcome.Value!; // read whole (MailboxView.Full): display information and payload are there
+        var display = mailbox.DisplayInformationJson!;
+        var payload = mailbox.Payload!;
         return RelayResults.Json(200, json =>
         {
             json.WriteStartObject();
             json.WritePropertyName("displayInformation");
-            json.WriteRawValue(mailbox.DisplayInformationJson, skipInputValidation: true);
+            json.WriteRawValue(display, skipInputValidation: true);
             json.WriteStartObject("payload");
-            json.WriteString("type", mailbox.Payload.Type);
-            json.WriteBase64String("data", mailbox.Payload.Data);
+            json.WriteString("type", payload.Type);
+            json.WriteBase64String("data", payload.Data);
             json.WriteEndObject();
             json.WriteString("expiration", mailbox.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteEndObject();
-        }, noStore: true, sizeHint: 256 + (2 * mailbox.DisplayInformationJson.Length) + (((mailbox.Payload.Data.Length + 2) / 3) * 4));
+        }, noStore: true, sizeHint: 256 + (2 * display.Length) + (((payload.Data.Length + 2) / 3) * 4));
     }
 }

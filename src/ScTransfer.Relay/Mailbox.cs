@@ -13,25 +13,32 @@ public enum MailboxRole
 /// <summary>
 /// Everything the relay keeps about one mailbox. Claims and Correlation-IDs appear only as keyed hashes
 /// (<see cref="ClaimHasher"/>), notification tokens only sealed (<see cref="TokenCipher"/>);
-/// <see cref="Version"/> is the storage ETag the next conditional write must match.
+/// <see cref="Version"/> is the storage ETag the next conditional write must match. A mailbox read with a narrower
+/// <see cref="MailboxView"/> holds only that view's properties (<see cref="View"/>): the rest are null or empty.
 /// </summary>
 public sealed class Mailbox
 {
     public required MailboxId Id { get; init; }
 
-    public required byte[] SenderClaimHash { get; init; }
+    /// <summary>Keyed hash of the sender's claim; null in <see cref="MailboxView.Display"/> and in a tombstone.</summary>
+    public byte[]? SenderClaimHash { get; init; }
 
     public byte[]? ReceiverClaimHash { get; set; }
 
-    public required AccessRights AccessRights { get; init; }
+    public AccessRights AccessRights { get; init; }
 
-    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset ExpiresAt { get; init; }
 
-    public required string DisplayInformationJson { get; init; }
+    /// <summary>The <c>displayInformation</c> JSON as sent; null when the view left it in storage (<see cref="MailboxView.Access"/>).</summary>
+    public string? DisplayInformationJson { get; init; }
 
-    public required SecurePayload Payload { get; set; }
+    /// <summary>The ciphertext; null when the view left it in storage (every view but <see cref="MailboxView.Full"/>).</summary>
+    public SecurePayload? Payload { get; set; }
+
+    /// <summary>Which properties the read that produced this mailbox brought back; a new mailbox has them all.</summary>
+    public MailboxView View { get; init; } = MailboxView.Full;
 
     public SealedToken? SenderToken { get; set; }
 
@@ -86,16 +93,35 @@ public sealed class Mailbox
     public static Mailbox Tombstone(MailboxId id, DateTimeOffset expiresAt, Guid operationId, string? version) => new()
     {
         Id = id,
-        SenderClaimHash = [],
         AccessRights = AccessRights.None,
         CreatedAt = expiresAt,
         ExpiresAt = expiresAt,
-        DisplayInformationJson = "",
-        Payload = new SecurePayload("", []),
         IsTombstone = true,
         OperationId = operationId,
         Version = version,
     };
+}
+
+/// <summary>
+/// Which of a mailbox's properties a read brings back (Table storage's <c>$select</c>): only what the request's decision
+/// needs, so that only the receiver's read carries the payload back from storage.
+/// </summary>
+public enum MailboxView
+{
+    /// <summary>Everything, the payload included: ReadSecureContent.</summary>
+    Full,
+
+    /// <summary>Everything but the payload: UpdateMailbox, which replaces the payload anyway.</summary>
+    WithoutPayload,
+
+    /// <summary>Whether it is live and its display information: ReadDisplayInformation.</summary>
+    Display,
+
+    /// <summary>
+    /// Whether it is live, who may act on it (claim hashes, access rights) and its idempotency records: DeleteMailbox,
+    /// RelinquishMailbox, and a create that found its identifier taken.
+    /// </summary>
+    Access,
 }
 
 /// <summary>A notification token as stored: its type, and its data sealed with AES-GCM (<see cref="TokenCipher"/>).</summary>

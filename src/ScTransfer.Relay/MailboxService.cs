@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
-using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Relay;
 
@@ -21,6 +21,7 @@ public sealed partial class MailboxService(
     IPushNotifier push,
     IOptions<PushOptions> pushOptions,
     TimeProvider time,
+    RelayMetrics metrics,
     ILogger<MailboxService> logger)
 {
     /// <summary>Conditional writes that lose a race re-read and decide again, at most this many times.</summary>
@@ -46,23 +47,23 @@ public sealed partial class MailboxService(
 
         if (await store.TryAddAsync(mailbox, cancellationToken))
         {
-            return Outcome<MailboxId>.Ok(id);
+            return Created(id);
         }
 
         // The identifier is taken (no lookup table: the insert's 409 is the check).
-        var existing = await store.GetAsync(id, cancellationToken);
+        var existing = await store.GetAsync(id, MailboxView.Access, cancellationToken);
         if (existing is null)
         {
             // Only the purge removes an entity, and only a tombstone past its retention: the identifier is old news.
             return await store.TryAddAsync(mailbox, cancellationToken)
-                ? Outcome<MailboxId>.Ok(id)
+                ? Created(id)
                 : throw new StorageUnavailableException("The mailbox kept changing during create; retry.", null);
         }
 
         // Our own insert, applied but answered after the storage client's timeout; its retry met it: this request created it.
         if (existing.OperationId == mailbox.OperationId)
         {
-            return Outcome<MailboxId>.Ok(id);
+            return Created(id);
         }
 
         // §5 / §6.1.5: the same sender retrying with the same Correlation-ID gets 201 and the same link, as long as the
@@ -78,6 +79,12 @@ public sealed partial class MailboxService(
         return ProtocolError.Unauthorized("A mailbox with this identifier already exists (draft §6.1.5); choose a new random UUID.");
     }
 
+    private Outcome<MailboxId> Created(MailboxId id)
+    {
+        metrics.MailboxCreated();
+        return Outcome<MailboxId>.Ok(id);
+    }
+
     /// <summary>
     /// ReadSecureContentFromMailbox (§6.5): the first claim other than the sender's binds as the receiver.
     /// <paramref name="mayBind"/>, when given, is asked just before a bind (never on other reads), at most once per
@@ -87,8 +94,10 @@ public sealed partial class MailboxService(
         MailboxId id, DeviceClaim claim, CancellationToken cancellationToken, Func<CancellationToken, Task<bool>>? mayBind = null)
     {
         var bindRefused = false;
-        var outcome = await ReadDecideWriteAsync<Mailbox>(id, "read", mailbox =>
+        var binds = false; // whether the latest decision was to bind this claim
+        var outcome = await ReadDecideWriteAsync<Mailbox>(id, "read", MailboxView.Full, mailbox =>
         {
+            binds = false;
             if (!mailbox.AccessRights.HasFlag(AccessRights.Read))
             {
                 return ProtocolError.Unauthorized("This mailbox was created without read access (accessRights has no R).");
@@ -105,25 +114,33 @@ public sealed partial class MailboxService(
             }
 
             // Bind atomically: of concurrent first reads exactly one conditional write wins; the rest re-read and see it.
-            // A bind after a relinquish also forgets that relinquish (it served only its retries): a replace removes
-            // the record, the bind's one-property merge could not.
+            // A bind after a relinquish also forgets that relinquish (it served only its retries).
             mailbox.ReceiverClaimHash = hasher.Hash(id, claim);
-            var forgetRelinquish = mailbox.RelinquishedClaimHash is not null || mailbox.RelinquishedCorrelation is not null;
             mailbox.RelinquishedClaimHash = null;
             mailbox.RelinquishedCorrelation = null;
-            Func<Mailbox, CancellationToken, Task<WriteOutcome>> bind = forgetRelinquish ? store.TryReplaceAsync : store.TryBindReceiverAsync;
-            return new Decision<Mailbox>(Outcome<Mailbox>.Ok(mailbox), mayBind is null ? bind : async (m, ct) =>
+            binds = true;
+            return new Decision<Mailbox>(Outcome<Mailbox>.Ok(mailbox), async (m, ct) =>
             {
-                if (!await mayBind(ct))
+                if (mayBind is not null && !await mayBind(ct))
                 {
                     bindRefused = true;
                     return WriteOutcome.Written; // nothing written: ends the attempts; the answer below is the refusal
                 }
 
-                return await bind(m, ct);
+                return await store.TryWriteReceiverAsync(m, ct);
             });
         }, cancellationToken);
-        return bindRefused ? ProtocolError.Unauthorized("Binding as this mailbox's receiver needs a valid Privacy Pass token.") : outcome;
+        if (bindRefused)
+        {
+            return ProtocolError.Unauthorized("Binding as this mailbox's receiver needs a valid Privacy Pass token.");
+        }
+
+        if (binds && outcome.Status == 200)
+        {
+            metrics.ReceiverBound();
+        }
+
+        return outcome;
     }
 
     /// <summary>UpdateMailbox (§6.2): overwrite the payload, remember the caller's token, push to the other party.</summary>
@@ -132,7 +149,7 @@ public sealed partial class MailboxService(
     {
         SealedToken? notify = null;
         var recipient = MailboxRole.None;
-        var outcome = await ReadDecideWriteAsync<bool>(id, "update", mailbox =>
+        var outcome = await ReadDecideWriteAsync<bool>(id, "update", MailboxView.WithoutPayload, mailbox =>
         {
             notify = null;
             var role = hasher.RoleOf(mailbox, claim);
@@ -176,8 +193,14 @@ public sealed partial class MailboxService(
             return new Decision<bool>(Outcome<bool>.Ok(true), store.TryReplaceAsync);
         }, cancellationToken);
 
+        if (outcome.Status != 200)
+        {
+            return outcome;
+        }
+
         // §3.2: once the update is stored, the other party hears of it, if it left a token and the budget allows.
-        if (outcome.Status == 200 && tokens.Open(id, recipient, notify) is { } target)
+        metrics.MailboxUpdated();
+        if (tokens.Open(id, recipient, notify) is { } target)
         {
             await push.NotifyAsync(target, cancellationToken);
         }
@@ -197,12 +220,14 @@ public sealed partial class MailboxService(
         var last = recipient == MailboxRole.Sender ? mailbox.SenderLastPushAt : mailbox.ReceiverLastPushAt;
         if (mailbox.PushCount >= options.MaxPerMailbox)
         {
+            metrics.Push(PushOutcome.SkippedByBudget);
             LogPushSkipped(logger, "the mailbox's push budget is spent", mailbox.PushCount);
             return false;
         }
 
         if (last is { } at && now - at < TimeSpan.FromSeconds(options.MinIntervalSeconds))
         {
+            metrics.Push(PushOutcome.SkippedByBudget);
             LogPushSkipped(logger, "the recipient was pushed to moments ago", mailbox.PushCount);
             return false;
         }
@@ -226,8 +251,8 @@ public sealed partial class MailboxService(
     /// device that has left stays behind), except the keyed hash of its claim and its Correlation-ID, kept so that a
     /// retry of this very request still gets 201 (§5). The sender cannot relinquish: it deletes instead.
     /// </summary>
-    public Task<Outcome<bool>> RelinquishAsync(MailboxId id, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken) =>
-        ReadDecideWriteAsync<bool>(id, "relinquish", mailbox =>
+    public async Task<Outcome<bool>> RelinquishAsync(MailboxId id, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken) =>
+        Counted(await ReadDecideWriteAsync<bool>(id, "relinquish", MailboxView.Access, mailbox =>
         {
             switch (hasher.RoleOf(mailbox, claim))
             {
@@ -252,16 +277,16 @@ public sealed partial class MailboxService(
             mailbox.ReceiverToken = null;
             mailbox.ReceiverLastCorrelation = null;
             mailbox.ReceiverLastPushAt = null;
-            return new Decision<bool>(Outcome<bool>.Ok(true), store.TryReplaceAsync);
-        }, cancellationToken);
+            return new Decision<bool>(Outcome<bool>.Ok(true), store.TryWriteReceiverAsync);
+        }, cancellationToken), metrics.MailboxRelinquished);
 
     /// <summary>
     /// DeleteMailbox (§6.3): the sender at any time (§3.2, Req-Revoke), the bound receiver with D. The mailbox becomes
     /// a tombstone that keeps its identifier refused (a leaked, revoked link never shows a stranger's mailbox). A
     /// retried delete finds only the tombstone and gets 404, as §6.3.3 allows: it holds nothing to recognise a retry by.
     /// </summary>
-    public Task<Outcome<bool>> DeleteAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken) =>
-        ReadDecideWriteAsync<bool>(id, "delete", mailbox =>
+    public async Task<Outcome<bool>> DeleteAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken) =>
+        Counted(await ReadDecideWriteAsync<bool>(id, "delete", MailboxView.Access, mailbox =>
         {
             var role = hasher.RoleOf(mailbox, claim);
             if (role == MailboxRole.None)
@@ -275,11 +300,28 @@ public sealed partial class MailboxService(
             }
 
             return new Decision<bool>(Outcome<bool>.Ok(true), store.TryTombstoneAsync);
-        }, cancellationToken);
+        }, cancellationToken), metrics.MailboxDeleted);
 
-    /// <summary>ReadDisplayInformationFromMailbox (§6.4): public, never binds, never changes state.</summary>
-    public async Task<Outcome<Mailbox>> PreviewAsync(MailboxId id, CancellationToken cancellationToken) =>
-        await GetLiveAsync(id, cancellationToken) is { } mailbox ? Outcome<Mailbox>.Ok(mailbox) : ProtocolError.NotFound();
+    /// <summary>
+    /// ReadDisplayInformationFromMailbox (§6.4): public, never binds, never changes state. Reads only the display
+    /// information and whether the mailbox is live (<see cref="MailboxView.Display"/>).
+    /// </summary>
+    public async Task<Outcome<Mailbox>> PreviewAsync(MailboxId id, CancellationToken cancellationToken)
+    {
+        var mailbox = await store.GetAsync(id, MailboxView.Display, cancellationToken);
+        return mailbox is null || mailbox.IsGoneAt(time.GetUtcNow()) ? ProtocolError.NotFound() : Outcome<Mailbox>.Ok(mailbox);
+    }
+
+    /// <summary>Counts a 200 (not a duplicate's 201) on <paramref name="count"/>.</summary>
+    private static Outcome<bool> Counted(Outcome<bool> outcome, Action count)
+    {
+        if (outcome.Status == 200)
+        {
+            count();
+        }
+
+        return outcome;
+    }
 
     /// <summary>Whether this relay can push to a device that left a token of this type.</summary>
     public bool CanPushTo(NotificationToken? token) => token is not null && push.Supports(token.Type);
@@ -290,7 +332,7 @@ public sealed partial class MailboxService(
     /// racing writers spread out; a mailbox gone meanwhile is 404.
     /// </summary>
     private async Task<Outcome<T>> ReadDecideWriteAsync<T>(
-        MailboxId id, string operation, Func<Mailbox, Decision<T>> decide, CancellationToken cancellationToken)
+        MailboxId id, string operation, MailboxView view, Func<Mailbox, Decision<T>> decide, CancellationToken cancellationToken)
     {
         Guid? attempted = null;
         Outcome<T> attemptedAnswer = default;
@@ -303,7 +345,7 @@ public sealed partial class MailboxService(
 #pragma warning restore CA5394
             }
 
-            var mailbox = await store.GetAsync(id, cancellationToken);
+            var mailbox = await store.GetAsync(id, view, cancellationToken);
 
             // Our last write was applied after all (its answer came too late, the storage client retried and met it):
             // answer as that write would have. Checked before anything else, the Correlation-ID rule included.
@@ -344,12 +386,6 @@ public sealed partial class MailboxService(
         public static implicit operator Decision<T>(Outcome<T> answer) => new(answer);
 
         public static implicit operator Decision<T>(ProtocolError error) => new(error);
-    }
-
-    private async Task<Mailbox?> GetLiveAsync(MailboxId id, CancellationToken cancellationToken)
-    {
-        var mailbox = await store.GetAsync(id, cancellationToken);
-        return mailbox is null || mailbox.IsGoneAt(time.GetUtcNow()) ? null : mailbox;
     }
 
     [LoggerMessage(EventId = EventIds.PushSkipped, Level = LogLevel.Information, Message = "Push skipped: {Reason} ({PushCount} pushes sent for this mailbox).")]

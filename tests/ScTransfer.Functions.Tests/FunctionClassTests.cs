@@ -1,3 +1,4 @@
+using ScTransfer.Relay;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
 
@@ -24,7 +25,7 @@ public sealed class CreateMailboxFunctionTests : IDisposable
         Assert.Equal(FunctionHarness.Link(id), answer.Json.GetProperty("urlLink").GetString());
         Assert.False(answer.Json.GetProperty("isPushNotificationSupported").GetBoolean());
         Assert.Equal("no-store", answer.Headers.CacheControl.ToString());
-        Assert.NotNull(await _relay.Store.GetAsync(id, default));
+        Assert.NotNull(await _relay.Store.GetAsync(id, MailboxView.Full, default));
     }
 
     [Fact]
@@ -156,7 +157,7 @@ public sealed class UpdateMailboxFunctionTests : IDisposable
 
         Assert.Equal(200, answer.Status);
         Assert.False(answer.Json.GetProperty("isPushNotificationSupported").GetBoolean());
-        Assert.Equal(Enumerable.Repeat((byte)7, 32), (await _relay.Store.GetAsync(id, default))!.Payload.Data);
+        Assert.Equal(Enumerable.Repeat((byte)7, 32), (await _relay.Store.GetAsync(id, MailboxView.Full, default))!.Payload!.Data);
     }
 
     [Fact]
@@ -168,7 +169,7 @@ public sealed class UpdateMailboxFunctionTests : IDisposable
         var answer = await FunctionHarness.AnswerAsync(await _relay.Function<UpdateMailbox>().Run(http.Request, id.ToString(), default), http);
 
         Assert.Equal(401, answer.Status);
-        Assert.Equal(new byte[32], (await _relay.Store.GetAsync(id, default))!.Payload.Data);
+        Assert.Equal(new byte[32], (await _relay.Store.GetAsync(id, MailboxView.Full, default))!.Payload!.Data);
     }
 
     public void Dispose() => _relay.Dispose();

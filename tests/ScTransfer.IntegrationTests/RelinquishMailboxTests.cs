@@ -146,12 +146,24 @@ public sealed class RelinquishMailboxTests(RelayFixture fixture)
         Assert.DoesNotContain(afterNextBind, name => name.StartsWith("Relinquished", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The properties that hold something: a merge cannot remove a property, so the relay clears one by writing it empty
+    /// (an empty binary or string, a push time at the epoch), which holds nothing of the device.
+    /// </summary>
     private async Task<IReadOnlyCollection<string>> StoredPropertiesAsync(string id)
     {
         var table = Azurite.CreateServiceClient().GetTableClient(fixture.Relay.MailboxTable);
         await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {id}")))
         {
-            return [.. entity.Keys];
+            return [.. entity.Where(p => p.Value switch
+            {
+                byte[] bytes => bytes.Length > 0,
+                BinaryData data => !data.IsEmpty,
+                string text => text.Length > 0,
+                DateTimeOffset at => at > DateTimeOffset.UnixEpoch,
+                DateTime at => at > DateTime.UnixEpoch,
+                _ => true,
+            }).Select(p => p.Key)];
         }
 
         throw new InvalidOperationException("The mailbox is not stored.");

@@ -19,7 +19,7 @@ public sealed class AccessRightsRuleTests
 
         Assert.Equal(401, (await _harness.Mailboxes.ReadAsync(id, sender, default)).Status);
         Assert.Equal(401, (await _harness.Mailboxes.ReadAsync(id, DeviceClaim.New(), default)).Status);
-        Assert.Null((await _harness.Store.GetAsync(id, default))!.ReceiverClaimHash);
+        Assert.Null((await _harness.Store.GetAsync(id, MailboxView.Full, default))!.ReceiverClaimHash);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class AccessRightsRuleTests
 
         Assert.Equal(401, (await _harness.Mailboxes.UpdateAsync(id, sender, Update(77), null, default)).Status);
         Assert.Equal(401, (await _harness.Mailboxes.UpdateAsync(id, receiver, Update(77), null, default)).Status);
-        Assert.Equal(40, (await _harness.Store.GetAsync(id, default))!.Payload.Data.Length);
+        Assert.Equal(40, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Payload!.Data.Length);
     }
 
     [Fact]
@@ -42,11 +42,11 @@ public sealed class AccessRightsRuleTests
         var id = await _harness.CreatedAsync(sender, receiver);
 
         Assert.Equal(200, (await _harness.Mailboxes.UpdateAsync(id, sender, Update(41), null, default)).Status);
-        Assert.Equal(41, (await _harness.Store.GetAsync(id, default))!.Payload.Data.Length);
+        Assert.Equal(41, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Payload!.Data.Length);
         Assert.Equal(200, (await _harness.Mailboxes.UpdateAsync(id, receiver, Update(42), null, default)).Status);
-        Assert.Equal(42, (await _harness.Store.GetAsync(id, default))!.Payload.Data.Length);
+        Assert.Equal(42, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Payload!.Data.Length);
         Assert.Equal(401, (await _harness.Mailboxes.UpdateAsync(id, DeviceClaim.New(), Update(43), null, default)).Status);
-        Assert.Equal(42, (await _harness.Store.GetAsync(id, default))!.Payload.Data.Length);
+        Assert.Equal(42, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Payload!.Data.Length);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class AccessRightsRuleTests
         var id = await _harness.CreatedAsync(DeviceClaim.New());
 
         Assert.Equal(401, (await _harness.Mailboxes.UpdateAsync(id, DeviceClaim.New(), Update(), null, default)).Status);
-        Assert.Null((await _harness.Store.GetAsync(id, default))!.ReceiverClaimHash);
+        Assert.Null((await _harness.Store.GetAsync(id, MailboxView.Full, default))!.ReceiverClaimHash);
     }
 
     [Fact]
@@ -68,9 +68,9 @@ public sealed class AccessRightsRuleTests
 
         Assert.Equal(401, (await _harness.Mailboxes.DeleteAsync(withoutD, receiver, default)).Status);
         Assert.Equal(401, (await _harness.Mailboxes.DeleteAsync(withoutD, DeviceClaim.New(), default)).Status);
-        Assert.False((await _harness.Store.GetAsync(withoutD, default))!.IsTombstone);
+        Assert.False((await _harness.Store.GetAsync(withoutD, MailboxView.Full, default))!.IsTombstone);
         Assert.Equal(200, (await _harness.Mailboxes.DeleteAsync(withoutD, sender, default)).Status); // §3.2 Req-Revoke
         Assert.Equal(200, (await _harness.Mailboxes.DeleteAsync(withD, receiver, default)).Status);
-        Assert.True((await _harness.Store.GetAsync(withD, default))!.IsTombstone);
+        Assert.True((await _harness.Store.GetAsync(withD, MailboxView.Full, default))!.IsTombstone);
     }
 }

@@ -17,7 +17,7 @@ public sealed class BindingRuleTests
         var id = await _harness.CreatedAsync(sender);
 
         Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, sender, default)).Status);
-        Assert.Null((await _harness.Store.GetAsync(id, default))!.ReceiverClaimHash);
+        Assert.Null((await _harness.Store.GetAsync(id, MailboxView.Full, default))!.ReceiverClaimHash);
         Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Status);
         Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Status); // the bound receiver reads again
         Assert.Equal(401, (await _harness.Mailboxes.ReadAsync(id, DeviceClaim.New(), default)).Status);
@@ -28,10 +28,10 @@ public sealed class BindingRuleTests
     public async Task Previewing_never_binds_so_the_real_receiver_still_can()
     {
         var id = await _harness.CreatedAsync(DeviceClaim.New());
-        var version = (await _harness.Store.GetAsync(id, default))!.Version;
+        var version = (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Version;
 
         Assert.Equal(200, (await _harness.Mailboxes.PreviewAsync(id, default)).Status);
-        Assert.Equal(version, (await _harness.Store.GetAsync(id, default))!.Version);
+        Assert.Equal(version, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Version);
         Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, DeviceClaim.New(), default)).Status);
     }
 
@@ -56,7 +56,7 @@ public sealed class BindingRuleTests
         var refused = await _harness.Mailboxes.ReadAsync(id, receiver, default, _ => { asked++; return Task.FromResult(false); });
 
         Assert.Equal((401, 1), (refused.Status, asked));
-        Assert.Null((await _harness.Store.GetAsync(id, default))!.ReceiverClaimHash);
+        Assert.Null((await _harness.Store.GetAsync(id, MailboxView.Full, default))!.ReceiverClaimHash);
         Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, receiver, default, _ => Task.FromResult(true))).Status);
         Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, receiver, default, _ => throw new InvalidOperationException("asked again"))).Status); // not asked once bound
     }

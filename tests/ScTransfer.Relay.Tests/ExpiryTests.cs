@@ -51,7 +51,7 @@ public sealed class ExpiryTests
         Assert.Equal(404, (await _harness.Mailboxes.ReadAsync(id, sender, default)).Status);
         Assert.Equal(404, (await _harness.Mailboxes.UpdateAsync(id, sender, update, null, default)).Status);
         Assert.Equal(404, (await _harness.Mailboxes.DeleteAsync(id, sender, default)).Status);
-        Assert.NotNull(await _harness.Store.GetAsync(id, default)); // still stored: only the purge removes it
+        Assert.NotNull(await _harness.Store.GetAsync(id, MailboxView.Full, default)); // still stored: only the purge removes it
     }
 
     [Fact]

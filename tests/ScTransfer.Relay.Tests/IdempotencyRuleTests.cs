@@ -15,13 +15,13 @@ public sealed class IdempotencyRuleTests
         var id = MailboxId.New();
         var sender = DeviceClaim.New();
         Assert.Equal(200, (await _harness.Mailboxes.CreateAsync(_harness.Create(id), sender, "c-1", default)).Status);
-        var version = (await _harness.Store.GetAsync(id, default))!.Version;
+        var version = (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Version;
         var retry = _harness.Create(id) with { Payload = ProtocolHarness.Payload(99) };
 
         var outcome = await _harness.Mailboxes.CreateAsync(retry, sender, "c-1", default);
 
         Assert.Equal((201, id), (outcome.Status, outcome.Value));
-        Assert.Equal(version, (await _harness.Store.GetAsync(id, default))!.Version);
+        Assert.Equal(version, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Version);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class IdempotencyRuleTests
         var duplicate = await _harness.Mailboxes.UpdateAsync(id, receiver, update with { Payload = ProtocolHarness.Payload(60) }, "u-1", default);
 
         Assert.Equal(201, duplicate.Status);
-        Assert.Equal(50, (await _harness.Store.GetAsync(id, default))!.Payload.Data.Length);
+        Assert.Equal(50, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Payload!.Data.Length);
         Assert.Single(_harness.Push.Sent);
         Assert.Equal(200, (await _harness.Mailboxes.UpdateAsync(id, receiver, update, "u-2", default)).Status);
         Assert.Equal(2, _harness.Push.Sent.Count);

@@ -67,7 +67,7 @@ public sealed class MailboxRequestParserTests
     {
         var body = $$"""{"payload":{"type":"{{type}}","data":"{{Data}}"},"notificationToken":{"type":"com.google.fcm","tokenData":"abc"} }""";
         Assert.True(_parser.TryParseUpdate(Encoding.UTF8.GetBytes(body), out var request, out _));
-        Assert.Equal(type, request!.Payload.Type);
+        Assert.Equal(type, request!.Payload!.Type);
     }
 
     [Theory]

@@ -75,7 +75,7 @@ public sealed class MailboxServiceTests
         var outcome = await _harness.Mailboxes.CreateAsync(Create(id), DeviceClaim.New(), "c-1", default);
 
         Assert.Equal(200, outcome.Status); // not 401 for "identifier taken", not 201
-        Assert.NotNull(await _harness.Store.GetAsync(id, default));
+        Assert.NotNull(await _harness.Store.GetAsync(id, MailboxView.Full, default));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class MailboxServiceTests
         Assert.Equal(writes + 1, _harness.Store.Writes); // recognised on the re-read, not written twice
         Assert.Equal(200, outcome.Status); // not 201 from its own Correlation-ID
         Assert.Single(_harness.Push.Sent);
-        Assert.Equal(77, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Value!.Payload.Data.Length);
+        Assert.Equal(77, (await _harness.Mailboxes.ReadAsync(id, receiver, default)).Value!.Payload!.Data.Length);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class MailboxServiceTests
         _harness.Store.AnswerNextWriteLate();
 
         Assert.Equal(200, (await _harness.Mailboxes.DeleteAsync(id, sender, default)).Status);
-        Assert.True((await _harness.Store.GetAsync(id, default))!.IsTombstone);
+        Assert.True((await _harness.Store.GetAsync(id, MailboxView.Full, default))!.IsTombstone);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class MailboxServiceTests
         _harness.Store.AnswerNextWriteLate();
 
         Assert.Equal(200, (await _harness.Mailboxes.RelinquishAsync(id, receiver, "r-1", default)).Status);
-        Assert.Null((await _harness.Store.GetAsync(id, default))!.ReceiverClaimHash);
+        Assert.Null((await _harness.Store.GetAsync(id, MailboxView.Full, default))!.ReceiverClaimHash);
     }
 
     [Fact]
@@ -124,11 +124,11 @@ public sealed class MailboxServiceTests
     {
         var sender = DeviceClaim.New();
         var id = await _harness.CreatedAsync(sender);
-        var before = (await _harness.Store.GetAsync(id, default))!.Version;
+        var before = (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Version;
         _harness.Store.FailNextOperation();
 
         await Assert.ThrowsAsync<StorageUnavailableException>(() => _harness.Mailboxes.DeleteAsync(id, sender, default));
-        Assert.Equal(before, (await _harness.Store.GetAsync(id, default))!.Version);
+        Assert.Equal(before, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Version);
     }
 
     [Fact]
@@ -155,9 +155,9 @@ public sealed class MailboxServiceTests
             new UpdateMailboxRequest(Payload(i + 1), new NotificationToken(NotificationToken.Fcm, i % 2 == 0 ? "sender" : "receiver")), $"u-{i}", default))));
 
         Assert.All(outcomes, o => Assert.Equal(200, o.Status));
-        var stored = (await _harness.Store.GetAsync(id, default))!;
+        var stored = (await _harness.Store.GetAsync(id, MailboxView.Full, default))!;
         Assert.Equal(new NotificationToken(NotificationToken.Fcm, "sender"), _harness.Tokens.Open(id, MailboxRole.Sender, stored.SenderToken));
         Assert.Equal(new NotificationToken(NotificationToken.Fcm, "receiver"), _harness.Tokens.Open(id, MailboxRole.Receiver, stored.ReceiverToken));
-        Assert.InRange(stored.Payload.Data.Length, 1, 10);
+        Assert.InRange(stored.Payload!.Data.Length, 1, 10);
     }
 }

@@ -63,6 +63,117 @@ public abstract class MailboxStoreContract
         _ => value.ToString() ?? "",
     };
 
+    /// <summary>A mailbox with every property set to a value of its own.</summary>
+    private static Mailbox FullMailbox(MailboxId id, int payloadLength) => new()
+    {
+        Id = id,
+        SenderClaimHash = Bytes(32, 1),
+        ReceiverClaimHash = Bytes(32, 2),
+        AccessRights = AccessRights.Read | AccessRights.Write | AccessRights.Delete,
+        CreatedAt = Now,
+        ExpiresAt = Now.AddHours(1),
+        DisplayInformationJson = """{"title":"Car Key","description":"Door 3"}""",
+        Payload = new SecurePayload("AES256", Bytes(payloadLength, 3)),
+        SenderToken = new SealedToken("fcm", Bytes(60, 4)),
+        ReceiverToken = new SealedToken("apns", Bytes(61, 5)),
+        SenderLastCorrelation = Bytes(32, 6),
+        ReceiverLastCorrelation = Bytes(32, 7),
+        RelinquishedClaimHash = Bytes(32, 8),
+        RelinquishedCorrelation = Bytes(32, 9),
+        PushCount = 3,
+        SenderLastPushAt = Now.AddMinutes(1),
+        ReceiverLastPushAt = Now.AddMinutes(2),
+        OperationId = Guid.NewGuid(),
+    };
+
+    /// <summary>The properties each narrower view brings back (besides the identifier and the version).</summary>
+    public static TheoryData<MailboxView, string[]> Views => new()
+    {
+        { MailboxView.Display, [nameof(Mailbox.ExpiresAt), nameof(Mailbox.DisplayInformationJson)] },
+        {
+            MailboxView.Access,
+            [
+                nameof(Mailbox.ExpiresAt), nameof(Mailbox.OperationId), nameof(Mailbox.SenderClaimHash), nameof(Mailbox.ReceiverClaimHash),
+                nameof(Mailbox.AccessRights), nameof(Mailbox.SenderLastCorrelation), nameof(Mailbox.ReceiverLastCorrelation),
+                nameof(Mailbox.RelinquishedClaimHash), nameof(Mailbox.RelinquishedCorrelation),
+            ]
+        },
+        {
+            MailboxView.WithoutPayload,
+            [.. typeof(Mailbox).GetProperties().Select(p => p.Name).Except([nameof(Mailbox.Payload), nameof(Mailbox.Version), nameof(Mailbox.View), nameof(Mailbox.IsTombstone), nameof(Mailbox.Id)])]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Views))]
+    public async Task A_narrower_view_reads_only_its_properties_and_never_the_payload(MailboxView view, string[] expected)
+    {
+        var mailbox = FullMailbox(MailboxId.New(), 200);
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+        var sent = Describe(mailbox);
+        var blank = Describe(new Mailbox { Id = mailbox.Id, ExpiresAt = mailbox.ExpiresAt }); // what a property not read holds
+
+        var read = (await Store.GetAsync(mailbox.Id, view, default))!;
+
+        Assert.Equal(view, read.View);
+        Assert.Equal(mailbox.Version, read.Version);
+        Assert.Null(read.Payload);
+        foreach (var (property, value) in Describe(read).Where(p => p.Key is not (nameof(Mailbox.Id) or nameof(Mailbox.View) or nameof(Mailbox.IsTombstone))))
+        {
+            Assert.True(value == (expected.Contains(property) ? sent[property] : blank[property]), $"{view}: {property} = {value}");
+        }
+    }
+
+    [Fact]
+    public async Task A_replace_needs_a_mailbox_read_with_everything_but_the_payload_and_a_payload()
+    {
+        var mailbox = FullMailbox(MailboxId.New(), 100);
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+
+        var narrow = (await Store.GetAsync(mailbox.Id, MailboxView.Access, default))!;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryReplaceAsync(narrow, default));
+        var withoutPayload = (await Store.GetAsync(mailbox.Id, MailboxView.WithoutPayload, default))!;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryReplaceAsync(withoutPayload, default));
+
+        // UpdateMailbox: everything but the payload read, a new payload written, the rest kept.
+        withoutPayload.Payload = new SecurePayload("AES128", Bytes(70_000, 11));
+        withoutPayload.OperationId = Guid.NewGuid();
+        Assert.Equal(WriteOutcome.Written, await Store.TryReplaceAsync(withoutPayload, default));
+        var stored = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
+        var expected = Describe(mailbox);
+        expected[nameof(Mailbox.Payload)] = Text(withoutPayload.Payload);
+        expected[nameof(Mailbox.OperationId)] = withoutPayload.OperationId.ToString();
+        Assert.Equal(expected, Describe(stored));
+    }
+
+    [Fact]
+    public async Task A_relinquish_clears_the_receiver_with_a_merge_and_leaves_the_rest_as_stored()
+    {
+        var mailbox = FullMailbox(MailboxId.New(), 100);
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+
+        var access = (await Store.GetAsync(mailbox.Id, MailboxView.Access, default))!;
+        access.RelinquishedClaimHash = access.ReceiverClaimHash;
+        access.RelinquishedCorrelation = Bytes(32, 12);
+        access.ReceiverClaimHash = null;
+        access.ReceiverToken = null;
+        access.ReceiverLastCorrelation = null;
+        access.ReceiverLastPushAt = null;
+        access.OperationId = Guid.NewGuid();
+        Assert.Equal(WriteOutcome.Written, await Store.TryWriteReceiverAsync(access, default));
+
+        var stored = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
+        var expected = Describe(mailbox);
+        expected[nameof(Mailbox.ReceiverClaimHash)] = "null";
+        expected[nameof(Mailbox.ReceiverToken)] = "null";
+        expected[nameof(Mailbox.ReceiverLastCorrelation)] = "null";
+        expected[nameof(Mailbox.ReceiverLastPushAt)] = "null";
+        expected[nameof(Mailbox.RelinquishedClaimHash)] = Text(mailbox.ReceiverClaimHash);
+        expected[nameof(Mailbox.RelinquishedCorrelation)] = Text(access.RelinquishedCorrelation);
+        expected[nameof(Mailbox.OperationId)] = access.OperationId.ToString();
+        Assert.Equal(expected, Describe(stored));
+    }
+
     [Fact]
     public async Task Every_property_of_a_mailbox_round_trips_and_a_payload_past_64_KiB_comes_back_whole()
     {
@@ -89,10 +200,10 @@ public abstract class MailboxStoreContract
             OperationId = Guid.NewGuid(),
         };
         var sent = Describe(mailbox);
-        Assert.All(sent.Where(p => p.Key != nameof(Mailbox.IsTombstone)), p => Assert.NotEqual(Text(DefaultOf(p.Key)), p.Value)); // a new property must be set here
+        Assert.All(sent.Where(p => p.Key is not (nameof(Mailbox.IsTombstone) or nameof(Mailbox.View))), p => Assert.NotEqual(Text(DefaultOf(p.Key)), p.Value)); // a new property must be set here
 
         Assert.True(await Store.TryAddAsync(mailbox, default));
-        var read = await Store.GetAsync(id, default);
+        var read = await Store.GetAsync(id, MailboxView.Full, default);
 
         Assert.NotNull(mailbox.Version);
         Assert.Equal(mailbox.Version, read!.Version);
@@ -111,11 +222,11 @@ public abstract class MailboxStoreContract
         var mailbox = NewMailbox(TimeSpan.FromHours(1));
         mailbox.Version = "W/\"datetime'2026-11-28T12%3A00%3A00.0000000Z'\"";
 
-        Assert.Null(await Store.GetAsync(mailbox.Id, default));
+        Assert.Null(await Store.GetAsync(mailbox.Id, MailboxView.Full, default));
         Assert.Equal(WriteOutcome.Gone, await Store.TryReplaceAsync(mailbox, default));
-        Assert.Equal(WriteOutcome.Gone, await Store.TryBindReceiverAsync(mailbox, default));
+        Assert.Equal(WriteOutcome.Gone, await Store.TryWriteReceiverAsync(mailbox, default));
         Assert.Equal(WriteOutcome.Gone, await Store.TryTombstoneAsync(mailbox, default));
-        Assert.Null(await Store.GetAsync(mailbox.Id, default));
+        Assert.Null(await Store.GetAsync(mailbox.Id, MailboxView.Full, default));
     }
 
     [Fact]
@@ -137,7 +248,7 @@ public abstract class MailboxStoreContract
         };
 
         Assert.False(await Store.TryAddAsync(taken, default));
-        var stored = await Store.GetAsync(first.Id, default);
+        var stored = await Store.GetAsync(first.Id, MailboxView.Full, default);
         Assert.Equal(first.OperationId, stored!.OperationId);
         Assert.Equal(first.Version, stored.Version);
         Assert.Equal(Describe(first), Describe(stored));
@@ -148,8 +259,8 @@ public abstract class MailboxStoreContract
     {
         var mailbox = NewMailbox(TimeSpan.FromHours(1));
         Assert.True(await Store.TryAddAsync(mailbox, default));
-        var stale = (await Store.GetAsync(mailbox.Id, default))!;
-        var fresh = (await Store.GetAsync(mailbox.Id, default))!;
+        var stale = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
+        var fresh = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
 
         fresh.Payload = new SecurePayload("AES128", Bytes(10, 5));
         fresh.PushCount = 1;
@@ -161,7 +272,7 @@ public abstract class MailboxStoreContract
         stale.OperationId = Guid.NewGuid();
         Assert.Equal(WriteOutcome.Conflict, await Store.TryReplaceAsync(stale, default));
 
-        var stored = (await Store.GetAsync(mailbox.Id, default))!;
+        var stored = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
         Assert.Equal(fresh.Version, stored.Version);
         Assert.Equal(Describe(fresh), Describe(stored));
     }
@@ -171,22 +282,22 @@ public abstract class MailboxStoreContract
     {
         var mailbox = NewMailbox(TimeSpan.FromHours(1));
         Assert.True(await Store.TryAddAsync(mailbox, default));
-        var first = (await Store.GetAsync(mailbox.Id, default))!;
-        var second = (await Store.GetAsync(mailbox.Id, default))!;
+        var first = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
+        var second = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
 
         first.ReceiverClaimHash = Bytes(32, 40);
         first.OperationId = Guid.NewGuid();
         first.PushCount = 9; // not part of a bind: must not be written
-        Assert.Equal(WriteOutcome.Written, await Store.TryBindReceiverAsync(first, default));
+        Assert.Equal(WriteOutcome.Written, await Store.TryWriteReceiverAsync(first, default));
         second.ReceiverClaimHash = Bytes(32, 50);
         second.OperationId = Guid.NewGuid();
-        Assert.Equal(WriteOutcome.Conflict, await Store.TryBindReceiverAsync(second, default));
+        Assert.Equal(WriteOutcome.Conflict, await Store.TryWriteReceiverAsync(second, default));
 
-        var stored = (await Store.GetAsync(mailbox.Id, default))!;
+        var stored = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
         Assert.Equal(first.ReceiverClaimHash, stored.ReceiverClaimHash);
         Assert.Equal(first.OperationId, stored.OperationId);
         Assert.Equal(0, stored.PushCount);
-        Assert.Equal(mailbox.Payload.Data, stored.Payload.Data);
+        Assert.Equal(mailbox.Payload!.Data, stored.Payload!.Data);
         Assert.Equal(first.Version, stored.Version);
     }
 
@@ -195,13 +306,13 @@ public abstract class MailboxStoreContract
     {
         var mailbox = NewMailbox(TimeSpan.FromHours(1));
         Assert.True(await Store.TryAddAsync(mailbox, default));
-        var readers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Store.GetAsync(mailbox.Id, default)));
+        var readers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Store.GetAsync(mailbox.Id, MailboxView.Full, default)));
 
         var outcomes = await Task.WhenAll(readers.Select((m, i) =>
         {
             m!.ReceiverClaimHash = Bytes(32, (byte)i);
             m.OperationId = Guid.NewGuid();
-            return Store.TryBindReceiverAsync(m, default);
+            return Store.TryWriteReceiverAsync(m, default);
         }));
 
         Assert.Single(outcomes, o => o == WriteOutcome.Written);
@@ -216,12 +327,12 @@ public abstract class MailboxStoreContract
         mailbox.SenderToken = new SealedToken("fcm", Bytes(40, 4));
         mailbox.SenderLastCorrelation = Bytes(32, 5);
         Assert.True(await Store.TryAddAsync(mailbox, default));
-        var read = (await Store.GetAsync(mailbox.Id, default))!;
-        var stale = (await Store.GetAsync(mailbox.Id, default))!;
+        var read = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
+        var stale = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
         read.OperationId = Guid.NewGuid();
 
         Assert.Equal(WriteOutcome.Written, await Store.TryTombstoneAsync(read, default));
-        var tombstone = (await Store.GetAsync(mailbox.Id, default))!;
+        var tombstone = (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!;
 
         Assert.True(tombstone.IsTombstone);
         Assert.Equal(read.Version, tombstone.Version);
@@ -269,11 +380,11 @@ public abstract class MailboxStoreContract
         // At the expiry: the expired mailbox loses its content; tombstones wait for their retention; the live one is not written.
         var first = await Store.PurgeExpiredAsync(Now.AddMinutes(2), Budget, default);
         Assert.Equal((1, 0, 0, true), (first.Tombstoned, first.Deleted, first.Skipped, first.Complete));
-        var emptied = (await Store.GetAsync(expired.Id, default))!;
+        var emptied = (await Store.GetAsync(expired.Id, MailboxView.Full, default))!;
         Assert.True(emptied.IsTombstone);
         Assert.Equal(expired.ExpiresAt, emptied.ExpiresAt);
-        Assert.Equal(live.Version, (await Store.GetAsync(live.Id, default))!.Version);
-        Assert.Equal(deleted.Version, (await Store.GetAsync(deleted.Id, default))!.Version);
+        Assert.Equal(live.Version, (await Store.GetAsync(live.Id, MailboxView.Full, default))!.Version);
+        Assert.Equal(deleted.Version, (await Store.GetAsync(deleted.Id, MailboxView.Full, default))!.Version);
 
         // One second before the retention ends nothing goes; at its end both short-lived tombstones go.
         var early = await Store.PurgeExpiredAsync(Now.AddMinutes(1) + Retention - TimeSpan.FromSeconds(1), Budget, default);
@@ -281,10 +392,10 @@ public abstract class MailboxStoreContract
 
         Assert.Equal((0, 0), (early.Tombstoned, early.Deleted));
         Assert.Equal((0, 2), (due.Tombstoned, due.Deleted));
-        Assert.Null(await Store.GetAsync(expired.Id, default));
-        Assert.Null(await Store.GetAsync(deleted.Id, default));
-        Assert.True((await Store.GetAsync(deletedLongLived.Id, default))!.IsTombstone); // retention counts from its own expiry
-        Assert.Equal(live.Version, (await Store.GetAsync(live.Id, default))!.Version);
+        Assert.Null(await Store.GetAsync(expired.Id, MailboxView.Full, default));
+        Assert.Null(await Store.GetAsync(deleted.Id, MailboxView.Full, default));
+        Assert.True((await Store.GetAsync(deletedLongLived.Id, MailboxView.Full, default))!.IsTombstone); // retention counts from its own expiry
+        Assert.Equal(live.Version, (await Store.GetAsync(live.Id, MailboxView.Full, default))!.Version);
         Assert.True(await Store.TryAddAsync(NewMailboxWithId(deleted.Id), default)); // only now may the identifier come back
     }
 
@@ -310,7 +421,7 @@ public abstract class MailboxStoreContract
         var report = await Store.PurgeExpiredAsync(Now.AddMinutes(59), Budget, default);
 
         Assert.Equal(new PurgeReport(0, 0, 0, true), report);
-        Assert.Equal(live.Version, (await Store.GetAsync(live.Id, default))!.Version);
+        Assert.Equal(live.Version, (await Store.GetAsync(live.Id, MailboxView.Full, default))!.Version);
     }
 }
 
@@ -358,7 +469,6 @@ public sealed class InMemoryMailboxStoreContractTests : MailboxStoreContract
 [Trait(Needs.Trait, Needs.Azurite)]
 public sealed class AzuriteMailboxStoreContractTests : MailboxStoreContract
 {
-    private static readonly SocketsHttpHandler Handler = new();
     private readonly MailboxStore _store;
 
     public AzuriteMailboxStoreContractTests()
@@ -368,12 +478,9 @@ public sealed class AzuriteMailboxStoreContractTests : MailboxStoreContract
         {
             MailboxTable = Azurite.UniqueTableName("contract"),
             ConnectionString = Azurite.ConnectionString,
-            MaxRetries = 3,
-            NetworkTimeout = TimeSpan.FromSeconds(100),
         };
         _store = new MailboxStore(
             Azurite.CreateServiceClient(),
-            TablePointClient.Create(storage, Handler),
             Options.Create(storage),
             Options.Create(new PurgeOptions { TombstoneRetention = Retention }),
             NullLogger<MailboxStore>.Instance);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
 
@@ -20,9 +21,11 @@ public sealed class ProtocolHarness
         Hasher = new ClaimHasher(Options.Create(relay));
         Tokens = new TokenCipher(Options.Create(relay));
         Store = new InMemoryMailboxStore(Purge.TombstoneRetention);
-        Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, NullLogger<MailboxService>.Instance);
+        Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);
         Parser = new MailboxRequestParser(Options.Create(relay), Time);
     }
+
+    public RelayMetrics Metrics { get; } = TestMetrics.Create();
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
 

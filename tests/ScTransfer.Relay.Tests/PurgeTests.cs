@@ -88,7 +88,7 @@ public sealed class PurgeTests(ITestOutputHelper output)
             ["ExpiresAt", "Kind", "OpId", "PartitionKey", "PurgeAt", "RowKey", "Timestamp", "V", "odata.etag"],
             tombstone.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(expired.ExpiresAt + harness.Purge.TombstoneRetention, tombstone.GetDateTimeOffset("PurgeAt"));
-        Assert.True((await harness.Store.GetAsync(expired.Id, default))!.IsTombstone);
+        Assert.True((await harness.Store.GetAsync(expired.Id, MailboxView.Full, default))!.IsTombstone);
 
         harness.Time.Advance(expired.ExpiresAt + harness.Purge.TombstoneRetention - harness.Time.GetUtcNow() - TimeSpan.FromSeconds(1));
         var early = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default);
@@ -97,8 +97,8 @@ public sealed class PurgeTests(ITestOutputHelper output)
 
         Assert.Equal((0, 0), (early.Tombstoned, early.Deleted));
         Assert.Equal((0, 1), (due.Tombstoned, due.Deleted));
-        Assert.Null(await harness.Store.GetAsync(expired.Id, default));
-        Assert.False((await harness.Store.GetAsync(live.Id, default))!.IsTombstone);
+        Assert.Null(await harness.Store.GetAsync(expired.Id, MailboxView.Full, default));
+        Assert.False((await harness.Store.GetAsync(live.Id, MailboxView.Full, default))!.IsTombstone);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class PurgeTests(ITestOutputHelper output)
         Assert.Equal((3000, true), (removed.Deleted, removed.Complete));
         Assert.Equal(0, await harness.CountAsync(harness.MailboxTable));
         Assert.InRange(emptying + removing, TimeSpan.Zero, TimeSpan.FromSeconds(20)); // generous for a shared machine; ~1,000+/s here
-        Assert.Null(await harness.Store.GetAsync(mailboxes[0].Id, default));
+        Assert.Null(await harness.Store.GetAsync(mailboxes[0].Id, MailboxView.Full, default));
     }
 
     [Fact]

@@ -30,14 +30,14 @@ public sealed class RelinquishRuleTests
         Assert.Equal(200, (await _harness.Mailboxes.UpdateAsync(id, receiver, update, "u-1", default)).Status);
 
         Assert.Equal(200, (await _harness.Mailboxes.RelinquishAsync(id, receiver, "r-1", default)).Status);
-        var relinquished = (await _harness.Store.GetAsync(id, default))!;
+        var relinquished = (await _harness.Store.GetAsync(id, MailboxView.Full, default))!;
         Assert.Null(relinquished.ReceiverClaimHash);
         Assert.Null(relinquished.ReceiverToken);
         Assert.Null(relinquished.ReceiverLastCorrelation);
         Assert.NotNull(relinquished.RelinquishedClaimHash);
 
         Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(id, DeviceClaim.New(), default)).Status);
-        var rebound = (await _harness.Store.GetAsync(id, default))!;
+        var rebound = (await _harness.Store.GetAsync(id, MailboxView.Full, default))!;
         Assert.Null(rebound.RelinquishedClaimHash);
         Assert.Null(rebound.RelinquishedCorrelation);
         Assert.Equal(401, (await _harness.Mailboxes.RelinquishAsync(id, receiver, "r-1", default)).Status); // its retry is now refused
@@ -49,12 +49,12 @@ public sealed class RelinquishRuleTests
         var receiver = DeviceClaim.New();
         var id = await _harness.CreatedAsync(DeviceClaim.New(), receiver);
         Assert.Equal(200, (await _harness.Mailboxes.RelinquishAsync(id, receiver, "r-1", default)).Status);
-        var version = (await _harness.Store.GetAsync(id, default))!.Version;
+        var version = (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Version;
 
         Assert.Equal(201, (await _harness.Mailboxes.RelinquishAsync(id, receiver, "r-1", default)).Status);
         Assert.Equal(401, (await _harness.Mailboxes.RelinquishAsync(id, receiver, "r-2", default)).Status);
         Assert.Equal(401, (await _harness.Mailboxes.RelinquishAsync(id, DeviceClaim.New(), "r-1", default)).Status); // the ID alone proves nothing
-        Assert.Equal(version, (await _harness.Store.GetAsync(id, default))!.Version);
+        Assert.Equal(version, (await _harness.Store.GetAsync(id, MailboxView.Full, default))!.Version);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class RelinquishRuleTests
         var id = await _harness.CreatedAsync(DeviceClaim.New(), receiver);
 
         Assert.Equal(200, (await _harness.Mailboxes.RelinquishAsync(id, receiver, null, default)).Status);
-        Assert.Null((await _harness.Store.GetAsync(id, default))!.RelinquishedClaimHash);
+        Assert.Null((await _harness.Store.GetAsync(id, MailboxView.Full, default))!.RelinquishedClaimHash);
         Assert.Equal(401, (await _harness.Mailboxes.RelinquishAsync(id, receiver, null, default)).Status);
     }
 
@@ -78,7 +78,7 @@ public sealed class RelinquishRuleTests
         Assert.Equal(401, (await _harness.Mailboxes.RelinquishAsync(bound, sender, "r-1", default)).Status);
         Assert.Equal(401, (await _harness.Mailboxes.RelinquishAsync(bound, DeviceClaim.New(), "r-1", default)).Status);
         Assert.Equal(401, (await _harness.Mailboxes.RelinquishAsync(unbound, DeviceClaim.New(), "r-1", default)).Status);
-        Assert.NotNull((await _harness.Store.GetAsync(bound, default))!.ReceiverClaimHash);
+        Assert.NotNull((await _harness.Store.GetAsync(bound, MailboxView.Full, default))!.ReceiverClaimHash);
     }
 
     [Fact]
@@ -90,6 +90,6 @@ public sealed class RelinquishRuleTests
         Assert.Equal(200, (await _harness.Mailboxes.UpdateAsync(id, receiver, update, "u-1", default)).Status);
 
         Assert.Equal(201, (await _harness.Mailboxes.RelinquishAsync(id, receiver, "u-1", default)).Status);
-        Assert.NotNull((await _harness.Store.GetAsync(id, default))!.ReceiverClaimHash);
+        Assert.NotNull((await _harness.Store.GetAsync(id, MailboxView.Full, default))!.ReceiverClaimHash);
     }
 }

@@ -40,6 +40,6 @@ public sealed class StorageOperationTests
         Assert.All(requestPath, count => Assert.Equal(6, count));
         Assert.Equal(20, report.Deleted);
         Assert.InRange(deferred, 1, ids.Count); // at most one per transfer (fewer when tombstones share a shard's batch)
-        Assert.All(ids, id => Assert.Null(harness.Store.GetAsync(id, default).Result));
+        Assert.All(ids, id => Assert.Null(harness.Store.GetAsync(id, MailboxView.Full, default).Result));
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
@@ -20,28 +21,27 @@ public sealed class StoreHarness
 {
     public StoreHarness()
     {
+        // The SDK client's default limits (3 retries, 100 s per attempt): a 3 s timeout on a loaded machine would retry an
+        // insert that went through and meet a 409.
         var clientOptions = new TableClientOptions();
         clientOptions.AddPolicy(Counter, HttpPipelinePosition.PerRetry);
-        // The point client gets the SDK client's default limits (3 retries, 100 s per attempt), as the store's tests had
-        // before it existed: a 3 s timeout on a loaded machine retries an insert that went through and meets a 409.
         var storage = new StorageOptions
         {
             MailboxTable = Azurite.UniqueTableName("mbx"),
             ConnectionString = Azurite.ConnectionString,
-            MaxRetries = 3,
-            NetworkTimeout = TimeSpan.FromSeconds(100),
         };
         Service = Azurite.CreateServiceClient(clientOptions);
         Storage = storage;
-        Points = TablePointClient.Create(storage, new CountingHandler(Counter));
-        Store = new MailboxStore(Service, Points, Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
+        Store = new MailboxStore(Service, Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
         Store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
         var relay = RelayOptionsForTests();
         Hasher = new ClaimHasher(Options.Create(relay));
         Tokens = new TokenCipher(Options.Create(relay));
-        Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, NullLogger<MailboxService>.Instance);
+        Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);
         Parser = new MailboxRequestParser(Options.Create(RelayOptionsForTests()), Time);
     }
+
+    public RelayMetrics Metrics { get; } = TestMetrics.Create();
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
 
@@ -59,9 +59,6 @@ public sealed class StoreHarness
     public TableServiceClient Service { get; }
 
     public StorageOptions Storage { get; }
-
-    /// <summary>The request path's point client, counted by the same <see cref="Counter"/>.</summary>
-    internal TablePointClient Points { get; }
 
     internal MailboxStore Store { get; }
 
@@ -121,16 +118,6 @@ public sealed class RequestCounter : HttpPipelineSynchronousPolicy
     public override void OnSendingRequest(HttpMessage message) => Increment();
 
     public void Increment() => Interlocked.Increment(ref _count);
-}
-
-/// <summary>Counts the point client's HTTP requests (each retry too) on a <see cref="RequestCounter"/>.</summary>
-public sealed class CountingHandler(RequestCounter counter) : DelegatingHandler(new SocketsHttpHandler())
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        counter.Increment();
-        return base.SendAsync(request, cancellationToken);
-    }
 }
 
 /// <summary>A push notifier that supports every token type and records what it was asked to send.</summary>

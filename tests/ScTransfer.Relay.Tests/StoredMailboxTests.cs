@@ -21,7 +21,7 @@ public sealed class StoredMailboxTests
         var token = new NotificationToken(NotificationToken.Fcm, "fcm-token-of-the-sender-device");
         Assert.Equal(200, (await _harness.Mailboxes.CreateAsync(Create(id, token), DeviceClaim.New(), "corr-id-0123456789", default)).Status);
 
-        var stored = await _harness.Store.GetAsync(id, default);
+        var stored = await _harness.Store.GetAsync(id, MailboxView.Full, default);
         var entity = (await _harness.MailboxTable.GetEntityAsync<TableEntity>(_harness.Store.Shard(id), id.ToString())).Value;
         var everything = string.Join("|", entity.Select(p => p.Value).Select(v => v is byte[] b ? Convert.ToHexString(b) + Convert.ToBase64String(b) : v?.ToString()));
 

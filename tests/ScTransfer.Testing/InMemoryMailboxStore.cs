@@ -70,13 +70,13 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         }
     }
 
-    public Task<Mailbox?> GetAsync(MailboxId id, CancellationToken cancellationToken)
+    public Task<Mailbox?> GetAsync(MailboxId id, MailboxView view, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfFailing(cancellationToken);
             Reads++;
-            return Task.FromResult(_entries.TryGetValue(id, out var entry) ? Copy(entry.Mailbox, entry.Version) : null);
+            return Task.FromResult(_entries.TryGetValue(id, out var entry) ? Project(entry.Mailbox, entry.Version, view) : null);
         }
     }
 
@@ -102,16 +102,28 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         }
     }
 
-    public Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
-        ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken);
+    public Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken)
+    {
+        // As the real store: a replace writes everything, so it needs a mailbox read with everything but the payload.
+        if (mailbox.View is not (MailboxView.Full or MailboxView.WithoutPayload) || mailbox.Payload is null)
+        {
+            throw new InvalidOperationException("A replace writes the whole mailbox: read it with MailboxView.Full or WithoutPayload, and give it a payload.");
+        }
 
-    public Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
+        return ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken);
+    }
+
+    public Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
         ConditionalAsync(mailbox, stored =>
         {
-            // A merge of the two properties the real store sends; everything else stays as stored.
+            // A merge of the receiver's properties, as the real store sends it; everything else stays as stored.
             var merged = Copy(stored.Mailbox, null);
             merged.ReceiverClaimHash = mailbox.ReceiverClaimHash?.ToArray();
-            merged.OperationId = mailbox.OperationId;
+            merged.ReceiverToken = mailbox.ReceiverToken is { } r ? new SealedToken(r.Type, r.Sealed.ToArray()) : null;
+            merged.ReceiverLastCorrelation = mailbox.ReceiverLastCorrelation?.ToArray();
+            merged.ReceiverLastPushAt = mailbox.ReceiverLastPushAt;
+            merged.RelinquishedClaimHash = mailbox.RelinquishedClaimHash?.ToArray();
+            merged.RelinquishedCorrelation = mailbox.RelinquishedCorrelation?.ToArray();
             return (merged, stored.PurgeAt);
         }, cancellationToken);
 
@@ -219,19 +231,57 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         }
     }
 
+    /// <summary>What a point read in <paramref name="view"/> returns: the real store's <c>$select</c>, property by property.</summary>
+    private static Mailbox Project(Mailbox m, string version, MailboxView view)
+    {
+        var copy = Copy(m, version);
+        return copy.IsTombstone ? copy : view switch
+        {
+            MailboxView.Full => copy,
+            MailboxView.WithoutPayload => With(copy, view, payload: false, display: true, access: true, rest: true),
+            MailboxView.Display => With(copy, view, payload: false, display: true, access: false, rest: false),
+            MailboxView.Access => With(copy, view, payload: false, display: false, access: true, rest: false),
+            _ => throw new ArgumentOutOfRangeException(nameof(view)),
+        };
+    }
+
+    private static Mailbox With(Mailbox m, MailboxView view, bool payload, bool display, bool access, bool rest) => new()
+    {
+        Id = m.Id,
+        View = view,
+        ExpiresAt = m.ExpiresAt,
+        Payload = payload ? m.Payload : null,
+        DisplayInformationJson = display ? m.DisplayInformationJson : null,
+        OperationId = access ? m.OperationId : Guid.Empty,
+        SenderClaimHash = access ? m.SenderClaimHash : null,
+        ReceiverClaimHash = access ? m.ReceiverClaimHash : null,
+        AccessRights = access ? m.AccessRights : AccessRights.None,
+        SenderLastCorrelation = access ? m.SenderLastCorrelation : null,
+        ReceiverLastCorrelation = access ? m.ReceiverLastCorrelation : null,
+        RelinquishedClaimHash = access ? m.RelinquishedClaimHash : null,
+        RelinquishedCorrelation = access ? m.RelinquishedCorrelation : null,
+        CreatedAt = rest ? m.CreatedAt : default,
+        SenderToken = rest ? m.SenderToken : null,
+        ReceiverToken = rest ? m.ReceiverToken : null,
+        PushCount = rest ? m.PushCount : 0,
+        SenderLastPushAt = rest ? m.SenderLastPushAt : null,
+        ReceiverLastPushAt = rest ? m.ReceiverLastPushAt : null,
+        Version = m.Version,
+    };
+
     /// <summary>A deep copy, so that nobody holding a mailbox can change what is stored without a write.</summary>
     private static Mailbox Copy(Mailbox m, string? version) => m.IsTombstone
         ? Mailbox.Tombstone(m.Id, m.ExpiresAt, m.OperationId, version)
         : new Mailbox
         {
-            Id = m.Id,
-            SenderClaimHash = m.SenderClaimHash.ToArray(),
+            Id = m.Id, // View: Full, as storage holds everything
+            SenderClaimHash = m.SenderClaimHash?.ToArray(),
             ReceiverClaimHash = m.ReceiverClaimHash?.ToArray(),
             AccessRights = m.AccessRights,
             CreatedAt = m.CreatedAt,
             ExpiresAt = m.ExpiresAt,
             DisplayInformationJson = m.DisplayInformationJson,
-            Payload = new SecurePayload(m.Payload.Type, m.Payload.Data.ToArray()),
+            Payload = m.Payload is { } p ? new SecurePayload(p.Type, p.Data.ToArray()) : null,
             SenderToken = m.SenderToken is { } s ? new SealedToken(s.Type, s.Sealed.ToArray()) : null,
             ReceiverToken = m.ReceiverToken is { } r ? new SealedToken(r.Type, r.Sealed.ToArray()) : null,
             SenderLastCorrelation = m.SenderLastCorrelation?.ToArray(),

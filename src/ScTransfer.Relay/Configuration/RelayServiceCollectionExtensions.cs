@@ -23,7 +23,9 @@ public static class RelayServiceCollectionExtensions
             .Validate(o => !KeyVaultReference.IsUnresolved(o.ClaimHashKey), KeyVaultReference.CannotServeWithout("Relay:ClaimHashKey"))
             .Validate(o => !KeyVaultReference.IsUnresolved(o.TokenEncryptionKey), KeyVaultReference.CannotServeWithout("Relay:TokenEncryptionKey"))
             .ValidateOnStart();
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName))
+            .Configure(storage => storage.ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"])
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.SectionName))
             .Configure(purge => purge.Schedule = configuration[PurgeSchedule.SettingName])

@@ -2,8 +2,8 @@ namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
 /// Where mailboxes live (configuration section <c>Storage</c>). Exactly one of <see cref="ConnectionString"/>
-/// (Azurite or a key-based account) and <see cref="TableEndpoint"/> (Azure, with the app's managed identity
-/// through <c>DefaultAzureCredential</c>) must be set.
+/// (Azurite or a key-based account) and <see cref="TableEndpoint"/> (Azure, with the credential <see cref="Credential"/>
+/// names: the app's managed identity unless told otherwise) must be set.
 /// </summary>
 public sealed class StorageOptions
 {
@@ -14,6 +14,19 @@ public sealed class StorageOptions
 
     /// <summary>The account's table endpoint, e.g. <c>https://myaccount.table.core.windows.net</c>.</summary>
     public string? TableEndpoint { get; set; }
+
+    /// <summary>
+    /// How <see cref="TableEndpoint"/> is reached: <see cref="StorageCredentialKind.ManagedIdentity"/> (the default; the
+    /// user-assigned identity named by <c>AZURE_CLIENT_ID</c>, else the system-assigned one) or
+    /// <see cref="StorageCredentialKind.Default"/> for a developer's workstation.
+    /// </summary>
+    public StorageCredentialKind Credential { get; set; } = StorageCredentialKind.ManagedIdentity;
+
+    /// <summary>
+    /// The client id of the user-assigned managed identity, from the standard <c>AZURE_CLIENT_ID</c> setting (Bicep sets
+    /// it); null for the system-assigned identity. Not a <c>Storage</c> setting of its own.
+    /// </summary>
+    public string? ManagedIdentityClientId { get; internal set; }
 
     /// <summary>Table holding one entity per mailbox.</summary>
     public string MailboxTable { get; set; } = "mailboxes";
@@ -31,4 +44,17 @@ public sealed class StorageOptions
 
     /// <summary>Retries of a failed storage call before the request answers 503.</summary>
     public int MaxRetries { get; set; } = 2;
+}
+
+/// <summary>The token credential of <see cref="StorageOptions.TableEndpoint"/>.</summary>
+public enum StorageCredentialKind
+{
+    /// <summary>The app's managed identity (<c>ManagedIdentityCredential</c>): deterministic, for Azure.</summary>
+    ManagedIdentity,
+
+    /// <summary>
+    /// <c>DefaultAzureCredential</c>: whatever the machine is signed in with (environment, Azure CLI, IDE), for a
+    /// developer's workstation against a real account. Not for production: which credential answers depends on the machine.
+    /// </summary>
+    Default,
 }

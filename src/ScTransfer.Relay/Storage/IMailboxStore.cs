@@ -28,17 +28,27 @@ public sealed record PurgeReport(int Tombstoned, int Deleted, int Skipped, bool 
 /// </summary>
 public interface IMailboxStore
 {
-    /// <summary>The mailbox, or its tombstone (<see cref="Mailbox.IsTombstone"/>), or null when there is neither.</summary>
-    Task<Mailbox?> GetAsync(MailboxId id, CancellationToken cancellationToken);
+    /// <summary>
+    /// The mailbox with the properties of <paramref name="view"/> (the rest stay in storage), or its tombstone
+    /// (<see cref="Mailbox.IsTombstone"/>), or null when there is neither.
+    /// </summary>
+    Task<Mailbox?> GetAsync(MailboxId id, MailboxView view, CancellationToken cancellationToken);
 
     /// <summary>Stores a new mailbox; false when the identifier is already taken.</summary>
     Task<bool> TryAddAsync(Mailbox mailbox, CancellationToken cancellationToken);
 
-    /// <summary>Overwrites the mailbox if it is still at <see cref="Mailbox.Version"/>.</summary>
+    /// <summary>
+    /// Overwrites the whole mailbox if it is still at <see cref="Mailbox.Version"/>. It must have been read with
+    /// <see cref="MailboxView.Full"/> or <see cref="MailboxView.WithoutPayload"/> and hold a payload.
+    /// </summary>
     Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken);
 
-    /// <summary>Records <see cref="Mailbox.ReceiverClaimHash"/> if the mailbox is still at <see cref="Mailbox.Version"/>.</summary>
-    Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes only the receiver's part of the mailbox (<see cref="Mailbox.ReceiverClaimHash"/>, its token, last
+    /// Correlation-ID and last push, and the relinquish record) if it is still at <see cref="Mailbox.Version"/>: a bind
+    /// or a relinquish. Everything else stays as stored; the mailbox may have been read with any view.
+    /// </summary>
+    Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken);
 
     /// <summary>
     /// Replaces the mailbox with its tombstone (identifier, original expiry, marker; nothing else) if it is still at

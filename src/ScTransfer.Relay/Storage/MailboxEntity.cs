@@ -1,12 +1,15 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
 using Azure.Data.Tables;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Relay.Storage;
 
-/// <summary>The one Table entity a mailbox is stored as. Property names are the storage format: change with care.</summary>
+/// <summary>
+/// The one Table entity a mailbox is stored as, mapped to and from Azure.Data.Tables' <see cref="TableEntity"/>.
+/// Property names are the storage format: change with care. An optional property that a merge must clear is written
+/// empty (a merge cannot remove a property): an empty binary or string, or <see cref="Cleared"/> for a time, reads as
+/// absent.
+/// </summary>
 internal static class MailboxEntity
 {
     /// <summary>The storage format written by this code (<see cref="FormatVersion"/>): 2 = sharded, tombstones, PurgeAt.</summary>
@@ -39,78 +42,114 @@ internal static class MailboxEntity
     public const string SenderLastPushAt = "SenderLastPushAt";
     public const string ReceiverLastPushAt = "ReceiverLastPushAt";
 
+    /// <summary>Binary properties hold at most 64 KiB each: larger payloads are split across Payload0..PayloadN.</summary>
+    public const int ChunkSize = 64 * 1024;
+
+    /// <summary>A time a merge clears (the epoch: no push is that old); reads as absent.</summary>
+    private static readonly DateTimeOffset Cleared = DateTimeOffset.UnixEpoch;
+
     /// <summary>The only properties the purge reads: never the payload.</summary>
     public static readonly string[] PurgeSelection = ["PartitionKey", "RowKey", Kind, ExpiresAt];
 
-    /// <summary>
-    /// The whole mailbox as the JSON body of an insert or replace (OData, with the <c>@odata.type</c> annotations the
-    /// Table service needs for every property that is not a string or Int32): the same entity the Azure SDK would write
-    /// from the same properties, so the purge (which reads with the SDK) and the request path read each other's.
-    /// </summary>
-    public static void WriteMailbox(PooledBuffer buffer, string partition, Mailbox mailbox)
-    {
-        using var json = new Utf8JsonWriter(buffer, WriterOptions);
-        json.WriteStartObject();
-        WriteKeys(json, partition, mailbox.Id);
-        json.WriteNumber(FormatVersion, CurrentFormat);
-        json.WriteString(Kind, LiveKind);
-        WriteDate(json, PurgeAt, mailbox.ExpiresAt); // the purge turns it into a tombstone once expired
-        WriteGuid(json, OperationId, mailbox.OperationId);
-        WriteBinary(json, SenderClaimHash, mailbox.SenderClaimHash);
-        json.WriteString(AccessRights, AccessRightsFormat.Format(mailbox.AccessRights));
-        WriteDate(json, CreatedAt, mailbox.CreatedAt);
-        WriteDate(json, ExpiresAt, mailbox.ExpiresAt);
-        json.WriteString(DisplayInformation, mailbox.DisplayInformationJson);
-        json.WriteString(PayloadType, mailbox.Payload.Type);
-        json.WriteNumber(PayloadLength, mailbox.Payload.Data.Length);
-        json.WriteNumber(PushCount, mailbox.PushCount);
-        WriteBinary(json, ReceiverClaimHash, mailbox.ReceiverClaimHash);
-        WriteString(json, SenderTokenType, mailbox.SenderToken?.Type);
-        WriteBinary(json, SenderTokenData, mailbox.SenderToken?.Sealed);
-        WriteString(json, ReceiverTokenType, mailbox.ReceiverToken?.Type);
-        WriteBinary(json, ReceiverTokenData, mailbox.ReceiverToken?.Sealed);
-        WriteBinary(json, SenderLastCorrelation, mailbox.SenderLastCorrelation);
-        WriteBinary(json, ReceiverLastCorrelation, mailbox.ReceiverLastCorrelation);
-        WriteBinary(json, RelinquishedClaimHash, mailbox.RelinquishedClaimHash);
-        WriteBinary(json, RelinquishedCorrelation, mailbox.RelinquishedCorrelation);
-        WriteDate(json, SenderLastPushAt, mailbox.SenderLastPushAt);
-        WriteDate(json, ReceiverLastPushAt, mailbox.ReceiverLastPushAt);
+    /// <summary>Payload0..Payload15: a 1 MiB entity holds at most 16 chunks of 64 KiB.</summary>
+    private static readonly string[] ChunkNames = [.. Enumerable.Range(0, 16).Select(i => PayloadChunk + i.ToString(CultureInfo.InvariantCulture))];
 
-        // Binary properties hold at most 64 KiB each: Payload0..PayloadN, written from the payload without a copy.
-        var data = mailbox.Payload.Data;
-        for (int offset = 0, index = 0; offset < data.Length; offset += MailboxStore.ChunkSize, index++)
+    private static readonly string[] AccessProperties =
+    [
+        Kind, ExpiresAt, OperationId, SenderClaimHash, ReceiverClaimHash, AccessRights,
+        SenderLastCorrelation, ReceiverLastCorrelation, RelinquishedClaimHash, RelinquishedCorrelation,
+    ];
+
+    private static readonly string[] DisplayProperties = [Kind, ExpiresAt, DisplayInformation];
+
+    /// <summary>Everything a replace writes back, except the payload's chunks (which a replace writes anew).</summary>
+    private static readonly string[] AllButPayload =
+    [
+        .. AccessProperties, CreatedAt, DisplayInformation, PayloadType, PayloadLength, PushCount,
+        SenderTokenType, SenderTokenData, ReceiverTokenType, ReceiverTokenData, SenderLastPushAt, ReceiverLastPushAt,
+    ];
+
+    /// <summary>The <c>$select</c> of a point read in this view; null for the whole entity.</summary>
+    public static IReadOnlyList<string>? Selection(MailboxView view) => view switch
+    {
+        MailboxView.Full => null,
+        MailboxView.WithoutPayload => AllButPayload,
+        MailboxView.Display => DisplayProperties,
+        MailboxView.Access => AccessProperties,
+        _ => throw new ArgumentOutOfRangeException(nameof(view)),
+    };
+
+    /// <summary>The whole mailbox as one entity: what an insert or a replace sends.</summary>
+    public static TableEntity Whole(string partition, Mailbox mailbox)
+    {
+        var payload = mailbox.Payload ?? throw new InvalidOperationException("A whole mailbox needs its payload.");
+        var entity = new TableEntity(partition, mailbox.Id.ToString())
         {
-            WriteBinary(json, index < ChunkNames.Length ? ChunkNames[index] : PayloadChunk + index.ToString(CultureInfo.InvariantCulture),
-                data.AsSpan(offset, Math.Min(MailboxStore.ChunkSize, data.Length - offset)));
+            [FormatVersion] = CurrentFormat,
+            [Kind] = LiveKind,
+            [PurgeAt] = mailbox.ExpiresAt, // the purge turns it into a tombstone once expired
+            [OperationId] = mailbox.OperationId,
+            [SenderClaimHash] = mailbox.SenderClaimHash ?? throw new InvalidOperationException("A whole mailbox needs its sender's claim hash."),
+            [AccessRights] = AccessRightsFormat.Format(mailbox.AccessRights),
+            [CreatedAt] = mailbox.CreatedAt,
+            [ExpiresAt] = mailbox.ExpiresAt,
+            [DisplayInformation] = mailbox.DisplayInformationJson ?? throw new InvalidOperationException("A whole mailbox needs its display information."),
+            [PayloadType] = payload.Type,
+            [PayloadLength] = payload.Data.Length,
+            [PushCount] = mailbox.PushCount,
+        };
+        SetIfPresent(entity, ReceiverClaimHash, mailbox.ReceiverClaimHash);
+        SetIfPresent(entity, SenderTokenType, mailbox.SenderToken?.Type);
+        SetIfPresent(entity, SenderTokenData, mailbox.SenderToken?.Sealed);
+        SetIfPresent(entity, ReceiverTokenType, mailbox.ReceiverToken?.Type);
+        SetIfPresent(entity, ReceiverTokenData, mailbox.ReceiverToken?.Sealed);
+        SetIfPresent(entity, SenderLastCorrelation, mailbox.SenderLastCorrelation);
+        SetIfPresent(entity, ReceiverLastCorrelation, mailbox.ReceiverLastCorrelation);
+        SetIfPresent(entity, RelinquishedClaimHash, mailbox.RelinquishedClaimHash);
+        SetIfPresent(entity, RelinquishedCorrelation, mailbox.RelinquishedCorrelation);
+        if (mailbox.SenderLastPushAt is { } senderPush)
+        {
+            entity[SenderLastPushAt] = senderPush;
         }
 
-        json.WriteEndObject();
+        if (mailbox.ReceiverLastPushAt is { } receiverPush)
+        {
+            entity[ReceiverLastPushAt] = receiverPush;
+        }
+
+        // Binary properties hold at most 64 KiB each: Payload0..PayloadN. A payload of one chunk is stored as it is.
+        var data = payload.Data;
+        if (data.Length <= ChunkSize)
+        {
+            entity[ChunkNames[0]] = data;
+        }
+        else
+        {
+            for (int offset = 0, index = 0; offset < data.Length; offset += ChunkSize, index++)
+            {
+                entity[ChunkName(index)] = data.AsSpan(offset, Math.Min(ChunkSize, data.Length - offset)).ToArray();
+            }
+        }
+
+        return entity;
     }
 
-    /// <summary>The body of the bind's merge: the receiver's claim hash and the write's id, nothing else.</summary>
-    public static void WriteReceiverBinding(PooledBuffer buffer, string partition, Mailbox mailbox)
+    /// <summary>
+    /// The receiver's part of the mailbox, as a merge sends it: its claim hash, token, last Correlation-ID and last
+    /// push, the record of a relinquish, and the write's id. A bind sets the claim hash (and forgets an old relinquish);
+    /// a relinquish clears the receiver's properties and records itself. Nothing else travels, the payload least of all.
+    /// </summary>
+    public static TableEntity ReceiverPart(string partition, Mailbox mailbox) => new(partition, mailbox.Id.ToString())
     {
-        using var json = new Utf8JsonWriter(buffer, WriterOptions);
-        json.WriteStartObject();
-        WriteKeys(json, partition, mailbox.Id);
-        WriteBinary(json, ReceiverClaimHash, mailbox.ReceiverClaimHash);
-        WriteGuid(json, OperationId, mailbox.OperationId);
-        json.WriteEndObject();
-    }
-
-    /// <summary>The body of a replace with the mailbox's tombstone: the same properties as <see cref="Tombstone"/>.</summary>
-    public static void WriteTombstone(PooledBuffer buffer, string partition, MailboxId id, DateTimeOffset expiresAt, DateTimeOffset purgeAt, Guid operationId)
-    {
-        using var json = new Utf8JsonWriter(buffer, WriterOptions);
-        json.WriteStartObject();
-        WriteKeys(json, partition, id);
-        json.WriteNumber(FormatVersion, CurrentFormat);
-        json.WriteString(Kind, TombstoneKind);
-        WriteDate(json, PurgeAt, purgeAt);
-        WriteGuid(json, OperationId, operationId);
-        WriteDate(json, ExpiresAt, expiresAt);
-        json.WriteEndObject();
-    }
+        [OperationId] = mailbox.OperationId,
+        [ReceiverClaimHash] = mailbox.ReceiverClaimHash ?? [],
+        [ReceiverTokenType] = mailbox.ReceiverToken?.Type ?? "",
+        [ReceiverTokenData] = mailbox.ReceiverToken?.Sealed ?? [],
+        [ReceiverLastCorrelation] = mailbox.ReceiverLastCorrelation ?? [],
+        [ReceiverLastPushAt] = mailbox.ReceiverLastPushAt ?? Cleared,
+        [RelinquishedClaimHash] = mailbox.RelinquishedClaimHash ?? [],
+        [RelinquishedCorrelation] = mailbox.RelinquishedCorrelation ?? [],
+    };
 
     /// <summary>
     /// A tombstone: the identifier (the keys), the original expiry, the marker, when the purge may remove it and the
@@ -129,206 +168,90 @@ internal static class MailboxEntity
     public static bool IsTombstone(TableEntity entity) => entity.GetString(Kind) == TombstoneKind;
 
     /// <summary>
-    /// A mailbox (or its tombstone) from a point read's JSON, parsed straight into the <see cref="Mailbox"/>: binary
-    /// properties are decoded once into their final arrays (a one-chunk payload is the payload itself).
+    /// A mailbox (or its tombstone) from a point read in <paramref name="view"/>. The payload's chunks are the arrays the
+    /// SDK decoded; a one-chunk payload is used as it is, without a copy.
     /// </summary>
-    public static Mailbox ReadMailbox(MailboxId id, ReadOnlySpan<byte> entityJson, string? etag)
+    public static Mailbox Read(MailboxId id, TableEntity entity, MailboxView view)
     {
-        var reader = new Utf8JsonReader(entityJson);
-        var fields = new Fields();
-        List<(int Index, byte[] Data)>? chunks = null;
-        reader.Read(); // the entity's object
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        var expiresAt = entity.GetDateTimeOffset(ExpiresAt) ?? throw new InvalidDataException("Mailbox entity has no ExpiresAt.");
+        var operationId = entity.GetGuid(OperationId) ?? Guid.Empty;
+        var version = entity.ETag.ToString();
+        if (entity.GetString(Kind) == TombstoneKind)
         {
-            var name = reader.ValueSpan;
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                continue;
-            }
-
-            if (name.StartsWith("Payload"u8) && name.Length > 7 && char.IsAsciiDigit((char)name[7]))
-            {
-                (chunks ??= []).Add((int.Parse(name[7..], CultureInfo.InvariantCulture), reader.GetBytesFromBase64()));
-                continue;
-            }
-
-            fields.Read(name, ref reader);
-        }
-
-        var operationId = fields.OperationId;
-        var expiresAt = fields.ExpiresAt ?? throw new InvalidDataException("Mailbox entity has no ExpiresAt.");
-        if (fields.Kind == TombstoneKind)
-        {
-            return Mailbox.Tombstone(id, expiresAt, operationId, etag);
+            return Mailbox.Tombstone(id, expiresAt, operationId, version);
         }
 
         return new Mailbox
         {
             Id = id,
-            SenderClaimHash = fields.SenderClaimHash ?? throw new InvalidDataException("Mailbox entity has no SenderClaimHash."),
-            ReceiverClaimHash = fields.ReceiverClaimHash,
-            AccessRights = AccessRightsFormat.TryParse(fields.AccessRights ?? "", out var rights) ? rights : Protocol.AccessRights.None,
-            CreatedAt = fields.CreatedAt ?? throw new InvalidDataException("Mailbox entity has no CreatedAt."),
+            View = view,
+            SenderClaimHash = Binary(entity, SenderClaimHash),
+            ReceiverClaimHash = Binary(entity, ReceiverClaimHash),
+            AccessRights = AccessRightsFormat.TryParse(entity.GetString(AccessRights) ?? "", out var rights) ? rights : Protocol.AccessRights.None,
+            CreatedAt = entity.GetDateTimeOffset(CreatedAt) ?? default,
             ExpiresAt = expiresAt,
-            DisplayInformationJson = fields.DisplayInformation ?? throw new InvalidDataException("Mailbox entity has no DisplayInformation."),
-            Payload = new SecurePayload(fields.PayloadType ?? throw new InvalidDataException("Mailbox entity has no PayloadType."), Payload(fields.PayloadLength, chunks)),
-            SenderToken = fields.SenderTokenType is { } senderType && fields.SenderTokenData is { } senderData ? new SealedToken(senderType, senderData) : null,
-            ReceiverToken = fields.ReceiverTokenType is { } receiverType && fields.ReceiverTokenData is { } receiverData ? new SealedToken(receiverType, receiverData) : null,
-            SenderLastCorrelation = fields.SenderLastCorrelation,
-            ReceiverLastCorrelation = fields.ReceiverLastCorrelation,
-            RelinquishedClaimHash = fields.RelinquishedClaimHash,
-            RelinquishedCorrelation = fields.RelinquishedCorrelation,
-            PushCount = fields.PushCount,
-            SenderLastPushAt = fields.SenderLastPushAt,
-            ReceiverLastPushAt = fields.ReceiverLastPushAt,
+            DisplayInformationJson = entity.GetString(DisplayInformation),
+            Payload = view == MailboxView.Full ? Payload(entity) : null,
+            SenderToken = Token(entity, SenderTokenType, SenderTokenData),
+            ReceiverToken = Token(entity, ReceiverTokenType, ReceiverTokenData),
+            SenderLastCorrelation = Binary(entity, SenderLastCorrelation),
+            ReceiverLastCorrelation = Binary(entity, ReceiverLastCorrelation),
+            RelinquishedClaimHash = Binary(entity, RelinquishedClaimHash),
+            RelinquishedCorrelation = Binary(entity, RelinquishedCorrelation),
+            PushCount = entity.GetInt32(PushCount) ?? 0,
+            SenderLastPushAt = Time(entity, SenderLastPushAt),
+            ReceiverLastPushAt = Time(entity, ReceiverLastPushAt),
             OperationId = operationId,
-            Version = etag,
+            Version = version,
         };
     }
 
-    private static byte[] Payload(int length, List<(int Index, byte[] Data)>? chunks)
+    private static SecurePayload Payload(TableEntity entity)
     {
-        if (chunks is null || length == 0)
+        var type = entity.GetString(PayloadType) ?? throw new InvalidDataException("Mailbox entity has no PayloadType.");
+        var length = entity.GetInt32(PayloadLength) ?? 0;
+        var first = entity.GetBinary(ChunkNames[0]);
+        if (length == 0)
         {
-            return length == 0 ? [] : throw new InvalidDataException("Mailbox entity is missing payload chunk 0.");
+            return new SecurePayload(type, []);
         }
 
-        if (chunks.Count == 1 && chunks[0].Index == 0 && chunks[0].Data.Length == length)
+        if (first is not null && first.Length == length)
         {
-            return chunks[0].Data; // one chunk: the decoded array, not a second copy
+            return new SecurePayload(type, first); // one chunk: the decoded array, not a second copy
         }
 
-        chunks.Sort((a, b) => a.Index.CompareTo(b.Index));
         var data = new byte[length];
         var offset = 0;
         for (var index = 0; offset < length; index++)
         {
-            if (index >= chunks.Count || chunks[index].Index != index || offset + chunks[index].Data.Length > length)
+            var chunk = entity.GetBinary(ChunkName(index));
+            if (chunk is null || offset + chunk.Length > length)
             {
                 throw new InvalidDataException($"Mailbox entity is missing payload chunk {index}.");
             }
 
-            chunks[index].Data.CopyTo(data.AsSpan(offset));
-            offset += chunks[index].Data.Length;
+            chunk.CopyTo(data.AsSpan(offset));
+            offset += chunk.Length;
         }
 
-        return data;
+        return new SecurePayload(type, data);
     }
 
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+    private static string ChunkName(int index) => index < ChunkNames.Length ? ChunkNames[index] : PayloadChunk + index.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Payload0..Payload15: a 1 MiB entity holds at most 16 chunks of 64 KiB.</summary>
-    private static readonly string[] ChunkNames = [.. Enumerable.Range(0, 16).Select(i => PayloadChunk + i.ToString(CultureInfo.InvariantCulture))];
+    private static byte[]? Binary(TableEntity entity, string name) => entity.GetBinary(name) is { Length: > 0 } value ? value : null;
 
-    /// <summary>"Name@odata.type", made once per property name rather than on every write.</summary>
-    private static readonly ConcurrentDictionary<string, JsonEncodedText> Annotations = new(StringComparer.Ordinal);
+    private static DateTimeOffset? Time(TableEntity entity, string name) => entity.GetDateTimeOffset(name) is { } time && time > Cleared ? time : null;
 
-    private static void WriteType(Utf8JsonWriter json, string name, ReadOnlySpan<byte> edmType) =>
-        json.WriteString(Annotations.GetOrAdd(name, static n => JsonEncodedText.Encode(n + "@odata.type")), edmType);
+    private static SealedToken? Token(TableEntity entity, string typeName, string dataName) =>
+        entity.GetString(typeName) is { Length: > 0 } type && Binary(entity, dataName) is { } data ? new SealedToken(type, data) : null;
 
-    private static void WriteKeys(Utf8JsonWriter json, string partition, MailboxId id)
-    {
-        json.WriteString("PartitionKey"u8, partition);
-        Span<char> rowKey = stackalloc char[36];
-        id.Value.TryFormat(rowKey, out var written, "D");
-        json.WriteString("RowKey"u8, rowKey[..written]);
-    }
-
-    private static void WriteString(Utf8JsonWriter json, string name, string? value)
+    private static void SetIfPresent(TableEntity entity, string name, object? value)
     {
         if (value is not null)
         {
-            json.WriteString(name, value);
-        }
-    }
-
-    private static void WriteBinary(Utf8JsonWriter json, string name, ReadOnlySpan<byte> value)
-    {
-        WriteType(json, name, "Edm.Binary"u8);
-        json.WriteBase64String(name, value);
-    }
-
-    private static void WriteBinary(Utf8JsonWriter json, string name, byte[]? value)
-    {
-        if (value is not null)
-        {
-            WriteBinary(json, name, value.AsSpan());
-        }
-    }
-
-    private static void WriteGuid(Utf8JsonWriter json, string name, Guid value)
-    {
-        WriteType(json, name, "Edm.Guid"u8);
-        json.WriteString(name, value);
-    }
-
-    /// <summary>An Edm.DateTime in the form the Azure SDK writes (UTC, seven fractional digits, "Z").</summary>
-    private static void WriteDate(Utf8JsonWriter json, string name, DateTimeOffset? value)
-    {
-        if (value is not { } date)
-        {
-            return;
-        }
-
-        Span<char> text = stackalloc char[32];
-        date.UtcDateTime.TryFormat(text, out var written, "yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
-        WriteType(json, name, "Edm.DateTime"u8);
-        json.WriteString(name, text[..written]);
-    }
-
-    /// <summary>The properties of a point read, by name, without a dictionary.</summary>
-    private struct Fields
-    {
-        public string? Kind;
-        public Guid OperationId;
-        public byte[]? SenderClaimHash;
-        public byte[]? ReceiverClaimHash;
-        public string? AccessRights;
-        public DateTimeOffset? CreatedAt;
-        public DateTimeOffset? ExpiresAt;
-        public string? DisplayInformation;
-        public string? PayloadType;
-        public int PayloadLength;
-        public string? SenderTokenType;
-        public byte[]? SenderTokenData;
-        public string? ReceiverTokenType;
-        public byte[]? ReceiverTokenData;
-        public byte[]? SenderLastCorrelation;
-        public byte[]? ReceiverLastCorrelation;
-        public byte[]? RelinquishedClaimHash;
-        public byte[]? RelinquishedCorrelation;
-        public int PushCount;
-        public DateTimeOffset? SenderLastPushAt;
-        public DateTimeOffset? ReceiverLastPushAt;
-
-        public void Read(ReadOnlySpan<byte> name, ref Utf8JsonReader value)
-        {
-            switch (name)
-            {
-                case var _ when name.SequenceEqual("Kind"u8): Kind = value.GetString(); break;
-                case var _ when name.SequenceEqual("OpId"u8): OperationId = value.GetGuid(); break;
-                case var _ when name.SequenceEqual("SenderClaimHash"u8): SenderClaimHash = value.GetBytesFromBase64(); break;
-                case var _ when name.SequenceEqual("ReceiverClaimHash"u8): ReceiverClaimHash = value.GetBytesFromBase64(); break;
-                case var _ when name.SequenceEqual("AccessRights"u8): AccessRights = value.GetString(); break;
-                case var _ when name.SequenceEqual("CreatedAt"u8): CreatedAt = value.GetDateTimeOffset(); break;
-                case var _ when name.SequenceEqual("ExpiresAt"u8): ExpiresAt = value.GetDateTimeOffset(); break;
-                case var _ when name.SequenceEqual("DisplayInformation"u8): DisplayInformation = value.GetString(); break;
-                case var _ when name.SequenceEqual("PayloadType"u8): PayloadType = value.GetString(); break;
-                case var _ when name.SequenceEqual("PayloadLength"u8): PayloadLength = value.GetInt32(); break;
-                case var _ when name.SequenceEqual("SenderTokenType"u8): SenderTokenType = value.GetString(); break;
-                case var _ when name.SequenceEqual("SenderTokenData"u8): SenderTokenData = value.GetBytesFromBase64(); break;
-                case var _ when name.SequenceEqual("ReceiverTokenType"u8): ReceiverTokenType = value.GetString(); break;
-                case var _ when name.SequenceEqual("ReceiverTokenData"u8): ReceiverTokenData = value.GetBytesFromBase64(); break;
-                case var _ when name.SequenceEqual("SenderLastCorrelationHash"u8): SenderLastCorrelation = value.GetBytesFromBase64(); break;
-                case var _ when name.SequenceEqual("ReceiverLastCorrelationHash"u8): ReceiverLastCorrelation = value.GetBytesFromBase64(); break;
-                case var _ when name.SequenceEqual("RelinquishedClaimHash"u8): RelinquishedClaimHash = value.GetBytesFromBase64(); break;
-                case var _ when name.SequenceEqual("RelinquishedCorrelationHash"u8): RelinquishedCorrelation = value.GetBytesFromBase64(); break;
-                case var _ when name.SequenceEqual("PushCount"u8): PushCount = value.GetInt32(); break;
-                case var _ when name.SequenceEqual("SenderLastPushAt"u8): SenderLastPushAt = value.GetDateTimeOffset(); break;
-                case var _ when name.SequenceEqual("ReceiverLastPushAt"u8): ReceiverLastPushAt = value.GetDateTimeOffset(); break;
-                default: value.Skip(); break; // PartitionKey, RowKey, Timestamp, V, PurgeAt, annotations
-            }
+            entity[name] = value;
         }
     }
 }

@@ -13,28 +13,24 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Mailboxes in Azure Table storage: one table, one entity per mailbox, PartitionKey = a shard ("s00".."sNN") from a
-/// stable hash of the mailbox id, RowKey = the id. Every request is a point operation: create is one insert, a read
-/// one point read, a bind, update or delete (to a tombstone) one conditional write on the ETag that read returned.
-/// The request path's point operations go through the lean <see cref="TablePointClient"/>, the purge and table creation
-/// through Azure.Data.Tables; both read and write the one entity format of <see cref="MailboxEntity"/>.
-/// Every entity carries <c>PurgeAt</c>, so the purge finds what is due with one filter inside each shard's partition,
-/// never scanning live mailboxes and with no index to keep.
+/// Mailboxes in Azure Table storage through Azure.Data.Tables: one table, one entity per mailbox, PartitionKey = a shard
+/// ("s00".."sNN") from a stable hash of the mailbox id, RowKey = the id. Every request is a point operation: create is
+/// one insert, a read one point read of the properties its decision needs (<see cref="MailboxView"/>), a bind, update,
+/// relinquish or delete (to a tombstone) one conditional write on the ETag that read returned. Every entity carries
+/// <c>PurgeAt</c>, so the purge finds what is due with one filter inside each shard's partition, never scanning live
+/// mailboxes and with no index to keep.
 /// </summary>
 internal sealed partial class MailboxStore(
-    TableServiceClient service, TablePointClient points, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
+    TableServiceClient service, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
     : IMailboxStore
 {
-    /// <summary>Binary properties hold at most 64 KiB each: larger payloads are split across Payload0..PayloadN.</summary>
-    internal const int ChunkSize = 64 * 1024;
-
     /// <summary>An entity-group transaction holds at most 100 operations.</summary>
     private const int TransactionSize = 100;
 
     /// <summary>Shards the purge works on at once.</summary>
     private const int PurgeParallelism = 8;
 
-    private readonly string _table = options.Value.MailboxTable;
+    /// <summary>One client per table for the process (the SDK's clients are thread-safe and share one pipeline).</summary>
     private readonly TableClient _mailboxes = service.GetTableClient(options.Value.MailboxTable);
     private readonly int _shards = options.Value.Shards;
     private readonly TimeSpan _tombstoneRetention = purgeOptions.Value.TombstoneRetention;
@@ -43,19 +39,21 @@ internal sealed partial class MailboxStore(
     public async Task EnsureTablesAsync(CancellationToken cancellationToken) =>
         await Guard(() => _mailboxes.CreateIfNotExistsAsync(cancellationToken), cancellationToken);
 
-    public async Task<Mailbox?> GetAsync(MailboxId id, CancellationToken cancellationToken)
+    public async Task<Mailbox?> GetAsync(MailboxId id, MailboxView view, CancellationToken cancellationToken)
     {
-        using var read = await Guard(() => points.GetAsync(_table, Shard(id), id.ToString(), cancellationToken), cancellationToken);
-        return read is null ? null : MailboxEntity.ReadMailbox(id, read.Json, read.ETag);
+        var read = await Guard(
+            () => _mailboxes.GetEntityIfExistsAsync<TableEntity>(Shard(id), id.ToString(), MailboxEntity.Selection(view), cancellationToken),
+            cancellationToken);
+        return read.HasValue ? MailboxEntity.Read(id, read.Value!, view) : null;
     }
 
     public async Task<bool> TryAddAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
-        using var body = new PooledBuffer(EntitySizeHint(mailbox));
-        MailboxEntity.WriteMailbox(body, Shard(mailbox.Id), mailbox);
+        var entity = MailboxEntity.Whole(Shard(mailbox.Id), mailbox);
         try
         {
-            mailbox.Version = await Guard(() => points.InsertAsync(_table, body, cancellationToken), cancellationToken);
+            var response = await Guard(() => _mailboxes.AddEntityAsync(entity, cancellationToken), cancellationToken);
+            mailbox.Version = response.Headers.ETag?.ToString();
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -64,30 +62,26 @@ internal sealed partial class MailboxStore(
         }
     }
 
-    public async Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken)
+    public Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
-        using var body = new PooledBuffer(EntitySizeHint(mailbox));
-        var shard = Shard(mailbox.Id);
-        MailboxEntity.WriteMailbox(body, shard, mailbox);
-        return await ConditionalAsync(mailbox, ct => points.ReplaceAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
+        if (mailbox.View is not (MailboxView.Full or MailboxView.WithoutPayload) || mailbox.Payload is null)
+        {
+            throw new InvalidOperationException("A replace writes the whole mailbox: read it with MailboxView.Full or WithoutPayload, and give it a payload.");
+        }
+
+        return ConditionalAsync(mailbox, MailboxEntity.Whole(Shard(mailbox.Id), mailbox), TableUpdateMode.Replace, cancellationToken);
     }
 
-    public async Task<WriteOutcome> TryBindReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken)
-    {
-        // A merge of two properties: the bind does not send the payload back over the wire.
-        using var body = new PooledBuffer(512);
-        var shard = Shard(mailbox.Id);
-        MailboxEntity.WriteReceiverBinding(body, shard, mailbox);
-        return await ConditionalAsync(mailbox, ct => points.MergeAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
-    }
+    // A merge of the receiver's properties: a bind or a relinquish never sends the payload back over the wire.
+    public Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
+        ConditionalAsync(mailbox, MailboxEntity.ReceiverPart(Shard(mailbox.Id), mailbox), TableUpdateMode.Merge, cancellationToken);
 
-    public async Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken)
-    {
-        using var body = new PooledBuffer(512);
-        var shard = Shard(mailbox.Id);
-        MailboxEntity.WriteTombstone(body, shard, mailbox.Id, mailbox.ExpiresAt, mailbox.ExpiresAt + _tombstoneRetention, mailbox.OperationId);
-        return await ConditionalAsync(mailbox, ct => points.ReplaceAsync(_table, shard, mailbox.Id.ToString(), body, mailbox.Version!, ct), cancellationToken);
-    }
+    public Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
+        ConditionalAsync(
+            mailbox,
+            MailboxEntity.Tombstone(Shard(mailbox.Id), mailbox.Id.ToString(), mailbox.ExpiresAt, mailbox.ExpiresAt + _tombstoneRetention, mailbox.OperationId),
+            TableUpdateMode.Replace,
+            cancellationToken);
 
     public async Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken)
     {
@@ -203,11 +197,12 @@ internal sealed partial class MailboxStore(
         return MailboxEntity.Tombstone(shard, expired.RowKey, expiresAt, expiresAt + _tombstoneRetention, Guid.NewGuid());
     }
 
-    private async Task<WriteOutcome> ConditionalAsync(Mailbox mailbox, Func<CancellationToken, Task<string?>> write, CancellationToken cancellationToken)
+    private async Task<WriteOutcome> ConditionalAsync(Mailbox mailbox, TableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken)
     {
         try
         {
-            mailbox.Version = await Guard(() => write(cancellationToken), cancellationToken);
+            var response = await Guard(() => _mailboxes.UpdateEntityAsync(entity, new ETag(mailbox.Version!), mode, cancellationToken), cancellationToken);
+            mailbox.Version = response.Headers.ETag?.ToString();
             return WriteOutcome.Written;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -215,9 +210,6 @@ internal sealed partial class MailboxStore(
             return ex.Status == 404 ? WriteOutcome.Gone : WriteOutcome.Conflict;
         }
     }
-
-    /// <summary>The JSON of a whole mailbox: its payload in base64 plus about 2 KB of other properties and annotations.</summary>
-    private static int EntitySizeHint(Mailbox mailbox) => (((mailbox.Payload.Data.Length + 2) / 3) * 4) + mailbox.DisplayInformationJson.Length + 2048;
 
     /// <summary>
     /// The partition of a mailbox: "s" and two hex digits from SHA-256 of the id's 16 bytes, modulo

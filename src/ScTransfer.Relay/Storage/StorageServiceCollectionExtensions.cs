@@ -12,22 +12,22 @@ namespace ScTransfer.Relay.Storage;
 internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// The storage clients: Azure.Data.Tables' <see cref="TableServiceClient"/> (table creation, the purge, Privacy
-    /// Pass nonces) and the request path's <see cref="TablePointClient"/>, both over one connection pool and one
-    /// credential, process-wide singletons so connections are reused.
+    /// Azure.Data.Tables' <see cref="TableServiceClient"/> for every storage call (the request path, the purge, Privacy
+    /// Pass nonces): a process-wide singleton over one connection pool, so connections are reused.
     /// </summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services)
     {
         services.TryAddSingleton<StorageConnection>();
         services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateServiceClient());
-        services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreatePointClient());
         return services;
     }
 
     /// <summary>
-    /// A connection string (Azurite, or an account with keys) or a table endpoint reached with the app's managed
-    /// identity; exactly one. One <see cref="SocketsHttpHandler"/> for both clients, without the activity
-    /// propagation (System.Net.Http's DiagnosticsHandler) nothing here reads.
+    /// A connection string (Azurite, or an account with keys) or a table endpoint reached with a token credential;
+    /// exactly one. In Azure the credential is the app's managed identity (<see cref="ManagedIdentityCredential"/>, the
+    /// user-assigned one named by <c>AZURE_CLIENT_ID</c>, <see cref="StorageOptions.ManagedIdentityClientId"/>): deterministic, as the Azure SDK's guidance asks for production.
+    /// <see cref="StorageCredentialKind.Default"/> (<see cref="DefaultAzureCredential"/>) is the explicit choice for a
+    /// developer's workstation signed in with the Azure CLI or an IDE.
     /// </summary>
     internal sealed class StorageConnection : IDisposable
     {
@@ -47,10 +47,9 @@ internal static class StorageServiceCollectionExtensions
                     + "Storage:TableEndpoint (e.g. https://<account>.table.core.windows.net, reached with the app's managed identity).");
             }
 
-            _credential = hasEndpoint ? new DefaultAzureCredential() : null;
+            _credential = hasEndpoint ? CreateCredential(_storage.Credential, _storage.ManagedIdentityClientId) : null;
             _handler = new SocketsHttpHandler
             {
-                ActivityHeadersPropagator = null,
                 UseCookies = false,
                 AllowAutoRedirect = false,
                 ConnectTimeout = _storage.NetworkTimeout,
@@ -71,19 +70,28 @@ internal static class StorageServiceCollectionExtensions
             clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(100);
             clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
             clientOptions.Retry.NetworkTimeout = _storage.NetworkTimeout;
-            // Payloads and claims must never reach logs, even at debug level; no distributed tracing or SDK event
-            // logging is read anywhere (the relay logs outages itself, StorageOutage), so neither is paid for.
-            clientOptions.Diagnostics.IsLoggingContentEnabled = false;
+            // Tracing on: every storage call is a dependency span under the request's (docs/operations.md), its URL's
+            // mailbox identifier redacted by the relay's telemetry. The SDK's own User-Agent on every request (telemetry),
+            // prefixed with the relay's name so that storage logs show who called. Its event-source logging stays off:
+            // it would carry request URLs, which name mailboxes, and nothing here reads it; content logging never.
+            clientOptions.Diagnostics.IsDistributedTracingEnabled = true;
+            clientOptions.Diagnostics.IsTelemetryEnabled = true;
+            clientOptions.Diagnostics.ApplicationId = "sct-relay";
             clientOptions.Diagnostics.IsLoggingEnabled = false;
-            clientOptions.Diagnostics.IsDistributedTracingEnabled = false;
-            clientOptions.Diagnostics.IsTelemetryEnabled = false;
+            clientOptions.Diagnostics.IsLoggingContentEnabled = false;
             return _credential is null
                 ? new TableServiceClient(_storage.ConnectionString, clientOptions)
                 : new TableServiceClient(new Uri(_storage.TableEndpoint!), _credential, clientOptions);
         }
 
-        public TablePointClient CreatePointClient() => TablePointClient.Create(_storage, _handler, _credential);
-
         public void Dispose() => _handler.Dispose();
+
+        private static TokenCredential CreateCredential(StorageCredentialKind kind, string? clientId) => kind switch
+        {
+            StorageCredentialKind.Default => new DefaultAzureCredential(),
+            _ => new ManagedIdentityCredential(string.IsNullOrWhiteSpace(clientId)
+                ? ManagedIdentityId.SystemAssigned
+                : ManagedIdentityId.FromUserAssignedClientId(clientId)),
+        };
     }
 }
