@@ -6,7 +6,9 @@ namespace ScTransfer.Testing;
 /// <summary>
 /// An HTTP proxy in front of Azurite's table service that forwards every request (so each write is applied) but can
 /// hold back chosen answers past the relay's <c>Storage__NetworkTimeout</c>: the storage client then times out and
-/// retries a write that has already happened, as it does when Azure answers late.
+/// retries a write that has already happened, as it does when Azure answers late. It records every exchange
+/// (<see cref="Exchanges"/>: method, path and query, User-Agent, body sizes each way), so tests can count what a
+/// request costs in storage round trips and bytes.
 /// </summary>
 public sealed class StorageFaultProxy : IAsyncDisposable
 {
@@ -19,6 +21,7 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     private readonly HttpClient _upstream = new() { BaseAddress = new Uri($"http://127.0.0.1:{Azurite.TablePort}") };
     private readonly ConcurrentQueue<(Func<string, string, bool> Match, TimeSpan Hold)> _holds = new();
     private readonly ConcurrentQueue<string> _held = new();
+    private readonly ConcurrentQueue<StorageExchange> _exchanges = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
@@ -36,6 +39,9 @@ public sealed class StorageFaultProxy : IAsyncDisposable
 
     /// <summary>Requests whose answers were held back, as "METHOD path".</summary>
     public IReadOnlyCollection<string> Held => _held;
+
+    /// <summary>Every request forwarded to storage so far, in the order its answer came back.</summary>
+    public IReadOnlyCollection<StorageExchange> Exchanges => _exchanges;
 
     public static StorageFaultProxy Start()
     {
@@ -80,6 +86,8 @@ public sealed class StorageFaultProxy : IAsyncDisposable
 
             using var answer = await _upstream.SendAsync(forward, _stopping.Token);
             var bytes = await answer.Content.ReadAsByteArrayAsync(_stopping.Token);
+            _exchanges.Enqueue(new StorageExchange(
+                request.HttpMethod, Uri.UnescapeDataString(request.RawUrl ?? path), request.Headers["User-Agent"], body.Length, bytes.Length, (int)answer.StatusCode));
             if (TakeHold(request.HttpMethod, path) is { } hold)
             {
                 _held.Enqueue(request.HttpMethod + " " + path);
@@ -144,3 +152,12 @@ public sealed class StorageFaultProxy : IAsyncDisposable
         _upstream.Dispose();
     }
 }
+
+/// <summary>One request the storage proxy forwarded and its answer.</summary>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="PathAndQuery">The path and query, percent-decoded (a point read names its keys and $select here).</param>
+/// <param name="UserAgent">The client's User-Agent header.</param>
+/// <param name="RequestBytes">The request body's length.</param>
+/// <param name="ResponseBytes">The answer body's length as storage sent it: what the client read back.</param>
+/// <param name="Status">The answer's status.</param>
+public sealed record StorageExchange(string Method, string PathAndQuery, string? UserAgent, long RequestBytes, long ResponseBytes, int Status);
