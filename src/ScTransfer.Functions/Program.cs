@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ScTransfer.Functions;
 using ScTransfer.Functions.Http;
+using ScTransfer.Functions.Telemetry;
 using ScTransfer.Relay.Configuration;
 
 var builder = FunctionsApplication.CreateBuilder(args);

@@ -15,7 +15,7 @@ namespace ScTransfer.Functions;
 /// seconds, every minute by default); each run stops after <see cref="PurgeOptions.TimeBudget"/>.
 /// </summary>
 public sealed partial class PurgeExpiredMailboxes(
-    IMailboxStore store, IOptions<PurgeOptions> options, TimeProvider time, ILogger<PurgeExpiredMailboxes> logger, SpentNonceStore spentTokens)
+    IMailboxStore store, IOptions<PurgeOptions> options, TimeProvider time, RelayMetrics metrics, ILogger<PurgeExpiredMailboxes> logger, SpentNonceStore spentTokens)
 {
     [Function(nameof(PurgeExpiredMailboxes))]
     public async Task Run([TimerTrigger("%PurgeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
@@ -23,6 +23,7 @@ public sealed partial class PurgeExpiredMailboxes(
         var started = time.GetTimestamp();
         var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.TimeBudget, cancellationToken);
         var elapsed = time.GetElapsedTime(started);
+        metrics.Purged(report.Tombstoned, report.Deleted, report.Skipped, report.Complete);
         if (report.Complete)
         {
             LogPurged(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)elapsed.TotalMilliseconds);

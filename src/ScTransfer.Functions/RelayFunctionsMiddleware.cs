@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using ScTransfer.Functions.Http;
+using ScTransfer.Functions.Telemetry;
 
 namespace ScTransfer.Functions;
 
@@ -13,11 +14,22 @@ internal sealed class RelayFunctionsMiddleware(RelayHttpPipeline pipeline) : IFu
     /// </summary>
     internal const int HostHops = 1;
 
-    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        var http = context.GetHttpContext();
-        return http is null
-            ? next(context) // timer triggers
-            : pipeline.InvokeAsync(http, context.FunctionDefinition.Name, HostHops, () => next(context));
+        if (context.GetHttpContext() is not { } http)
+        {
+            await next(context); // timer triggers
+            return;
+        }
+
+        var activity = RelayRequestActivity.Start(context.FunctionDefinition, http);
+        try
+        {
+            await pipeline.InvokeAsync(http, context.FunctionDefinition.Name, HostHops, () => next(context));
+        }
+        finally
+        {
+            RelayRequestActivity.Stop(activity, http);
+        }
     }
 }

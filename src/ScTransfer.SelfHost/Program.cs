@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 using ScTransfer.Functions;
 using ScTransfer.Functions.Http;
+using ScTransfer.Functions.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.SelfHost;
 
@@ -26,6 +29,15 @@ if (settingsFile is not null)
 
 builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp();
 builder.Services.AddTimerFunctions(typeof(CreateMailbox).Assembly);
+if (RelayOpenTelemetry.ExportsOtlp(builder.Configuration))
+{
+    // Self-hosters send traces, metrics and logs to their own collector with the standard OTEL_* variables.
+    builder.Services.AddRelayOpenTelemetry(
+        builder.Configuration,
+        tracing => tracing.AddAspNetCoreInstrumentation(),
+        metrics => metrics.AddAspNetCoreInstrumentation());
+}
+
 builder.WebHost.ConfigureKestrel((context, kestrel) =>
 {
     var relay = context.Configuration.GetSection(RelayOptions.SectionName).Get<RelayOptions>() ?? new RelayOptions();

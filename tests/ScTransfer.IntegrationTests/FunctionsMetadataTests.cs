@@ -58,4 +58,23 @@ public sealed class FunctionsMetadataTests
 
         Assert.Equal("", host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
     }
+
+    /// <summary>
+    /// The host's own request and dependency records carry the request URL, whose path names the mailbox: the host
+    /// keeps them to itself, and the worker's server span (no path) is the request in Application Insights
+    /// (docs/operations.md, "What the Functions host records"). Only Azure can show the host honouring these; this
+    /// holds the settings in place.
+    /// </summary>
+    [Fact]
+    public void Host_json_keeps_the_hosts_url_bearing_records_out_of_telemetry()
+    {
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "host.json")));
+        var logging = host.RootElement.GetProperty("logging");
+
+        Assert.False(host.RootElement.TryGetProperty("telemetryMode", out _)); // the host's OpenTelemetry mode exports url.path
+        Assert.Equal("None", logging.GetProperty("logLevel").GetProperty("Host.Results").GetString());
+        Assert.False(logging.GetProperty("applicationInsights").GetProperty("enableDependencyTracking").GetBoolean());
+        Assert.False(logging.GetProperty("applicationInsights").GetProperty("httpAutoCollectionOptions")
+            .GetProperty("enableHttpTriggerExtendedInfoCollection").GetBoolean());
+    }
 }

@@ -6,8 +6,7 @@ namespace ScTransfer.Functions.Http;
 /// What runs around every HTTP function, in this order, on both hosts (RelayFunctionsMiddleware in the Functions worker,
 /// RelayHttpMiddleware in the self-hosted runner, which only say how they find the function's name and the host's own
 /// proxy hops): <see cref="RelayHttpPolicy.BeginRequest"/> (security headers, the Correlation-ID check and echo, draft §5),
-/// then <see cref="RelayRateLimiter.Admit"/> (so a 429 carries both), then the function inside a log scope naming the
-/// Correlation-ID, with a failure mapped to an answer by <see cref="RelayHttpPolicy.MapException"/>.
+/// then <see cref="RelayRateLimiter.Admit"/> (so a 429 carries both), then the function, with a failure mapped to an answer by <see cref="RelayHttpPolicy.MapException"/>.
 /// </summary>
 /// <remarks>
 /// An answer given here is written to the response at once; the function's own answer is written by the host after
@@ -34,7 +33,6 @@ internal sealed class RelayHttpPipeline(RelayHttpPolicy policy, RelayRateLimiter
             return;
         }
 
-        using var scope = policy.BeginLogScope(http);
         try
         {
             await next();

@@ -12,7 +12,7 @@ namespace ScTransfer.Functions.Http;
 /// self-hosted runner): the Mailbox-Correlation-ID echo (draft §5), security headers, and the mapping of failures to
 /// problem+json.
 /// </summary>
-internal sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
+internal sealed partial class RelayHttpPolicy(RelayMetrics metrics, ILogger<RelayHttpPolicy> logger)
 {
     /// <summary>Seconds a client should wait after a 503.</summary>
     public const int RetryAfterSeconds = 2;
@@ -49,21 +49,13 @@ internal sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
         return null;
     }
 
-    /// <summary>
-    /// A log scope naming the request's Correlation-ID, so every log line and trace of the request carries it
-    /// (it is the client's request id, not a secret). Null when the client sent none.
-    /// </summary>
-    public IDisposable? BeginLogScope(HttpContext http) =>
-        RelayRequest.CorrelationId(http.Request) is { } correlationId
-            ? logger.BeginScope(new KeyValuePair<string, object>[] { new("MailboxCorrelationId", correlationId) })
-            : null;
-
     /// <summary>Maps a failure to an answer: storage outages are 503 with Retry-After, never 500.</summary>
     public IResult MapException(Exception exception, HttpContext http)
     {
         switch (Unwrap(exception))
         {
             case StorageUnavailableException:
+                metrics.StorageUnavailableAnswered(breakerOpen: false);
                 return RelayResults.Unavailable(RetryAfterSeconds);
             case BadHttpRequestException bad:
                 // Kestrel's own limits (body size, malformed framing).
@@ -73,13 +65,13 @@ internal sealed partial class RelayHttpPolicy(ILogger<RelayHttpPolicy> logger)
             case OperationCanceledException when http.RequestAborted.IsCancellationRequested:
                 return RelayResults.Status(499); // the client went away; nobody reads this
             case var other:
-                LogUnhandled(logger, other, http.Request.Path.Value);
+                LogUnhandled(logger, other, http.GetEndpoint()?.DisplayName ?? "no endpoint"); // never the path: it names the mailbox
                 return RelayResults.Problem(new ProtocolError(500, "Internal error", "The relay failed unexpectedly; the failure was logged."));
         }
     }
 
-    [LoggerMessage(EventId = EventIds.UnhandledFailure, Level = LogLevel.Error, Message = "Unhandled failure in {Path}")]
-    private static partial void LogUnhandled(ILogger logger, Exception exception, string? path);
+    [LoggerMessage(EventId = EventIds.UnhandledFailure, Level = LogLevel.Error, Message = "Unhandled failure in {Endpoint}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string endpoint);
 
     private static Exception Unwrap(Exception exception)
     {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ScTransfer.Relay.Diagnostics;
 
@@ -176,4 +178,15 @@ public enum PushOutcome
 
     /// <summary>Not sent: the mailbox's push budget was spent or the recipient was pushed to moments ago.</summary>
     SkippedByBudget,
+}
+
+public static class RelayMetricsServiceCollectionExtensions
+{
+    /// <summary>The meter factory and <see cref="RelayMetrics"/>, once, for whichever part of the relay needs them first.</summary>
+    public static IServiceCollection AddRelayMetrics(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<RelayMetrics>();
+        return services;
+    }
 }

@@ -28,12 +28,14 @@ internal sealed partial class NotificationHubPushNotifier : IPushNotifier, IAsyn
     private readonly NotificationHubConnection _connection;
     private readonly SharedAccessTokenCache _tokens;
     private readonly TimeProvider _time;
+    private readonly RelayMetrics _metrics;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
 
     public NotificationHubPushNotifier(
-        IHttpClientFactory clients, IOptions<NotificationHubsOptions> options, TimeProvider time, ILogger<NotificationHubPushNotifier> logger)
+        IHttpClientFactory clients, IOptions<NotificationHubsOptions> options, TimeProvider time, RelayMetrics metrics, ILogger<NotificationHubPushNotifier> logger)
     {
+        _metrics = metrics;
         _clients = clients;
         _connection = NotificationHubConnection.Parse(options.Value);
         _tokens = new SharedAccessTokenCache(_connection, time);
@@ -81,24 +83,29 @@ internal sealed partial class NotificationHubPushNotifier : IPushNotifier, IAsyn
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, CancellationToken.None);
             if (response.IsSuccessStatusCode)
             {
+                _metrics.Push(PushOutcome.Accepted);
                 LogDelivered(_logger, token.Type, (int)response.StatusCode);
             }
             else if ((int)response.StatusCode >= 500)
             {
+                _metrics.Push(PushOutcome.Failed);
                 LogGaveUp(_logger, token.Type, (int)response.StatusCode);
             }
             else
             {
                 // 400 bad handle or body, 401 bad SAS, 403 quota, 404 no hub, 413 too large: retrying would not help.
+                _metrics.Push(PushOutcome.Refused);
                 LogRefused(_logger, token.Type, (int)response.StatusCode);
             }
         }
         catch (TimeoutRejectedException)
         {
+            _metrics.Push(PushOutcome.Failed);
             LogTimedOut(_logger, token.Type, PushServiceCollectionExtensions.TotalTimeout);
         }
         catch (Exception exception)
         {
+            _metrics.Push(PushOutcome.Failed);
             // The exception's type and message only: neither carries the token or the SAS (those are headers).
             LogFailed(_logger, token.Type, exception.GetType().Name, exception.Message);
         }

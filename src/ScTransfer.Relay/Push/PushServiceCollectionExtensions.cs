@@ -36,6 +36,7 @@ public static partial class PushServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddPushNotifications(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddRelayMetrics(); // pushes are counted by outcome
         services.AddOptions<NotificationHubsOptions>()
             .Bind(configuration.GetSection(NotificationHubsOptions.SectionName))
             .ValidateOnStart();

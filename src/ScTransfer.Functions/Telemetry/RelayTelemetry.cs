@@ -1,15 +1,15 @@
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Functions.Telemetry;
 
 /// <summary>
-/// OpenTelemetry for the worker, exported to Application Insights only when the app has a connection string
-/// (that is, in Azure). Spans carry no request or response bodies or headers: device claims travel in headers.
+/// OpenTelemetry for the worker: what both hosts share (<see cref="RelayOpenTelemetry"/>), the worker's invocation spans
+/// (<c>UseFunctionsWorkerDefaults</c>), and the Azure Monitor exporter when the app has an Application Insights
+/// connection string (that is, in Azure). Nothing is set up when neither it nor an OTLP endpoint is configured.
 /// </summary>
 internal static class RelayTelemetry
 {
@@ -19,26 +19,33 @@ internal static class RelayTelemetry
     public static IHostApplicationBuilder AddRelayTelemetry(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var toAzureMonitor = !string.IsNullOrWhiteSpace(connectionString);
+        if (!toAzureMonitor && !RelayOpenTelemetry.ExportsOtlp(builder.Configuration))
         {
             return builder;
         }
 
-        var credential = EntraCredential(builder.Configuration[AuthenticationSetting]);
-        builder.Services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing
-                // Azure SDK clients (Table storage) publish ActivitySources named Azure.*; the switch
-                // Azure.Experimental.EnableActivitySource is set in the project file.
-                .AddSource("Azure.*")
-                // The default instrumentation records method, redacted URL and status only. Do not add
-                // EnrichWithHttpRequestMessage/ResponseMessage: headers carry claims and push SAS tokens.
-                .AddHttpClientInstrumentation())
-            .UseFunctionsWorkerDefaults()
-            .UseAzureMonitorExporter(exporter =>
+        var telemetry = builder.Services.AddRelayOpenTelemetry(builder.Configuration, tracing =>
+        {
+            tracing.AddSource(RelayRequestActivity.SourceName);
+            // The host's traceparent carries no sampling decision the worker should follow (the host records its own
+            // requests with the Application Insights SDK, or not at all, host.json): record every invocation unless
+            // OTEL_TRACES_SAMPLER chooses otherwise. The Azure Monitor exporter samples by its own ratio.
+            if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
+            {
+                tracing.SetSampler(new AlwaysOnSampler());
+            }
+        }).UseFunctionsWorkerDefaults();
+        if (toAzureMonitor)
+        {
+            var credential = EntraCredential(builder.Configuration[AuthenticationSetting]);
+            telemetry.UseAzureMonitorExporter(exporter =>
             {
                 exporter.ConnectionString = connectionString;
                 exporter.Credential = credential;
             });
+        }
+
         return builder;
     }
 

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace ScTransfer.Functions.Telemetry;
+
+/// <summary>
+/// The worker's own span for an HTTP invocation: a server span named by the function's route template (never the path,
+/// which names the mailbox), with the method, the route and the status the relay answered. Application Insights shows
+/// it as the request, with its result code, and the storage calls under it. The self-hosted runner has ASP.NET Core's
+/// server span instead (its path redacted by <see cref="TelemetryRedaction"/>). The host's own request records, which
+/// carry the URL, are switched off in host.json (docs/operations.md, "What the Functions host records").
+/// </summary>
+internal static class RelayRequestActivity
+{
+    public const string SourceName = "ScTransfer.Relay";
+
+    private static readonly ActivitySource Source = new(SourceName);
+    private static readonly ConcurrentDictionary<string, string> Routes = new(StringComparer.Ordinal);
+
+    public static Activity? Start(FunctionDefinition function, HttpContext http)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var route = Routes.GetOrAdd(function.EntryPoint, RouteOf);
+        var method = http.Request.Method;
+        var activity = Source.StartActivity(method + " " + route, ActivityKind.Server);
+        activity?.SetTag("http.request.method", method);
+        activity?.SetTag("http.route", route);
+        activity?.SetTag("faas.name", function.Name);
+        return activity;
+    }
+
+    public static void Stop(Activity? activity, HttpContext http)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        var status = http.Response.StatusCode;
+        activity.SetTag("http.response.status_code", status);
+        if (status >= 500)
+        {
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+
+        activity.Dispose();
+    }
+
+    /// <summary>The route template of the function's <see cref="HttpTriggerAttribute"/>, as the host maps it.</summary>
+    private static string RouteOf(string entryPoint)
+    {
+        var dot = entryPoint.LastIndexOf('.');
+        var method = typeof(RelayRequestActivity).Assembly.GetType(entryPoint[..dot])?.GetMethod(entryPoint[(dot + 1)..]);
+        var route = method?.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()?.Route).FirstOrDefault(r => r is not null);
+        return "/" + (route ?? "");
+    }
+}
