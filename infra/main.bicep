@@ -341,6 +341,17 @@ module alerts 'core/monitor/alerts.bicep' = {
   }
 }
 
+// The operator's workbook on Application Insights: transfers, refusals, 503s, pushes and the purge (docs/operations.md).
+module workbook 'core/monitor/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
 module operatorAccess 'app/operator-access.bicep' = if (!empty(principalId)) {
   name: 'operatorAccess'
   scope: rg
