@@ -40,11 +40,11 @@ param location string
 @description('Resource group name; empty for rg-<environmentName>.')
 param resourceGroupName string = ''
 
-@description('HMAC key that turns device claims into stored hashes: base64, at least 32 bytes, stable across deployments (a new key orphans every open mailbox). Empty keeps the key already in Key Vault; infra/hooks/preprovision.sh generates one only when the vault has none, and refuses to replace one (docs/deploy.md).')
+@description('HMAC key that turns device claims into stored hashes: base64, at least 32 bytes, stable across deployments (a new key orphans every open mailbox). Empty keeps the key already in Key Vault, and stops the deployment when the vault has none; with azd, infra/hooks/preprovision.sh generates one only when the vault has none, and refuses to replace one; without azd, pass it on the first deployment (docs/deploy.md).')
 @secure()
 param claimHashKey string = ''
 
-@description('AES-256-GCM key that encrypts push tokens at rest: base64 of 32 bytes, stable like the claim-hash key (a new key makes stored tokens unreadable: pushes for open mailboxes stop). Empty keeps the key in Key Vault; guarded by the same hook.')
+@description('AES-256-GCM key that encrypts push tokens at rest: base64 of 32 bytes, stable like the claim-hash key (a new key makes stored tokens unreadable: pushes for open mailboxes stop). Empty keeps the key in Key Vault (and stops the deployment when there is none); generated and guarded by the same hook with azd, passed on the first deployment without.')
 @secure()
 param tokenEncryptionKey string = ''
 
@@ -338,6 +338,17 @@ module alerts 'core/monitor/alerts.bicep' = {
     alertEmail: alertEmail
     budgetAmount: budgetAmount
     budgetStartDate: budgetStartDate
+  }
+}
+
+// The operator's workbook on Application Insights: transfers, refusals, 503s, pushes and the purge (docs/operations.md).
+module workbook 'core/monitor/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
   }
 }
 

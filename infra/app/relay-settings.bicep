@@ -2,8 +2,10 @@
 // Secrets never pass through a parameter file or an output: the claim-hash and token-encryption keys arrive as
 // @secure() parameters and the Notification Hubs connection string is read here with listKeys(); all are written to
 // Key Vault and the app settings hold only Key Vault references, resolved with the app's identity.
-// An empty key parameter keeps the secret already in the vault (infra/hooks/preprovision.sh checked that it is
-// there): the references name the secret without a version, so they resolve to whatever the vault holds.
+// An empty key parameter keeps the secret already in the vault (with azd, infra/hooks/preprovision.sh checked that it
+// is there): the references name the secret without a version, so they resolve to whatever the vault holds. The
+// deployment reads that secret (its metadata, never its value), so it fails (ResourceNotFound) when the vault has none,
+// rather than leave the relay a reference it cannot resolve at start-up.
 param functionAppName string
 param identityClientId string
 param storageAccountName string
@@ -151,6 +153,25 @@ resource tokenEncryptionKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01'
   }
 }
 
+// The keys already in the vault, read only when no new value is given (docs/deploy.md, "Deploy without azd").
+resource keptClaimHashKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = if (empty(claimHashKey)) {
+  parent: vault
+  name: claimHashKeySecretName
+}
+
+resource keptTokenEncryptionKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = if (empty(tokenEncryptionKey)) {
+  parent: vault
+  name: tokenEncryptionKeySecretName
+}
+
+// Versionless secret URIs (secretUri, not secretUriWithVersion): a rotated key is picked up on the next restart.
+var claimHashKeySecretUri = empty(claimHashKey)
+  ? keptClaimHashKey!.properties.secretUri
+  : claimHashKeySecret!.properties.secretUri
+var tokenEncryptionKeySecretUri = empty(tokenEncryptionKey)
+  ? keptTokenEncryptionKey!.properties.secretUri
+  : tokenEncryptionKeySecret!.properties.secretUri
+
 resource notificationHubsSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'notification-hubs-connection-string'
@@ -178,8 +199,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 
     // The relay (RelayOptions, StorageOptions, PurgeOptions and the purge timer, PushOptions and the push notifier).
     Relay__PublicBaseUrl: publicBaseUrl
-    Relay__ClaimHashKey: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${claimHashKeySecretName})'
-    Relay__TokenEncryptionKey: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${tokenEncryptionKeySecretName})'
+    Relay__ClaimHashKey: '@Microsoft.KeyVault(SecretUri=${claimHashKeySecretUri})'
+    Relay__TokenEncryptionKey: '@Microsoft.KeyVault(SecretUri=${tokenEncryptionKeySecretUri})'
     Relay__MaxTimeToLiveSeconds: string(maxTimeToLiveSeconds)
     Relay__DefaultTimeToLiveSeconds: string(defaultTimeToLiveSeconds)
     Relay__MaxPayloadBytes: string(maxPayloadBytes)
@@ -220,9 +241,4 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     PrivacyPass__ChallengeWindowSeconds: string(privacyPassChallengeWindowSeconds)
     PrivacyPass__NonceTablePrefix: privacyPassNonceTablePrefix
   }
-  // The references above name the secrets without a version: write them first.
-  dependsOn: [
-    claimHashKeySecret
-    tokenEncryptionKeySecret
-  ]
 }

@@ -13,6 +13,17 @@ fail() {
   exit 1
 }
 
+# The hooks ask Azure through the Azure CLI, which has its own sign-in: `azd auth login` does not sign in `az`. Stop
+# before anything else, saying what to run, when az is missing or not signed in to the subscription azd deploys to.
+require_az() {
+  command -v az >/dev/null 2>&1 \
+    || fail "the Azure CLI (az) is not installed; the relay's key hooks need it to check Key Vault. Install it (https://aka.ms/azcli), run 'az login', then run azd again (docs/deploy.md, Prerequisites)."
+  local out
+  if ! out=$(az account show --subscription "${AZURE_SUBSCRIPTION_ID:?AZURE_SUBSCRIPTION_ID is not set}" --query id -o tsv 2>&1); then
+    fail "az is not signed in to subscription ${AZURE_SUBSCRIPTION_ID} (az account show: ${out}). Run 'az login' (add --tenant <tenant id> when the subscription is in another tenant), then run azd again; 'azd auth login' does not sign in az."
+  fi
+}
+
 # The resource id of this azd environment's vault (tag azd-env-name), or nothing when there is none yet.
 find_vault_id() {
   local ids

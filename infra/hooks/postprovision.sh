@@ -6,6 +6,8 @@ set -euo pipefail
 # shellcheck source=infra/hooks/keys.sh
 . "$(dirname "$0")/keys.sh"
 
+require_az
+
 vault_id=$(find_vault_id)
 [ -n "$vault_id" ] || fail "no Key Vault for environment ${AZURE_ENV_NAME} after provisioning."
 

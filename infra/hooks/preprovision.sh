@@ -11,6 +11,8 @@ set -euo pipefail
 # shellcheck source=infra/hooks/keys.sh
 . "$(dirname "$0")/keys.sh"
 
+require_az
+
 vault_id=$(find_vault_id)
 if [ -z "$vault_id" ]; then
   echo "Relay keys: no Key Vault for environment ${AZURE_ENV_NAME} yet (first deployment)."
@@ -36,6 +38,8 @@ for entry in "${RELAY_KEYS[@]}"; do
     valid_key "$value" "$length" || fail "${variable} is not base64 of ${length/min:/at least } bytes."
     echo "Relay keys: ${secret} from the azd environment (${variable})."
   else
+    command -v openssl >/dev/null 2>&1 \
+      || fail "openssl is needed to generate ${variable}. Install it, or bring your own key: azd env set ${variable} \"\$(head -c 32 /dev/urandom | base64)\"."
     value=$(openssl rand -base64 32)
     azd env set "$variable" "$value" >/dev/null
     echo "Relay keys: ${secret} generated (32 random bytes)."

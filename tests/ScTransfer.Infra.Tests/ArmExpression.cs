@@ -5,28 +5,40 @@ namespace ScTransfer.Infra.Tests;
 
 /// <summary>
 /// Evaluates the small subset of ARM template expressions that settings are computed with (arithmetic, if, string,
-/// parameters, variables), so tests check the value a deployment would set rather than the expression's spelling.
-/// Anything else (reference(), resourceId(), ...) throws: such a value can only be checked in Azure.
+/// parameters, variables, Bicep's user-defined functions), so tests check the value a deployment would set rather than
+/// the expression's spelling. Anything else (reference(), resourceId(), ...) throws: such a value can only be checked
+/// in Azure, unless the caller gives <see cref="ArmStandIn"/> stand-ins for them.
 /// </summary>
 public sealed class ArmExpression
 {
     private readonly JsonObject _template;
     private readonly IReadOnlyDictionary<string, JsonNode?> _parameters;
+    private readonly ArmStandIn? _azure;
+    private readonly int? _copyIndex;
     private string _text = "";
     private int _at;
 
     /// <summary>False while reading the branch an if() does not take: it is parsed, not evaluated (it may need Azure).</summary>
     private bool _evaluating = true;
 
-    private ArmExpression(JsonObject template, IReadOnlyDictionary<string, JsonNode?> parameters)
+    private ArmExpression(JsonObject template, IReadOnlyDictionary<string, JsonNode?> parameters, ArmStandIn? azure = null, int? copyIndex = null)
     {
         _template = template;
         _parameters = parameters;
+        _azure = azure;
+        _copyIndex = copyIndex;
     }
 
     /// <summary>The value of <paramref name="value"/> (a literal, or "[expression]") in <paramref name="template"/>.</summary>
     public static JsonNode? Evaluate(JsonNode? value, JsonObject template, IReadOnlyDictionary<string, JsonNode?> parameters) =>
         new ArmExpression(template, parameters).Value(value);
+
+    /// <summary>
+    /// As <see cref="Evaluate(JsonNode?, JsonObject, IReadOnlyDictionary{string, JsonNode?})"/>, with stand-ins for
+    /// resourceId() and reference() (null: they throw) and the copy loop's index (null: copyIndex() throws).
+    /// </summary>
+    public static JsonNode? Evaluate(JsonNode? value, JsonObject template, IReadOnlyDictionary<string, JsonNode?> parameters, ArmStandIn? azure, int? copyIndex = null) =>
+        new ArmExpression(template, parameters, azure, copyIndex).Value(value);
 
     /// <summary>The parameters a module deployment in <paramref name="parent"/> passes to its template, evaluated.</summary>
     public static Dictionary<string, JsonNode?> ModuleParameters(JsonObject deployment, JsonObject parent, IReadOnlyDictionary<string, JsonNode?> parentParameters)
@@ -46,9 +58,9 @@ public sealed class ArmExpression
             {
                 result[name] = Evaluate(wrapper, parent, parentParameters)!["value"]?.DeepClone();
             }
-            catch (NotSupportedException)
+            catch (Exception e) when (e is NotSupportedException or KeyNotFoundException)
             {
-                result.Remove(name); // known only in Azure (a module output, a resource property): reading it throws
+                result.Remove(name); // known only in Azure (a module output, a resource property, utcNow()): reading it throws
             }
         }
 
@@ -78,7 +90,7 @@ public sealed class ArmExpression
     {
         if (value is JsonValue v && v.TryGetValue<string>(out var text) && text.StartsWith('[') && text.EndsWith(']') && !text.StartsWith("[[", StringComparison.Ordinal))
         {
-            var inner = new ArmExpression(_template, _parameters) { _text = text[1..^1], _at = 0 };
+            var inner = new ArmExpression(_template, _parameters, _azure, _copyIndex) { _text = text[1..^1], _at = 0 };
             var result = inner.Parse();
             inner.Skip();
             if (inner._at != inner._text.Length)
@@ -137,7 +149,7 @@ public sealed class ArmExpression
         }
 
         var nameStart = _at;
-        while (char.IsLetterOrDigit(_text[_at]))
+        while (char.IsLetterOrDigit(_text[_at]) || _text[_at] is '_' or '.')
         {
             _at++;
         }
@@ -214,6 +226,19 @@ public sealed class ArmExpression
 
     private JsonNode? Call(string name, List<JsonNode?> a) => name switch
     {
+        _ when name.Contains('.', StringComparison.Ordinal) => UserFunction(name, a),
+        "copyIndex" => JsonValue.Create(_copyIndex ?? throw new NotSupportedException($"copyIndex() outside a copy loop: {_text}")),
+        "length" => JsonValue.Create((long)(a[0] switch
+        {
+            JsonArray array => array.Count,
+            JsonObject o => o.Count,
+            _ => Str(a[0]).Length,
+        })),
+        "join" => JsonValue.Create(string.Join(Str(a[1]), a[0]!.AsArray().Select(Str))),
+        "concat" when a.All(x => x is JsonArray) => new JsonArray(a.SelectMany(x => x!.AsArray().Select(item => item?.DeepClone())).ToArray()),
+        "concat" => JsonValue.Create(string.Concat(a.Select(Str))),
+        "resourceId" when _azure is not null => JsonValue.Create(_azure.ResourceId(a.Select(Str).ToList())),
+        "reference" when _azure is not null => _azure.Reference(Str(a[0])),
         "parameters" => _parameters.TryGetValue(Str(a[0]), out var p) ? p?.DeepClone() : throw new KeyNotFoundException($"parameter {Str(a[0])} has no value"),
         "variables" => Value(_template["variables"]![Str(a[0])]),
         "add" => JsonValue.Create(Int(a[0]) + Int(a[1])),
@@ -235,6 +260,25 @@ public sealed class ArmExpression
         "createObject" => new JsonObject(Enumerable.Range(0, a.Count / 2).Select(i => KeyValuePair.Create(Str(a[2 * i]), a[2 * i + 1]?.DeepClone()))),
         _ => throw new NotSupportedException($"ARM function {name}() is not evaluated here (only Azure can): {_text}"),
     };
+
+    /// <summary>A Bicep user-defined function (<c>__bicep.name</c>): its output, with its arguments as its parameters.</summary>
+    private JsonNode? UserFunction(string qualified, List<JsonNode?> arguments)
+    {
+        var dot = qualified.IndexOf('.', StringComparison.Ordinal);
+        var (space, member) = (qualified[..dot], qualified[(dot + 1)..]);
+        var function = (_template["functions"]?.AsArray() ?? [])
+            .Where(f => (string)f!["namespace"]! == space)
+            .Select(f => f!["members"]?[member])
+            .SingleOrDefault(f => f is not null) ?? throw new KeyNotFoundException($"function {qualified} is not defined: {_text}");
+        var bound = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var declared = function["parameters"]?.AsArray() ?? [];
+        for (var i = 0; i < declared.Count; i++)
+        {
+            bound[(string)declared[i]!["name"]!] = arguments[i]?.DeepClone();
+        }
+
+        return new ArmExpression(_template, bound, _azure).Value(function["output"]!["value"]);
+    }
 
     private static string Str(JsonNode? node) => node!.GetValue<string>();
 
@@ -264,5 +308,33 @@ public sealed class ArmExpression
         {
             _at++;
         }
+    }
+}
+
+/// <summary>
+/// Stand-ins for what only a deployment knows: resourceId() gives a made-up id from its arguments, and reference()
+/// answers from <see cref="Properties"/> and records what was read, so a test can tell which resources an expression
+/// reads (and so requires to exist) in Azure.
+/// </summary>
+public sealed class ArmStandIn(Func<string, JsonObject> properties)
+{
+    private readonly List<string> _referenced = [];
+
+    public IReadOnlyList<string> Referenced => _referenced;
+
+    public Func<string, JsonObject> Properties { get; } = properties;
+
+    /// <summary><c>resourceId(type, name...)</c> as /subscriptions/s/resourceGroups/rg/providers/type/name/...; a type's segments alternate with names.</summary>
+    public string ResourceId(IReadOnlyList<string> arguments)
+    {
+        var type = arguments[0].Split('/');
+        var path = type[0] + "/" + string.Join('/', type.Skip(1).Zip(arguments.Skip(1), (t, n) => t + "/" + n));
+        return "/subscriptions/s/resourceGroups/rg/providers/" + path;
+    }
+
+    public JsonObject Reference(string resourceId)
+    {
+        _referenced.Add(resourceId);
+        return Properties(resourceId);
     }
 }

@@ -15,7 +15,8 @@ public static partial class ArmTemplate
     public static IReadOnlyList<ArmResource> AllResources(JsonObject template, string module = "main")
     {
         var found = new List<ArmResource>();
-        foreach (var resource in Resources(template))
+        // An `existing` declaration (listed in languageVersion 2.0 templates) deploys nothing: not a resource here.
+        foreach (var resource in Resources(template).Where(r => r["existing"]?.GetValue<bool>() != true))
         {
             var type = (string)resource["type"]!;
             found.Add(new ArmResource(type, resource, template, module));

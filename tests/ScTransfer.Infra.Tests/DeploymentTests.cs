@@ -2,12 +2,12 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using ScTransfer.Relay.Configuration;
-using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Infra.Tests;
 
 /// <summary>What the first `azd up` needs (docs/deploy.md), checked on the compiled template's values.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class DeploymentTests
 {
     private static JsonObject Main => Bicep.MainTemplate;
@@ -250,41 +250,6 @@ public sealed class DeploymentTests
         Assert.Equal(categoryGroup, (string)setting.Properties["logs"]![0]!["categoryGroup"]!);
         Assert.True((bool)setting.Properties["logs"]![0]!["enabled"]!);
         Assert.Contains("logAnalyticsWorkspaceId", ModuleValue("diagnostics", "logAnalyticsWorkspaceId"), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Alerts_watch_5xx_429_a_purge_that_keeps_running_out_of_time_and_push_failures()
-    {
-        var alerts = ArmTemplate.One("Microsoft.Insights/scheduledQueryRules");
-        var rules = alerts.Template["variables"]!["rules"]!.AsArray();
-        var parameters = new Dictionary<string, JsonNode?> { ["serverErrorPercent"] = 1, ["throttledPercent"] = 10, ["purgeOutOfTimeRuns"] = 10, ["pushFailures"] = 20 };
-        var queries = rules.ToDictionary(r => (string)r!["name"]!, r => (string)ArmExpression.Evaluate(r!["query"], alerts.Template, parameters)!);
-        var descriptions = rules.ToDictionary(r => (string)r!["name"]!, r => (string)ArmExpression.Evaluate(r!["description"], alerts.Template, parameters)!);
-
-        Assert.Contains("toint(resultCode) >= 500", queries["relay-5xx-rate"], StringComparison.Ordinal);
-        Assert.Contains("resultCode == \"429\"", queries["relay-429-rate"], StringComparison.Ordinal);
-
-        // The purge's own events (src/ScTransfer.Relay/Diagnostics/EventIds.cs), by id: the latest 10 runs all out of time.
-        Assert.Equal(EventIds.PurgeCompleted.ToString(), (string)alerts.Template["variables"]!["purgeCompletedEventId"]!);
-        Assert.Equal(EventIds.PurgeOutOfTime.ToString(), (string)alerts.Template["variables"]!["purgeOutOfTimeEventId"]!);
-        Assert.Contains("top 10 by timestamp desc", queries["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.Contains($"countif(eventId == \"{EventIds.PurgeOutOfTime}\")", queries["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.Contains("where runs == 10 and outOfTime == runs", queries["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.DoesNotContain("message", queries["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.Contains("Purge__TimeBudget", descriptions["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.DoesNotContain("BatchSize", descriptions["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.DoesNotContain("Remaining", queries["relay-purge-backlog"], StringComparison.Ordinal);
-        Assert.Equal(["PT15M", "PT15M", "PT1H", "PT15M"], rules.Select(r => (string)r!["windowSize"]!));
-
-        // Both kinds of undelivered push the notifier logs (src/ScTransfer.Relay/Push), by the words the query matches.
-        var pushSource = File.ReadAllText(Path.Combine(Repository.Root, "src", "ScTransfer.Relay", "Push", "NotificationHubPushNotifier.cs"));
-        Assert.Contains("Message = \"Push ({TokenType}) not delivered", pushSource, StringComparison.Ordinal);
-        Assert.Contains("Message = \"Push ({TokenType}) refused by Notification Hubs", pushSource, StringComparison.Ordinal);
-        Assert.Contains("message startswith \"Push (\"", queries["relay-push-failures"], StringComparison.Ordinal);
-        Assert.Contains("message has \"not delivered\"", queries["relay-push-failures"], StringComparison.Ordinal);
-        Assert.Contains("message has \"refused by Notification Hubs\"", queries["relay-push-failures"], StringComparison.Ordinal);
-
-        Assert.Contains("applicationInsightsName", (string)alerts.Properties["scopes"]![0]!, StringComparison.Ordinal);
     }
 
     [Fact]

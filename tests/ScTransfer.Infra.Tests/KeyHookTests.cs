@@ -1,26 +1,37 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using ScTransfer.Relay;
+using ScTransfer.Relay.Configuration;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Infra.Tests;
 
 /// <summary>
 /// infra/hooks/preprovision.sh and postprovision.sh with stand-ins for `az` and `azd` on PATH: the claim-hash and
-/// token-encryption keys already in Key Vault are never replaced by accident (docs/deploy.md, "Keys").
+/// token-encryption keys already in Key Vault are never replaced by accident (docs/deploy.md, "Keys"), and a missing
+/// or signed-out `az` stops them with what to run.
 /// </summary>
-public sealed class KeyHookTests : IDisposable
+[Trait(Needs.Trait, Needs.Nothing)]
+public sealed partial class KeyHookTests : IDisposable
 {
     private const string VaultId = "/subscriptions/s/resourceGroups/rg-relay/providers/Microsoft.KeyVault/vaults/kv-abc";
     private readonly string _stubs = Directory.CreateTempSubdirectory("hook-stubs-").FullName;
 
     public KeyHookTests()
     {
-        // az: lists the vault named by STUB_VAULT_ID; a secret exists when its name is in STUB_SECRETS.
+        // az: signed in unless STUB_AZ_SIGNED_OUT (as az answers then); lists the vault named by STUB_VAULT_ID; a
+        // secret exists when its name is in STUB_SECRETS.
         Write("az", """
             #!/usr/bin/env bash
             echo "az $*" >> "$STUB_LOG"
+            if [ -n "${STUB_AZ_SIGNED_OUT:-}" ]; then echo "ERROR: Please run 'az login' to setup account." >&2; exit 1; fi
             case "$1 $2" in
+              "account show")
+                echo "$4"; exit 0 ;;
               "keyvault list")
-                if [ -n "${STUB_AZ_FAIL:-}" ]; then echo "ERROR: Please run 'az login' to setup account." >&2; exit 1; fi
+                if [ -n "${STUB_AZ_FAIL:-}" ]; then echo "ERROR: (AuthorizationFailed) The client does not have authorization to perform action 'Microsoft.KeyVault/vaults/read'." >&2; exit 1; fi
                 [ -n "${STUB_VAULT_ID:-}" ] && echo "$STUB_VAULT_ID"; exit 0 ;;
               "resource show")
                 id=$4; name=${id##*/}
@@ -36,6 +47,10 @@ public sealed class KeyHookTests : IDisposable
     }
 
     private string Log => Path.Combine(_stubs, "calls.log");
+
+    /// <summary>bash itself, found on this process's PATH (a test may give the hook a PATH without it).</summary>
+    private static string Bash { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+        .Select(d => Path.Combine(d, "bash")).First(File.Exists);
 
     [Fact]
     public async Task A_first_deployment_generates_both_keys_into_the_azd_environment()
@@ -106,13 +121,76 @@ public sealed class KeyHookTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_signed_in_az_it_refuses_rather_than_guess()
+    public async Task When_az_cannot_list_the_vaults_it_refuses_rather_than_guess()
     {
         var run = await HookAsync("preprovision", new() { ["STUB_AZ_FAIL"] = "1" });
 
         Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("az login", run.Error, StringComparison.Ordinal);
+        Assert.Contains("cannot list Key Vaults", run.Error, StringComparison.Ordinal);
+        Assert.Contains("AuthorizationFailed", run.Error, StringComparison.Ordinal);
         Assert.Empty(AzdSets());
+    }
+
+    [Theory]
+    [InlineData("preprovision")]
+    [InlineData("postprovision")]
+    public async Task With_az_signed_out_the_hook_stops_first_and_says_to_run_az_login(string hook)
+    {
+        var run = await HookAsync(hook, new() { ["STUB_AZ_SIGNED_OUT"] = "1", ["STUB_VAULT_ID"] = VaultId });
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("az is not signed in to subscription s", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Run 'az login'", run.Error, StringComparison.Ordinal);
+        Assert.Contains("'azd auth login' does not sign in az", run.Error, StringComparison.Ordinal);
+        Assert.Equal(["az account show --subscription s --query id -o tsv"], File.ReadAllLines(Log)); // nothing else was asked
+        Assert.Empty(AzdSets());
+    }
+
+    [Theory]
+    [InlineData("preprovision")]
+    [InlineData("postprovision")]
+    public async Task Without_az_installed_the_hook_stops_first_and_says_where_to_get_it(string hook)
+    {
+        File.Delete(Path.Combine(_stubs, "az"));
+        var run = await HookAsync(hook, new(), path: _stubs + ":" + Tools("bash", "dirname"));
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("the Azure CLI (az) is not installed", run.Error, StringComparison.Ordinal);
+        Assert.Contains("https://aka.ms/azcli", run.Error, StringComparison.Ordinal);
+        Assert.Contains("run 'az login'", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Log)); // neither az nor azd ran
+    }
+
+    [Fact]
+    public async Task The_hooks_accept_exactly_the_key_sizes_the_relay_accepts_and_the_docs_generate_them()
+    {
+        var accepts = new Dictionary<string, Func<string, bool>>(StringComparer.Ordinal)
+        {
+            ["RELAY_CLAIM_HASH_KEY"] = key => Starts(() => new ClaimHasher(Options.Create(new RelayOptions { ClaimHashKey = key }))),
+            ["RELAY_TOKEN_ENCRYPTION_KEY"] = key => Starts(() => new TokenCipher(Options.Create(new RelayOptions { TokenEncryptionKey = key }))),
+        };
+        var entries = RelayKeys();
+        Assert.Equal(accepts.Keys.Order(StringComparer.Ordinal), entries.Select(e => e.Variable).Order(StringComparer.Ordinal));
+        foreach (var entry in entries)
+        {
+            foreach (var bytes in new[] { 16, 31, 32, 33, 48, 64 })
+            {
+                var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes));
+                var check = await BashAsync($". infra/hooks/keys.sh; valid_key '{key}' '{entry.Length}'");
+                Assert.True(accepts[entry.Variable](key) == (check == 0), $"{entry}: the hook {(check == 0 ? "accepts" : "refuses")} {bytes} bytes, the relay does not agree");
+            }
+        }
+
+        // Every key the docs and hooks tell you to generate has the one size: 32 bytes, which both keys take.
+        var texts = Directory.GetFiles(Path.Combine(Repository.Root, "docs"), "*.md")
+            .Concat(Directory.GetFiles(Path.Combine(Repository.Root, "infra", "hooks"), "*.sh"))
+            .Append(Path.Combine(Repository.Root, "README.md"))
+            .ToDictionary(f => Path.GetRelativePath(Repository.Root, f), File.ReadAllText);
+        var generated = texts.SelectMany(t => KeyGeneration().Matches(t.Value).Select(m => (File: t.Key, Bytes: m.Groups["bytes"].Value))).ToList();
+        Assert.Contains(generated, g => g.File == Path.Combine("infra", "hooks", "preprovision.sh"));
+        Assert.Contains(generated, g => g.File == Path.Combine("docs", "deploy.md"));
+        Assert.Contains(generated, g => g.File == "README.md");
+        Assert.All(generated, g => Assert.True(g.Bytes == "32", $"{g.File}: openssl rand -base64 {g.Bytes}"));
     }
 
     [Fact]
@@ -151,9 +229,58 @@ public sealed class KeyHookTests : IDisposable
         }
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> HookAsync(string hook, Dictionary<string, string> environment)
+    /// <summary>Whether the relay takes the key: its constructor refuses one of the wrong size at start-up.</summary>
+    private static bool Starts(Func<object> construct)
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "infra", "hooks", hook + ".sh")])
+        try
+        {
+            return construct() is not null;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A folder with links to these tools only (found on this machine's PATH), for a PATH without az.</summary>
+    private string Tools(params string[] names)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_stubs, "tools")).FullName;
+        foreach (var name in names)
+        {
+            var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+                .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists) ?? throw new InvalidOperationException($"{name} is not on PATH");
+            File.CreateSymbolicLink(Path.Combine(folder, name), found);
+        }
+
+        return folder;
+    }
+
+    private static async Task<int> BashAsync(string script)
+    {
+        var start = new ProcessStartInfo("bash", ["-c", script]) { WorkingDirectory = Repository.Root, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode is 0 or 1, $"bash -c {script}: exit {process.ExitCode}: {await error}");
+        return process.ExitCode;
+    }
+
+    /// <summary>RELAY_KEYS of infra/hooks/keys.sh: each key's azd variable, Key Vault secret and length rule.</summary>
+    internal static IReadOnlyList<(string Variable, string Secret, string Length)> RelayKeys() =>
+        HookKey().Matches(File.ReadAllText(Path.Combine(Repository.Root, "infra", "hooks", "keys.sh")))
+            .Select(m => (m.Groups["variable"].Value, m.Groups["secret"].Value, m.Groups["length"].Value)).ToList();
+
+    [GeneratedRegex(@"""(?<variable>RELAY_[A-Z_]+) (?<secret>relay-[a-z-]+) (?<length>(?:min:)?\d+)""", RegexOptions.CultureInvariant)]
+    private static partial Regex HookKey();
+
+    [GeneratedRegex(@"openssl rand -base64 (?<bytes>\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex KeyGeneration();
+
+    private async Task<(int ExitCode, string Output, string Error)> HookAsync(string hook, Dictionary<string, string> environment, string? path = null)
+    {
+        var start = new ProcessStartInfo(Bash, [Path.Combine(Repository.Root, "infra", "hooks", hook + ".sh")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -164,7 +291,7 @@ public sealed class KeyHookTests : IDisposable
             start.Environment.Remove(inherited);
         }
 
-        start.Environment["PATH"] = _stubs + ":" + start.Environment["PATH"];
+        start.Environment["PATH"] = path ?? _stubs + ":" + start.Environment["PATH"];
         start.Environment["STUB_LOG"] = Log;
         start.Environment["AZURE_SUBSCRIPTION_ID"] = "s";
         start.Environment["AZURE_ENV_NAME"] = "relay";

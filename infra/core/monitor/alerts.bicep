@@ -1,19 +1,32 @@
-// Alerts on what the relay itself reports to Application Insights (requests and its own log lines), and a monthly
-// budget on the resource group. They notify the action group when an address is given; without one they still fire
-// and show in the portal.
+// Alerts on what the relay reports to Application Insights, by metric name and event id, never by the wording of a
+// log message (docs/operations.md, "Alerts"), and a monthly budget on the resource group. They notify the action group
+// when an address is given; without one they still fire and show in the portal.
+//
+// Where the queries read (the worker's Azure Monitor exporter, src/ScTransfer.Functions/RelayTelemetry.cs):
+// - customMetrics: the relay.* counters of src/ScTransfer.Relay/Diagnostics/RelayMetrics.cs. The exporter sends delta
+//   temporality, so each row is one series' increase over one export interval (about a minute) on one instance, with
+//   the tags in customDimensions: sum(valueSum) over a window is the count in that window, across instances.
+// - traces: the relay's log events; customDimensions.EventId is the id from src/ScTransfer.Relay/Diagnostics/EventIds.cs.
+// - requests: one row per HTTP invocation, with its status in resultCode.
 param location string
 param tags object = {}
 param applicationInsightsName string
 @description('Who is told: an email address, or empty for portal-only alerts and no budget notification.')
 param alertEmail string
-@description('Share of requests answered 5xx (percent, over 15 minutes) that raises an alert.')
+@description('Share of requests answered 5xx other than 503 (percent, over 15 minutes) that raises an alert.')
 param serverErrorPercent int = 1
-@description('Share of requests answered 429 (percent, over 15 minutes) that raises an alert: clients meeting the limits.')
+@description('Answers 503 because Table storage was unavailable (relay.storage.unavailable) in 15 minutes that raise an alert.')
+param storageUnavailableAnswers int = 10
+@description('Unhandled failures (event 1501, each one a 500) in 15 minutes above which an alert is raised; 0: any.')
+param unhandledFailures int = 0
+@description('Share of requests refused with 429 by a per-client limit (percent, over 15 minutes) that raises an alert: clients meeting the limits.')
 param throttledPercent int = 10
-@description('Purge runs in a row (the latest ones within the last hour) that all stopped at their time budget before an alert: expired mailboxes come in faster than a run empties them.')
+@description('Requests refused because an instance served RateLimiting__MaxConcurrentRequests at once, in 15 minutes, that raise an alert.')
+param instanceBusyRefusals int = 20
+@description('Purge runs within 30 minutes that all stopped at their time budget (none finished) before an alert: expired mailboxes come in faster than a run empties them.')
 @minValue(1)
 param purgeOutOfTimeRuns int = 10
-@description('Pushes not delivered (refused or failed after retries) in 15 minutes that raise an alert.')
+@description('Pushes not delivered (refused by Notification Hubs, or failed after retries) in 15 minutes that raise an alert.')
 param pushFailures int = 20
 @description('Monthly budget of the resource group in the billing currency; 0 for none.')
 param budgetAmount int
@@ -41,42 +54,170 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
   }
 }
 
-// The purge's log events (src/ScTransfer.Relay/Diagnostics/EventIds.cs): one per run, by its event id, which the
-// worker's exporter writes as the EventId custom dimension. A run that stopped at Purge__TimeBudget is PurgeOutOfTime.
-var purgeCompletedEventId = '1201'
-var purgeOutOfTimeEventId = '1202'
+@description('A log alert: it fires when its query returns a row over the window. Rules that mean users are failing now run every 5 minutes; the rest every 15 (a rule costs more the more often it runs).')
+type alertRule = {
+  name: string
+  severity: 0 | 1 | 2 | 3 | 4
+  description: string
+  query: string
+  windowSize: 'PT15M' | 'PT30M' | 'PT1H'
+  evaluationFrequency: 'PT5M' | 'PT15M'
+}
 
-// Each query reads the Application Insights tables the worker's OpenTelemetry exporter writes: requests (one per
-// HTTP invocation, with its status) and traces (the relay's log lines, with their template values in customDimensions).
-var rules = [
+var rules alertRule[] = [
   {
     name: 'relay-5xx-rate'
     severity: 1
-    description: 'More than ${serverErrorPercent}% of requests answered 5xx: the relay promises no 5xx (storage outages answer 503).'
-    query: 'requests | summarize total = count(), failed = countif(toint(resultCode) >= 500) | where total > 20 | extend percent = 100.0 * failed / total | where percent > ${serverErrorPercent}'
+    description: 'More than ${serverErrorPercent}% of requests answered 5xx other than 503: the relay promises no 5xx but a 503 when storage is unavailable (relay-storage-unavailable). See relay-unhandled-failures for the relay\'s own.'
+    query: join(
+      [
+        'requests'
+        '| summarize total = count(), failed = countif(toint(resultCode) >= 500 and toint(resultCode) != 503)'
+        '| where total > 20'
+        '| extend percent = 100.0 * failed / total'
+        '| where percent > ${serverErrorPercent}'
+      ],
+      '\n'
+    )
     windowSize: 'PT15M'
+    evaluationFrequency: 'PT5M'
+  }
+  {
+    name: 'relay-storage-unavailable'
+    severity: 1
+    description: 'More than ${storageUnavailableAnswers} requests answered 503 in 15 minutes because Table storage did not answer or failed (relay.storage.unavailable; cause breaker_open: answered at once while storage is known to be down). Check the storage account\'s health and the app identity\'s Storage Table Data Contributor role.'
+    query: join(
+      [
+        'customMetrics'
+        '| where name == "relay.storage.unavailable"'
+        '| summarize answers = sum(valueSum)'
+        '| where answers > ${storageUnavailableAnswers}'
+      ],
+      '\n'
+    )
+    windowSize: 'PT15M'
+    evaluationFrequency: 'PT5M'
+  }
+  {
+    name: 'relay-unhandled-failures'
+    severity: 2
+    description: 'More than ${unhandledFailures} unhandled failures in 15 minutes (event 1501, each answered 500): a bug. The trace\'s exception names the cause.'
+    query: join(
+      [
+        'traces'
+        '| where tostring(customDimensions.EventId) == "1501"'
+        '| summarize failures = count()'
+        '| where failures > ${unhandledFailures}'
+      ],
+      '\n'
+    )
+    windowSize: 'PT15M'
+    evaluationFrequency: 'PT5M'
   }
   {
     name: 'relay-429-rate'
     severity: 3
-    description: 'More than ${throttledPercent}% of requests answered 429: a client is hammering the relay, or the limits are too tight for real traffic.'
-    query: 'requests | summarize total = count(), limited = countif(resultCode == "429") | where total > 20 | extend percent = 100.0 * limited / total | where percent > ${throttledPercent}'
+    description: 'More than ${throttledPercent}% of requests refused with 429 by a per-client limit (relay.requests.refused by rate_limit.* and concurrency.client): a client is hammering the relay, or the limits (RateLimiting__*) are too tight for real traffic.'
+    query: join(
+      [
+        'let limited = toscalar(customMetrics'
+        '    | where name == "relay.requests.refused"'
+        '    | where tostring(customDimensions["relay.refusal.reason"]) in ("rate_limit.create", "rate_limit.create_with_token", "rate_limit.write", "rate_limit.read", "concurrency.client")'
+        '    | summarize sum(valueSum));'
+        'requests'
+        '| summarize total = count()'
+        '| extend limited = coalesce(limited, 0.0)'
+        '| where total > 20'
+        '| extend percent = 100.0 * limited / total'
+        '| where percent > ${throttledPercent}'
+      ],
+      '\n'
+    )
     windowSize: 'PT15M'
+    evaluationFrequency: 'PT15M'
+  }
+  {
+    name: 'relay-instance-busy'
+    severity: 2
+    description: 'More than ${instanceBusyRefusals} requests in 15 minutes refused because an instance already served RateLimiting__MaxConcurrentRequests at once (relay.requests.refused, reason concurrency.instance): it refuses every client, not one. The app is at its scale-out limit, or the ceiling is below what an instance handles: raise maximumInstanceCount (core/host/function-app.bicep) or the setting.'
+    query: join(
+      [
+        'customMetrics'
+        '| where name == "relay.requests.refused"'
+        '| where tostring(customDimensions["relay.refusal.reason"]) == "concurrency.instance"'
+        '| summarize refused = sum(valueSum)'
+        '| where refused > ${instanceBusyRefusals}'
+      ],
+      '\n'
+    )
+    windowSize: 'PT15M'
+    evaluationFrequency: 'PT15M'
   }
   {
     name: 'relay-purge-backlog'
     severity: 2
-    description: 'The last ${purgeOutOfTimeRuns} purge runs all stopped at their time budget (event ${purgeOutOfTimeEventId}): expired mailboxes come in faster than a run empties them. Raise Purge__TimeBudget (keeping it below the schedule\'s interval) or run the purge more often (PurgeSchedule).'
-    // The latest N runs in the window, all out of time; fewer than N runs in the window (a slower schedule) never fire.
-    query: 'traces | extend eventId = tostring(customDimensions.EventId) | where eventId in ("${purgeCompletedEventId}", "${purgeOutOfTimeEventId}") | top ${purgeOutOfTimeRuns} by timestamp desc | summarize runs = count(), outOfTime = countif(eventId == "${purgeOutOfTimeEventId}") | where runs == ${purgeOutOfTimeRuns} and outOfTime == runs'
+    description: 'At least ${purgeOutOfTimeRuns} purge runs in 30 minutes, and every one stopped at its time budget (relay.purge.runs, outcome out_of_time; none complete): expired mailboxes come in faster than a run empties them. Raise Purge__TimeBudget (keeping it below the schedule\'s interval) or run the purge more often (PurgeSchedule).'
+    query: join(
+      [
+        'customMetrics'
+        '| where name == "relay.purge.runs"'
+        '| extend outcome = tostring(customDimensions["relay.purge.outcome"])'
+        '| summarize outOfTime = sumif(valueSum, outcome == "out_of_time"), complete = sumif(valueSum, outcome == "complete")'
+        '| where outOfTime >= ${purgeOutOfTimeRuns} and complete == 0'
+      ],
+      '\n'
+    )
+    windowSize: 'PT30M'
+    evaluationFrequency: 'PT15M'
+  }
+  {
+    name: 'relay-purge-stalled'
+    severity: 2
+    description: 'No purge run recorded in an hour (relay.purge.runs): the timer function is not running (a PurgeSchedule that does not resolve leaves it in error silently), or the app sends no telemetry. Expired mailboxes are not emptied meanwhile.'
+    query: join(
+      [
+        'customMetrics'
+        '| where name == "relay.purge.runs"'
+        '| summarize runs = sum(valueSum)'
+        '| where coalesce(runs, 0.0) == 0'
+      ],
+      '\n'
+    )
     windowSize: 'PT1H'
+    evaluationFrequency: 'PT15M'
   }
   {
     name: 'relay-push-failures'
     severity: 2
-    description: 'More than ${pushFailures} pushes not delivered in 15 minutes (refused by Notification Hubs, or failed after retries): check the hub\'s credentials and quota.'
-    query: 'traces | where message startswith "Push (" and (message has "not delivered" or message has "refused by Notification Hubs") | summarize failures = count() | where failures > ${pushFailures}'
+    description: 'More than ${pushFailures} pushes not delivered in 15 minutes (relay.pushes, outcome refused by Notification Hubs or failed after retries): check the hub\'s platform credentials and quota.'
+    query: join(
+      [
+        'customMetrics'
+        '| where name == "relay.pushes"'
+        '| where tostring(customDimensions["relay.push.outcome"]) in ("refused", "failed")'
+        '| summarize failures = sum(valueSum)'
+        '| where failures > ${pushFailures}'
+      ],
+      '\n'
+    )
     windowSize: 'PT15M'
+    evaluationFrequency: 'PT15M'
+  }
+  {
+    name: 'relay-pushes-off'
+    severity: 2
+    description: 'An instance started with pushes off (event 1003: the NotificationHubs__ConnectionString Key Vault reference did not resolve; event 1002: the setting is missing). Mailboxes work, devices are not notified. Check the app identity\'s Key Vault Secrets User role and the notification-hubs-connection-string secret, then restart the app.'
+    query: join(
+      [
+        'traces'
+        '| where tostring(customDimensions.EventId) in ("1002", "1003")'
+        '| summarize starts = count()'
+        '| where starts > 0'
+      ],
+      '\n'
+    )
+    windowSize: 'PT1H'
+    evaluationFrequency: 'PT15M'
   }
 ]
 
@@ -94,7 +235,7 @@ resource alerts 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [
       scopes: [
         applicationInsights.id
       ]
-      evaluationFrequency: 'PT5M'
+      evaluationFrequency: rule.evaluationFrequency
       windowSize: rule.windowSize
       criteria: {
         allOf: [
