@@ -2,7 +2,7 @@
 // log message (docs/operations.md, "Alerts"), and a monthly budget on the resource group. They notify the action group
 // when an address is given; without one they still fire and show in the portal.
 //
-// Where the queries read (the worker's Azure Monitor exporter, src/ScTransfer.Functions/RelayTelemetry.cs):
+// Where the queries read (the worker's Azure Monitor exporter, src/ScTransfer.Functions/Telemetry/RelayTelemetry.cs):
 // - customMetrics: the relay.* counters of src/ScTransfer.Relay/Diagnostics/RelayMetrics.cs. The exporter sends delta
 //   temporality, so each row is one series' increase over one export interval (about a minute) on one instance, with
 //   the tags in customDimensions: sum(valueSum) over a window is the count in that window, across instances.
