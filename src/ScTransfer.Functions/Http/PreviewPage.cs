@@ -142,7 +142,6 @@ internal static class PreviewPage
     private static void AppendActions(StringBuilder page, AppActions app, HtmlEncoder html)
     {
         var name = html.Encode(app.AppName);
-        page.Append("<div class=\"how\">Add it to your wallet with ").Append(name).Append(".</div>\n");
         if (app.IntentUrl is { } intent)
         {
             page.Append("<a class=\"open\" href=\"").Append(html.Encode(intent)).Append("\">Open in ").Append(name).Append("</a>\n");
