@@ -119,7 +119,10 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         _session = attached.GetProperty("sessionId").GetString()!;
         await SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject
         {
-            ["width"] = 390, ["height"] = 844, ["deviceScaleFactor"] = 2, ["mobile"] = true,
+            ["width"] = 390,
+            ["height"] = 844,
+            ["deviceScaleFactor"] = 2,
+            ["mobile"] = true,
         });
         await SendAsync("Emulation.setTouchEmulationEnabled", new JsonObject { ["enabled"] = true, ["maxTouchPoints"] = 5 });
         await SendAsync("Page.enable", []);
