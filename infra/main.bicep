@@ -152,6 +152,25 @@ param fcmClientEmail string = ''
 @secure()
 param fcmPrivateKeyBase64 string = ''
 
+// The wallet app(s) that open share links (docs/apps.md); all empty: no association files, a page without an app action.
+@description('iOS apps that open share links as universal links: TEAMID.bundle.id, several separated by commas.')
+param appLinksAppleAppIds string = ''
+
+@description('Android app that opens share links as App Links: its package name.')
+param appLinksAndroidPackageName string = ''
+
+@description('SHA-256 fingerprints of the Android app\'s signing certificates (AA:BB:..., 32 bytes), separated by commas.')
+param appLinksAndroidCertificateFingerprints string = ''
+
+@description('The app\'s name as the share page shows it ("Open in ..."); required with either app.')
+param appLinksAppName string = ''
+
+@description('The app\'s App Store page (https://apps.apple.com/.../id<digits>: also Safari\'s Smart App Banner).')
+param appLinksAppStoreUrl string = ''
+
+@description('The app\'s Google Play page (https).')
+param appLinksPlayStoreUrl string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -309,6 +328,12 @@ module settings 'app/relay-settings.bicep' = {
     privacyPassCreateMailbox: privacyPassCreateMailbox
     privacyPassReadSecureContent: privacyPassReadSecureContent
     mailboxTable: mailboxTable
+    appLinksAppleAppIds: appLinksAppleAppIds
+    appLinksAndroidPackageName: appLinksAndroidPackageName
+    appLinksAndroidCertificateFingerprints: appLinksAndroidCertificateFingerprints
+    appLinksAppName: appLinksAppName
+    appLinksAppStoreUrl: appLinksAppStoreUrl
+    appLinksPlayStoreUrl: appLinksPlayStoreUrl
   }
   // Key Vault references and identity-based storage resolve only once the roles exist.
   dependsOn: [

@@ -109,6 +109,14 @@ param privacyPassChallengeWindowSeconds int = 3600
 @description('Prefix of the per-window spent-nonce tables the relay creates and deletes at run time (letters and digits).')
 param privacyPassNonceTablePrefix string = 'privacypassnonces'
 
+@description('AppLinks__* (docs/apps.md): the wallet app(s) that open share links; all empty by default.')
+param appLinksAppleAppIds string = ''
+param appLinksAndroidPackageName string = ''
+param appLinksAndroidCertificateFingerprints string = ''
+param appLinksAppName string = ''
+param appLinksAppStoreUrl string = ''
+param appLinksPlayStoreUrl string = ''
+
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
 }
@@ -240,5 +248,11 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     PrivacyPass__ReadSecureContent: privacyPassReadSecureContent
     PrivacyPass__ChallengeWindowSeconds: string(privacyPassChallengeWindowSeconds)
     PrivacyPass__NonceTablePrefix: privacyPassNonceTablePrefix
+    AppLinks__AppleAppIds: appLinksAppleAppIds
+    AppLinks__AndroidPackageName: appLinksAndroidPackageName
+    AppLinks__AndroidCertificateFingerprints: appLinksAndroidCertificateFingerprints
+    AppLinks__AppName: appLinksAppName
+    AppLinks__AppStoreUrl: appLinksAppStoreUrl
+    AppLinks__PlayStoreUrl: appLinksPlayStoreUrl
   }
 }

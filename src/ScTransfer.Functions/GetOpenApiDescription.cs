@@ -14,7 +14,7 @@ public sealed class GetOpenApiDescription
 
     [Function(nameof(GetOpenApiDescription))]
     public Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/openapi.yaml")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v1/openapi.yaml")] HttpRequest request) =>
         Task.FromResult(RelayResults.Document(Document, "application/yaml"));
 
     private static byte[] Load()

@@ -9,6 +9,8 @@ using System.Diagnostics.CodeAnalysis;
 // other public type in this project fails the build.
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.CreateMailbox", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.DeleteMailbox", Justification = "Function class")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.GetAppleAppSiteAssociation", Justification = "Function class")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.GetAssetLinks", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.GetOpenApiDescription", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.NoSuchEndpoint", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.PurgeExpiredMailboxes", Justification = "Function class")]
@@ -18,6 +20,7 @@ using System.Diagnostics.CodeAnalysis;
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.UpdateMailbox", Justification = "Function class")]
 
 // The services a function class's public constructor takes must be as visible as the class itself (CS0051).
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.Http.AppLinks", Justification = "Taken by a function class's constructor")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.Http.PrivacyPassGate", Justification = "Taken by a function class's constructor")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.Http.RelayRequest", Justification = "Taken by a function class's constructor")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Functions.Http.RequestBody", Justification = "Returned by RelayRequest to the function classes")]

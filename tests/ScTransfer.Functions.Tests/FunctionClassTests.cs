@@ -95,6 +95,53 @@ public sealed class ReadDisplayInformationFunctionTests : IDisposable
         Assert.True(answer.IsProblem);
     }
 
+    [Fact]
+    public async Task A_browser_asking_for_an_unknown_mailbox_gets_the_404_page()
+    {
+        var http = _relay.Request("GET", "/v1/m/x");
+        http.Request.Headers.Accept = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<ReadDisplayInformation>().Run(http.Request, MailboxId.New().ToString(), default), http);
+
+        Assert.Equal(404, answer.Status);
+        Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
+        Assert.Contains("ask the sender to share again", answer.Body, StringComparison.Ordinal);
+        Assert.Equal(Http.PreviewPage.ContentSecurityPolicy, answer.Headers.ContentSecurityPolicy.ToString());
+    }
+
+    [Fact]
+    public async Task HEAD_answers_the_status_and_headers_of_GET_without_the_page()
+    {
+        var id = await _relay.CreatedAsync(DeviceClaim.New());
+        var get = _relay.Request("GET", $"/v1/m/{id}");
+        var head = _relay.Request("HEAD", $"/v1/m/{id}");
+
+        var page = await FunctionHarness.AnswerAsync(await _relay.Function<ReadDisplayInformation>().Run(get.Request, id.ToString(), default), get);
+        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<ReadDisplayInformation>().Run(head.Request, id.ToString(), default), head);
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("", answer.Body);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(page.Body), answer.Headers.ContentLength);
+        Assert.Equal(page.Headers.ContentSecurityPolicy.ToString(), answer.Headers.ContentSecurityPolicy.ToString());
+        Assert.Equal(page.ContentType, answer.ContentType);
+    }
+
+    [Fact]
+    public async Task With_an_app_configured_the_page_opens_it_with_the_vertical_handed_on()
+    {
+        using var relay = new FunctionHarness(AppLinkSettings.Both);
+        var id = await relay.CreatedAsync(DeviceClaim.New());
+        var http = relay.Request("GET", $"/v1/m/{id}");
+        http.Request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?v=c");
+
+        var answer = await FunctionHarness.AnswerAsync(await relay.Function<ReadDisplayInformation>().Run(http.Request, id.ToString(), default), http);
+
+        Assert.Equal(200, answer.Status);
+        Assert.Contains("Someone shared a car key with you", answer.Body, StringComparison.Ordinal);
+        Assert.Contains($"href=\"intent://relay.test.example/v1/m/{id}?v=c#Intent;scheme=https;package=com.example.wallet;S.browser_fallback_url=https%3A%2F%2Fplay.google.com%2Fstore%2Fapps%2Fdetails%3Fid%3Dcom.example.wallet;end\">Open in Example Wallet</a>", answer.Body, StringComparison.Ordinal);
+        Assert.Contains($"<meta name=\"apple-itunes-app\" content=\"app-id=123456789, app-argument={FunctionHarness.Link(id)}?v=c\">", answer.Body, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _relay.Dispose();
 }
 
@@ -268,6 +315,74 @@ public sealed class GetOpenApiDescriptionFunctionTests : IDisposable
 }
 
 [Trait(Needs.Trait, Needs.Nothing)]
+public sealed class AssociationFileFunctionTests : IDisposable
+{
+    private readonly FunctionHarness _configured = new(AppLinkSettings.Both);
+    private readonly FunctionHarness _unconfigured = new();
+
+    [Fact]
+    public async Task The_Apple_file_names_the_apps_and_exactly_the_share_link_path_and_may_be_cached()
+    {
+        var http = _configured.Request("GET", "/.well-known/apple-app-site-association");
+        var answer = await FunctionHarness.AnswerAsync(await _configured.Function<GetAppleAppSiteAssociation>().Run(http.Request), http);
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("application/json; charset=utf-8", answer.ContentType);
+        Assert.Equal(Http.AppLinks.CacheControl, answer.Headers.CacheControl.ToString());
+        var details = Assert.Single(answer.Json.GetProperty("applinks").GetProperty("details").EnumerateArray());
+        Assert.Equal(["ABCDE12345.com.example.wallet", "FGHIJ67890.com.example.wallet.beta"], details.GetProperty("appIDs").EnumerateArray().Select(a => a.GetString()));
+        var component = Assert.Single(details.GetProperty("components").EnumerateArray());
+        Assert.Equal("/v1/m/????????-????-????-????-????????????", component.GetProperty("/").GetString());
+    }
+
+    [Fact]
+    public async Task The_Android_file_is_a_statement_list_for_the_package_and_its_certificates()
+    {
+        var http = _configured.Request("GET", "/.well-known/assetlinks.json");
+        var answer = await FunctionHarness.AnswerAsync(await _configured.Function<GetAssetLinks>().Run(http.Request), http);
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("application/json; charset=utf-8", answer.ContentType);
+        var statement = Assert.Single(answer.Json.EnumerateArray());
+        Assert.Equal(["delegate_permission/common.handle_all_urls"], statement.GetProperty("relation").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("com.example.wallet", statement.GetProperty("target").GetProperty("package_name").GetString());
+        Assert.Equal(AppLinkSettings.Fingerprints.Split(',').Select(f => f.ToUpperInvariant()),
+            statement.GetProperty("target").GetProperty("sha256_cert_fingerprints").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public async Task Without_settings_both_files_are_a_problem_404()
+    {
+        var apple = _unconfigured.Request("GET", "/.well-known/apple-app-site-association");
+        var android = _unconfigured.Request("GET", "/.well-known/assetlinks.json");
+
+        var appleAnswer = await FunctionHarness.AnswerAsync(await _unconfigured.Function<GetAppleAppSiteAssociation>().Run(apple.Request), apple);
+        var androidAnswer = await FunctionHarness.AnswerAsync(await _unconfigured.Function<GetAssetLinks>().Run(android.Request), android);
+
+        Assert.Equal((404, true), (appleAnswer.Status, appleAnswer.IsProblem));
+        Assert.Equal((404, true), (androidAnswer.Status, androidAnswer.IsProblem));
+        Assert.Contains("AppLinks__AppleAppIds", appleAnswer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("AppLinks__AndroidPackageName", androidAnswer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serving_them_touches_no_storage()
+    {
+        var http = _configured.Request("GET", "/.well-known/assetlinks.json");
+
+        await FunctionHarness.AnswerAsync(await _configured.Function<GetAssetLinks>().Run(http.Request), http);
+
+        Assert.Equal((0, 0), (_configured.Store.Reads, _configured.Store.Writes));
+    }
+
+    public void Dispose()
+    {
+        _configured.Dispose();
+        _unconfigured.Dispose();
+    }
+}
+
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class NoSuchEndpointFunctionTests : IDisposable
 {
     private readonly FunctionHarness _relay = new();
@@ -294,5 +409,38 @@ public sealed class NoSuchEndpointFunctionTests : IDisposable
         Assert.Equal("POST", answer.Headers.Allow.ToString());
     }
 
+    [Theory]
+    [InlineData("/v1/m/4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "GET, HEAD, POST, PUT, PATCH, DELETE")]
+    [InlineData("/v1/openapi.yaml", "GET, HEAD")]
+    [InlineData("/.well-known/apple-app-site-association", "GET, HEAD")]
+    [InlineData("/.well-known/assetlinks.json", "GET, HEAD")]
+    public async Task Allow_lists_HEAD_wherever_GET_is_served(string path, string allow)
+    {
+        var http = _relay.Request("OPTIONS", path);
+
+        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<NoSuchEndpoint>().Run(http.Request), http);
+
+        Assert.Equal(405, answer.Status);
+        Assert.Equal(allow, answer.Headers.Allow.ToString());
+    }
+
     public void Dispose() => _relay.Dispose();
+}
+
+/// <summary>App link settings for tests: two iOS apps, one Android app with two certificates, both stores.</summary>
+internal static class AppLinkSettings
+{
+    public const string Fingerprints =
+        "14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64:16:A0:83:42:E6:1D:BE:A8:8A:04:96:B2:3F:CF:44:E5,"
+        + "a0:83:42:e6:1d:be:a8:8a:04:96:b2:3f:cf:44:e5:14:6d:e9:83:c5:73:06:50:d8:ee:b9:95:2f:34:fc:64:16";
+
+    public static readonly IReadOnlyDictionary<string, string?> Both = new Dictionary<string, string?>
+    {
+        ["AppLinks:AppleAppIds"] = "ABCDE12345.com.example.wallet, FGHIJ67890.com.example.wallet.beta",
+        ["AppLinks:AndroidPackageName"] = "com.example.wallet",
+        ["AppLinks:AndroidCertificateFingerprints"] = Fingerprints,
+        ["AppLinks:AppName"] = "Example Wallet",
+        ["AppLinks:AppStoreUrl"] = "https://apps.apple.com/us/app/example-wallet/id123456789",
+        ["AppLinks:PlayStoreUrl"] = "https://play.google.com/store/apps/details?id=com.example.wallet",
+    };
 }

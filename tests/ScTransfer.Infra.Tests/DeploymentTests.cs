@@ -140,6 +140,37 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public void App_links_are_off_by_default_and_each_azd_environment_value_reaches_its_app_setting()
+    {
+        // The parameter file maps one azd environment name to each main parameter (docs/deploy.md, "App links").
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")))!["parameters"]!;
+        var names = new Dictionary<string, (string Parameter, string Environment)>
+        {
+            ["AppLinks__AppleAppIds"] = ("appLinksAppleAppIds", "APP_LINKS_APPLE_APP_IDS"),
+            ["AppLinks__AndroidPackageName"] = ("appLinksAndroidPackageName", "APP_LINKS_ANDROID_PACKAGE_NAME"),
+            ["AppLinks__AndroidCertificateFingerprints"] = ("appLinksAndroidCertificateFingerprints", "APP_LINKS_ANDROID_CERTIFICATE_FINGERPRINTS"),
+            ["AppLinks__AppName"] = ("appLinksAppName", "APP_LINKS_APP_NAME"),
+            ["AppLinks__AppStoreUrl"] = ("appLinksAppStoreUrl", "APP_LINKS_APP_STORE_URL"),
+            ["AppLinks__PlayStoreUrl"] = ("appLinksPlayStoreUrl", "APP_LINKS_PLAY_STORE_URL"),
+        };
+        var off = DeployedAppSettings();
+        var given = DeployedAppSettings(names.Values.ToDictionary(n => n.Parameter, n => (JsonNode?)("value of " + n.Parameter)));
+
+        foreach (var (setting, (parameter, environment)) in names)
+        {
+            Assert.Equal($"${{{environment}=}}", (string)file[parameter]!["value"]!);
+            Assert.Equal("", (string)off[setting]!);
+            Assert.Equal("value of " + parameter, (string)given[setting]!);
+        }
+
+        // Empty is the code's default: no app, no association file.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(off
+            .Where(s => s.Key.StartsWith("AppLinks__", StringComparison.Ordinal))
+            .Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value!.ToString()))).Build();
+        Assert.Equivalent(new AppLinksOptions(), configuration.GetSection(AppLinksOptions.SectionName).Get<AppLinksOptions>(), strict: true);
+    }
+
+    [Fact]
     public void Share_links_use_the_custom_domain_when_one_is_given()
     {
         var settings = DeployedAppSettings(new() { ["customDomain"] = "relay.example.com" });

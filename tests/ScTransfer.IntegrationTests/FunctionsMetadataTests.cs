@@ -3,7 +3,7 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.IntegrationTests;
 
-/// <summary>The Azure Functions app's own build output declares the draft's endpoints: what `func start` and Azure read.</summary>
+/// <summary>The Azure Functions app's own build output declares the draft's endpoints and the association files: what `func start` and Azure read.</summary>
 public sealed class FunctionsMetadataTests
 {
     private static string OutputDirectory => Path.Combine(Repository.Root, "src", "ScTransfer.Functions", "bin", Repository.Configuration, "net10.0");
@@ -12,18 +12,21 @@ public sealed class FunctionsMetadataTests
     [InlineData("CreateMailbox", "post", "v1/m")]
     [InlineData("UpdateMailbox", "put", "v1/m/{mailboxIdentifier}")]
     [InlineData("DeleteMailbox", "delete", "v1/m/{mailboxIdentifier}")]
-    [InlineData("ReadDisplayInformation", "get", "v1/m/{mailboxIdentifier}")]
+    [InlineData("ReadDisplayInformation", "get,head", "v1/m/{mailboxIdentifier}")]
     [InlineData("ReadSecureContent", "post", "v1/m/{mailboxIdentifier}")]
     [InlineData("RelinquishMailbox", "patch", "v1/m/{mailboxIdentifier}")]
-    [InlineData("GetOpenApiDescription", "get", "v1/openapi.yaml")]
-    public void Each_endpoint_is_an_anonymous_HTTP_function_with_the_drafts_method_and_route(string name, string method, string route)
+    [InlineData("GetOpenApiDescription", "get,head", "v1/openapi.yaml")]
+    [InlineData("GetAppleAppSiteAssociation", "get,head", ".well-known/apple-app-site-association")]
+    [InlineData("GetAssetLinks", "get,head", ".well-known/assetlinks.json")]
+    public void Each_endpoint_is_an_anonymous_HTTP_function_with_the_drafts_method_and_route(string name, string methods, string route)
     {
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "functions.metadata")));
         var function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
         var trigger = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
 
         Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString(), ignoreCase: true);
-        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()));
+        // HEAD wherever GET is served (RFC 9110 §9.3.2): the host answers only the methods a function lists.
+        Assert.Equal(methods.Split(','), trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()));
         Assert.Equal(route, trigger.GetProperty("route").GetString());
     }
 

@@ -79,7 +79,9 @@ public sealed class OpenApiTests(RelayFixture fixture)
         Assert.NotEmpty(contract.Check("DELETE", $"/v1/m/{id}", 200, json, "application/json", "{}")); // 200 has no body
         Assert.NotEmpty(contract.Check("PUT", $"/v1/m/{id}", 400, json, "application/json", ProblemBody)); // wrong media type
         Assert.NotEmpty(contract.Check("PUT", $"/v1/m/{id}", 400, problem, "application/problem+json", """{"title":"t","status":400,"detail":"d"}"""));
-        Assert.NotEmpty(contract.Check("HEAD", $"/v1/m/{id}", 200, json, null, ""));
+        Assert.NotEmpty(contract.Check("OPTIONS", $"/v1/m/{id}", 200, json, null, ""));
+        Assert.NotEmpty(contract.Check("HEAD", $"/v1/m/{id}", 200, new Dictionary<string, string>(), null, "")); // no Content-Security-Policy
+        Assert.NotEmpty(contract.Check("HEAD", "/v1/openapi.yaml", 200, json, "application/json", "{}")); // HEAD has no body
         Assert.NotEmpty(contract.Check("GET", "/v2/m", 404, problem, "application/problem+json", ProblemBody));
     }
 }

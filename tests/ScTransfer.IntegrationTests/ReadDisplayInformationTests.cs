@@ -69,6 +69,60 @@ public sealed class ReadDisplayInformationTests(RelayFixture fixture)
         Assert.Equal(HttpStatusCode.OK, receiver.StatusCode);
     }
 
+    [Theory]
+    [InlineData("?v=c", "a car key")]
+    [InlineData("?v=h", "a home key")]
+    [InlineData("?v=a", "an access key")]
+    [InlineData("?v=zz", "a key")]
+    [InlineData("?v=c&v=h", "a key")]
+    [InlineData("?v=", "a key")]
+    [InlineData("?v=%E2%80%AE%3Cb%3E", "a key")]
+    [InlineData("?utm_source=chat&v=c", "a car key")]
+    public async Task The_credential_vertical_only_tailors_the_wording_and_never_causes_an_error(string query, string shared)
+    {
+        var (id, _) = await _relay.CreateMailboxAsync();
+
+        using var response = await _relay.Http.GetAsync($"v1/m/{id}{query}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"Someone shared {shared} with you", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_browser_opening_a_share_that_is_gone_gets_a_page_and_an_API_client_problem_json()
+    {
+        var (deleted, sender) = await _relay.CreateMailboxAsync();
+        (await _relay.DeleteAsync(deleted, sender)).Dispose();
+
+        foreach (var id in new[] { deleted, RelayClient.NewId() })
+        {
+            using var browser = await GetAsync(id, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+            using var api = await GetAsync(id, "application/json");
+            using var bare = await GetAsync(id, null);
+
+            Assert.Equal(HttpStatusCode.NotFound, browser.StatusCode);
+            Assert.Equal("text/html", browser.Content.Headers.ContentType?.MediaType);
+            var page = await browser.Content.ReadAsStringAsync();
+            Assert.Contains("This share has expired or was already used; ask the sender to share again.", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("about:blank", page, StringComparison.Ordinal); // no problem+json in it
+            Assert.StartsWith("default-src 'none'", browser.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+            Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("application/problem+json", bare.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(string id, string? accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/m/" + id);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        return await _relay.Http.SendAsync(request);
+    }
+
     [Fact]
     public async Task Unknown_is_404_and_a_non_UUID_identifier_400()
     {

@@ -6,12 +6,12 @@ namespace ScTransfer.Proof.Tests;
 /// <summary>A mailbox set up before the hostile run: both parties bound, so no well-formed read by a stranger can bind.</summary>
 internal sealed record SeededMailbox(string Id, string SenderClaim, string ReceiverClaim);
 
-/// <summary>One hostile request over HttpClient. Only previews (GET) may succeed; everything else must be refused.</summary>
+/// <summary>One hostile request over HttpClient. Only previews (GET, and HEAD, its headers) may succeed; everything else must be refused.</summary>
 internal sealed record HostileRequest(
     string Kind, HttpMethod Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[]? Body, string? ContentType,
     bool Chunked = false)
 {
-    public bool MaySucceed => Method == HttpMethod.Get;
+    public bool MaySucceed => Method == HttpMethod.Get || Method == HttpMethod.Head;
 }
 
 /// <summary>

@@ -11,6 +11,7 @@ namespace ScTransfer.Proof.Tests;
 /// attribute, and the page title is the hostile text, shown as text. A positive control serves the same payloads
 /// unescaped and without CSP from the canary itself, and there they do fire, so the canary would notice.
 /// </summary>
+[Trait(Needs.Trait, Needs.Chromium)]
 public sealed partial class PreviewBrowserTests
 {
     private const string Pwned = "PWNED-BY-PREVIEW";
@@ -71,7 +72,7 @@ public sealed partial class PreviewBrowserTests
             }
 
             Assert.Equal(["<meta charset=", "<meta name=\"viewport\"", "<meta name=\"robots\""], Regex.Matches(dom, "<meta (charset=|name=\"[a-z]+\")").Select(m => m.Value));
-            Assert.All(Regex.Matches(dom, "<img [^>]*>").Select(m => m.Value), img => Assert.Matches("^<img src=\"https://img\\.example/[^\"]*\" alt=\"\">$", img));
+            Assert.DoesNotContain("<img", dom, StringComparison.Ordinal); // an image is a CSS background (PreviewPage), never an element
 
             // The hostile title is shown as text, and the document's title is not the one the payload set.
             Assert.DoesNotContain("<title>" + Pwned, dom, StringComparison.Ordinal);
@@ -101,44 +102,10 @@ public sealed partial class PreviewBrowserTests
         Assert.Contains(Tags(dom), t => t.Attributes.Contains("onerror"));
     }
 
-    [Fact]
-    public async Task A_normal_preview_renders_and_is_captured_for_the_README()
-    {
-        await using var relay = await RelayHost.StartAsync(publicBaseUrl: "https://relay.example.com");
-        using var http = relay.CreateClient();
-        var id = RelayClient.NewId();
-        await new RelayClient(http).CreateMailboxAsync(RelayClient.CreateBody(id, display: new JsonObject
-        {
-            ["title"] = "Hotel Pass · Room 1204",
-            ["description"] = "Grand Hotel Example, 12–15 March. Tap to add this room key to your wallet.",
-        }), RelayClient.NewId());
-
-        var file = Path.Combine(Path.GetTempPath(), $"preview-{id}.png");
-        try
-        {
-            await Chromium.ScreenshotAsync(new Uri(relay.BaseAddress, "v1/m/" + id), file);
-            var png = await File.ReadAllBytesAsync(file);
-            Assert.True(png.AsSpan().StartsWith(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), "not a PNG");
-            Assert.InRange(png.Length, 10_000, 2_000_000); // a blank page compresses to far less
-
-            // Set UPDATE_README_SCREENSHOT=1 to refresh docs/images/preview.png from this run.
-            if (Environment.GetEnvironmentVariable("UPDATE_README_SCREENSHOT") == "1")
-            {
-                var target = Path.Combine(Repository.Root, "docs", "images", "preview.png");
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target, overwrite: true);
-            }
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
     /// <summary>What the preview page itself is made of (PreviewPage.Render); anything else was injected.</summary>
-    private static readonly string[] PageTags = ["html", "head", "meta", "title", "style", "body", "main", "div", "span", "h1", "p", "footer", "img"];
+    private static readonly string[] PageTags = ["html", "head", "meta", "title", "style", "body", "main", "div", "span", "h1", "p", "footer"];
 
-    private static readonly string[] PageAttributes = ["lang", "prefix", "charset", "name", "content", "property", "class", "aria-hidden", "src", "alt"];
+    private static readonly string[] PageAttributes = ["lang", "prefix", "charset", "name", "content", "property", "class", "aria-hidden", "dir"];
 
     private static IEnumerable<(string Tag, string[] Attributes)> Tags(string dom) =>
         TagPattern().Matches(dom).Select(m => (m.Groups[1].Value.ToLowerInvariant(),

@@ -44,6 +44,10 @@ public sealed class SecurityHeaderTests
             ("preview", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Get, "v1/m/" + id)),
             ("preview of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Get, "v1/m/" + RelayClient.NewId())),
             ("preview of a bad id", HttpStatusCode.BadRequest, () => http.SendAsync(HttpMethod.Get, "v1/m/not-a-uuid")),
+            ("preview of nothing, in a browser", HttpStatusCode.NotFound, () => Browser(http, "v1/m/" + RelayClient.NewId())),
+            ("preview, HEAD", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Head, "v1/m/" + id)),
+            ("Apple association file, not configured", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Get, ".well-known/apple-app-site-association")),
+            ("Android association file, not configured", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Get, ".well-known/assetlinks.json")),
             ("read binds the receiver", HttpStatusCode.OK, () => http.SendAsync(HttpMethod.Post, "v1/m/" + id, receiver)),
             ("read by a stranger", HttpStatusCode.Unauthorized, () => http.SendAsync(HttpMethod.Post, "v1/m/" + id, stranger)),
             ("read of nothing", HttpStatusCode.NotFound, () => http.SendAsync(HttpMethod.Post, "v1/m/" + RelayClient.NewId(), stranger)),
@@ -150,6 +154,13 @@ public sealed class SecurityHeaderTests
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
             ? string.Join(",", values) : null;
+
+    private static async Task<HttpResponseMessage> Browser(HttpClient http, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        return await http.SendAsync(request);
+    }
 
     private static async Task<HttpResponseMessage> Raw(HttpClient http, HttpMethod method, string path, string claim, string body, string contentType)
     {

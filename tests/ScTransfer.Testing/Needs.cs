@@ -13,4 +13,10 @@ public static class Needs
 
     /// <summary>The Table storage emulator (started on first use when not already listening).</summary>
     public const string Azurite = "Azurite";
+
+    /// <summary>A relay process (<see cref="RelayHost"/>, either host) over Azurite.</summary>
+    public const string Relay = "Relay";
+
+    /// <summary>A relay process and headless Chromium (/usr/bin/chromium; scripts/install-chromium.sh installs it).</summary>
+    public const string Chromium = "Chromium";
 }

@@ -114,7 +114,7 @@ internal sealed partial class RelayRateLimiter : IDisposable
         "CreateMailbox" => EndpointClass.Create,
         "UpdateMailbox" or "RelinquishMailbox" or "DeleteMailbox" => EndpointClass.Write,
         "ReadSecureContent" or "ReadDisplayInformation" => EndpointClass.Read,
-        // GetOpenApiDescription serves a document held in memory (no storage) and the fallback 404 touches nothing:
+        // GetOpenApiDescription and the association files serve documents held in memory (no storage), the fallback 404 touches nothing:
         // only the concurrency ceiling applies to them.
         _ => null,
     };

@@ -33,10 +33,14 @@ internal static class RelayResults
     public static IResult Json(int status, Action<Utf8JsonWriter> write, bool noStore = false, int sizeHint = 512) =>
         new JsonWriterResult(status, write, noStore, sizeHint);
 
-    public static IResult Html(string html, string contentSecurityPolicy) => new HtmlResult(html, contentSecurityPolicy);
+    public static IResult Html(HtmlPage page) => new HtmlResult(page);
 
-    /// <summary>A UTF-8 text document served as it is stored, e.g. the OpenAPI description.</summary>
-    public static IResult Document(ReadOnlyMemory<byte> utf8, string mediaType) => new DocumentResult(utf8, mediaType);
+    /// <summary>
+    /// A UTF-8 text document served as it is held, e.g. the OpenAPI description, or an association file with
+    /// <paramref name="cacheControl"/>.
+    /// </summary>
+    public static IResult Document(ReadOnlyMemory<byte> utf8, string mediaType, string? cacheControl = null) =>
+        new DocumentResult(utf8, mediaType, cacheControl);
 
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
 
@@ -59,7 +63,7 @@ internal static class RelayResults
             }
 
             response.ContentLength = buffer.WrittenCount;
-            await response.Body.WriteAsync(buffer.WrittenMemory, httpContext.RequestAborted);
+            await WriteBodyAsync(httpContext, buffer.WrittenMemory);
         }
     }
 
@@ -89,9 +93,16 @@ internal static class RelayResults
             }
 
             response.ContentLength = buffer.WrittenCount;
-            await response.Body.WriteAsync(buffer.WrittenMemory, httpContext.RequestAborted);
+            await WriteBodyAsync(httpContext, buffer.WrittenMemory);
         }
     }
+
+    /// <summary>
+    /// The body, except for HEAD (RFC 9110 §9.3.2): the same status and headers as GET, Content-Length included,
+    /// and no content.
+    /// </summary>
+    private static ValueTask WriteBodyAsync(HttpContext httpContext, ReadOnlyMemory<byte> body) =>
+        HttpMethods.IsHead(httpContext.Request.Method) ? ValueTask.CompletedTask : httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
 
     private sealed class StatusResult(int status) : IResult
     {
@@ -103,31 +114,39 @@ internal static class RelayResults
         }
     }
 
-    private sealed class DocumentResult(ReadOnlyMemory<byte> utf8, string mediaType) : IResult
+    private sealed class DocumentResult(ReadOnlyMemory<byte> utf8, string mediaType, string? cacheControl) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;
             response.StatusCode = 200;
             response.ContentType = mediaType + "; charset=utf-8";
+            if (cacheControl is not null)
+            {
+                response.Headers.CacheControl = cacheControl;
+            }
+
             response.ContentLength = utf8.Length;
-            await response.Body.WriteAsync(utf8, httpContext.RequestAborted);
+            await WriteBodyAsync(httpContext, utf8);
         }
     }
 
-    private sealed class HtmlResult(string html, string contentSecurityPolicy) : IResult
+    private sealed class HtmlResult(HtmlPage page) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;
-            response.StatusCode = 200;
+            response.StatusCode = page.Status;
             response.ContentType = "text/html; charset=utf-8";
-            response.Headers.ContentSecurityPolicy = contentSecurityPolicy;
+            response.Headers.ContentSecurityPolicy = page.ContentSecurityPolicy;
             response.Headers["X-Robots-Tag"] = "noindex, nofollow";
             response.Headers.CacheControl = "no-store";
             // Encoded straight into the response's pipe: no intermediate byte array of the page.
-            response.ContentLength = Encoding.UTF8.GetByteCount(html);
-            await response.WriteAsync(html, Encoding.UTF8, httpContext.RequestAborted);
+            response.ContentLength = Encoding.UTF8.GetByteCount(page.Html);
+            if (!HttpMethods.IsHead(httpContext.Request.Method))
+            {
+                await response.WriteAsync(page.Html, Encoding.UTF8, httpContext.RequestAborted);
+            }
         }
     }
 }

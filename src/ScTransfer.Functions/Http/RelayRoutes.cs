@@ -14,8 +14,9 @@ internal static class RelayRoutes
     private static readonly (Func<string[], bool> Matches, string Allow)[] Known =
     [
         (segments => segments is ["v1", "m"], "POST"),
-        (segments => segments is ["v1", "m", { Length: > 0 }], "GET, POST, PUT, PATCH, DELETE"),
-        (segments => segments is ["v1", "openapi.yaml"], "GET"),
+        (segments => segments is ["v1", "m", { Length: > 0 }], "GET, HEAD, POST, PUT, PATCH, DELETE"),
+        (segments => segments is ["v1", "openapi.yaml"], "GET, HEAD"),
+        (segments => segments is [".well-known", "apple-app-site-association" or "assetlinks.json"], "GET, HEAD"),
     ];
 
     public static IResult Unmatched(HttpRequest request)
@@ -31,6 +32,6 @@ internal static class RelayRoutes
         }
 
         return RelayResults.Problem(new ProtocolError(
-            404, "No such endpoint", "The relay serves /v1/m (POST) and /v1/m/{mailboxIdentifier} (GET, POST, PUT, PATCH, DELETE); its description is /v1/openapi.yaml."));
+            404, "No such endpoint", "The relay serves /v1/m (POST) and /v1/m/{mailboxIdentifier} (GET, HEAD, POST, PUT, PATCH, DELETE); its description is /v1/openapi.yaml."));
     }
 }

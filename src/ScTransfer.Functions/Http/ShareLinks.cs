@@ -23,7 +23,19 @@ public sealed class ShareLinks
         }
 
         _prefix = uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/v1/m/";
+        PathPrefix = uri.AbsolutePath.TrimEnd('/') + "/v1/m/";
+        Authority = uri.Authority;
+        Scheme = uri.Scheme;
     }
+
+    /// <summary>The path every share link starts with, e.g. <c>/v1/m/</c> (under the base URL's own path, if it has one).</summary>
+    internal string PathPrefix { get; }
+
+    /// <summary>The host (and port, if not the default) of every share link.</summary>
+    internal string Authority { get; }
+
+    /// <summary>The scheme of every share link: https in any real deployment.</summary>
+    internal string Scheme { get; }
 
     public string For(MailboxId id) => _prefix + id.ToString();
 }

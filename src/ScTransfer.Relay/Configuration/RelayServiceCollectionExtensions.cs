@@ -34,6 +34,8 @@ public static class RelayServiceCollectionExtensions
         // Both hosts refuse to start without a purge schedule the Functions host can read, rather than never purging.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PurgeOptions>, PurgeScheduleValidation>());
         services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AppLinksOptions>().Bind(configuration.GetSection(AppLinksOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AppLinksOptions>, AppLinksValidation>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddRelayMetrics();

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using ScTransfer.Testing;
+
+namespace ScTransfer.IntegrationTests;
+
+/// <summary>
+/// README's two curl sections run as written, one after the other in one bash, against a real relay (either host):
+/// only the <c>relay=</c> line is pointed at it. Every curl's status is recorded (a wrapper adds <c>-D</c>) and compared
+/// with what the README's comments promise, so a placeholder the relay refuses, a step that is only a comment or a body
+/// that misses a field fails here.
+/// </summary>
+[Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
+public sealed partial class ReadmeCurlTests(RelayFixture fixture)
+{
+    private const string RelayLine = "relay=http://127.0.0.1:7071";
+
+    [Fact]
+    public async Task The_stateless_and_stateful_blocks_run_as_written_and_answer_what_their_comments_say()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"));
+        var blocks = Section(readme, "## A stateless transfer with curl").Concat(Section(readme, "## A stateful transfer with curl")).ToList();
+        Assert.Equal(2, blocks.Count);
+        Assert.Contains(RelayLine, blocks[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("…\"", string.Concat(blocks), StringComparison.Ordinal); // no placeholder token left in a body
+        Assert.DoesNotContain("<", string.Concat(blocks).Replace("<id>", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        var statuses = Directory.CreateTempSubdirectory("readme-curl-");
+        try
+        {
+            var script = "set -euo pipefail\n"
+                + "curl() { local n; n=$(( $(ls \"$STATUS_DIR\" | wc -l) + 1 )); command curl -D \"$STATUS_DIR/$(printf %03d $n)\" \"$@\"; }\n"
+                + string.Join("\n", blocks).Replace(RelayLine, "relay=" + fixture.Relay.BaseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal);
+            var (exitCode, output, error) = await BashAsync(script, statuses.FullName);
+            Assert.True(exitCode == 0, $"README's curl blocks failed ({exitCode}):\n{output}\n{error}");
+
+            var answered = statuses.GetFiles().OrderBy(f => f.Name).Select(f => LastStatus(File.ReadAllText(f.FullName))).ToList();
+            Assert.Equal(
+            [
+                200, 200, 200, 401, 200,           // stateless: create, share page, read, anyone else, delete
+                200, 200, 200, 201, 200, 200, 200, // stateful: create, bind, reply, its retry, sender reads, sender answers, delete
+            ], answered);
+            Assert.Contains("\"urlLink\":\"https://relay.test.example/v1/m/", output, StringComparison.Ordinal);
+            Assert.Contains("<meta property=\"og:title\" content=\"Hotel Pass\">", output, StringComparison.Ordinal);
+            Assert.Contains("\"title\":\"Car Key\"", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            statuses.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The ```sh blocks between <paramref name="heading"/> and the next heading of its level.</summary>
+    private static IEnumerable<string> Section(string readme, string heading)
+    {
+        var start = readme.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"README has no '{heading}'");
+        var end = readme.IndexOf("\n## ", start + heading.Length + 2, StringComparison.Ordinal);
+        var section = readme[start..(end < 0 ? readme.Length : end)];
+        return ShellBlock().Matches(section).Select(m => m.Groups[1].Value);
+    }
+
+    private static int LastStatus(string headers) =>
+        int.Parse(StatusLine().Matches(headers)[^1].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<(int ExitCode, string Output, string Error)> BashAsync(string script, string statusDirectory)
+    {
+        var start = new ProcessStartInfo("bash", ["-c", script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["STATUS_DIR"] = statusDirectory;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [GeneratedRegex("```sh\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
+
+    [GeneratedRegex("^HTTP/[0-9.]+ ([0-9]{3})", RegexOptions.Multiline)]
+    private static partial Regex StatusLine();
+}
