@@ -22,6 +22,7 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     private readonly ConcurrentQueue<(Func<string, string, bool> Match, TimeSpan Hold)> _holds = new();
     private readonly ConcurrentQueue<string> _held = new();
     private readonly ConcurrentQueue<StorageExchange> _exchanges = new();
+    private volatile TaskCompletionSource _thawed = Thawed();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
@@ -56,12 +57,36 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     /// </summary>
     public void HoldNextAnswer(Func<string, string, bool> match, TimeSpan hold) => _holds.Enqueue((match, hold));
 
+    /// <summary>
+    /// Storage stops answering, as a frozen process would: every request from now on is accepted and then held, neither
+    /// forwarded nor answered, until <see cref="Thaw"/>; then the held ones go on to storage (their clients may have
+    /// given up on them by then).
+    /// </summary>
+    public void Freeze()
+    {
+        if (_thawed.Task.IsCompleted)
+        {
+            _thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Storage answers again.</summary>
+    public void Thaw() => _thawed.TrySetResult();
+
+    private static TaskCompletionSource Thawed()
+    {
+        var thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        thawed.SetResult();
+        return thawed;
+    }
+
     private async Task ForwardAsync(HttpListenerContext context)
     {
         var request = context.Request;
         var path = request.Url!.AbsolutePath;
         try
         {
+            await _thawed.Task.WaitAsync(_stopping.Token);
             using var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), request.RawUrl);
             using var body = new MemoryStream();
             await request.InputStream.CopyToAsync(body);
@@ -148,6 +173,7 @@ public sealed class StorageFaultProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Thaw();
         await LoopbackHttpListener.StopAsync(_listener, _stopping, _loop);
         _upstream.Dispose();
     }

@@ -54,8 +54,8 @@ internal sealed partial class RelayHttpPolicy(RelayMetrics metrics, ILogger<Rela
     {
         switch (Unwrap(exception))
         {
-            case StorageUnavailableException:
-                metrics.StorageUnavailableAnswered(breakerOpen: false);
+            case StorageUnavailableException unavailable:
+                metrics.StorageUnavailableAnswered(unavailable.BreakerOpen);
                 return RelayResults.Unavailable(RetryAfterSeconds);
             case BadHttpRequestException bad:
                 // Kestrel's own limits (body size, malformed framing).

@@ -64,4 +64,8 @@ public interface IMailboxStore
 }
 
 /// <summary>Storage is unreachable or throttling: the request answers 503 with Retry-After and changed nothing.</summary>
-public sealed class StorageUnavailableException(string message, Exception? inner) : Exception(message, inner);
+public sealed class StorageUnavailableException(string message, Exception? inner) : Exception(message, inner)
+{
+    /// <summary>True when the call was refused at once because storage is known to be down (the circuit breaker is open).</summary>
+    public bool BreakerOpen => InnerException is Polly.CircuitBreaker.BrokenCircuitException;
+}

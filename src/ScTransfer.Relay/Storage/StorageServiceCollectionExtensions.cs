@@ -17,6 +17,7 @@ internal static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services)
     {
+        services.TryAddSingleton<StorageCircuitBreaker>();
         services.TryAddSingleton<StorageConnection>();
         services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateServiceClient());
         return services;
@@ -35,9 +36,12 @@ internal static class StorageServiceCollectionExtensions
         private readonly TokenCredential? _credential;
         private readonly SocketsHttpHandler _handler;
 
-        public StorageConnection(IOptions<StorageOptions> options)
+        private readonly StorageCircuitBreaker _breaker;
+
+        public StorageConnection(IOptions<StorageOptions> options, StorageCircuitBreaker breaker)
         {
             _storage = options.Value;
+            _breaker = breaker;
             var hasConnectionString = !string.IsNullOrWhiteSpace(_storage.ConnectionString);
             var hasEndpoint = !string.IsNullOrWhiteSpace(_storage.TableEndpoint);
             if (hasConnectionString == hasEndpoint || (hasEndpoint && !Uri.TryCreate(_storage.TableEndpoint, UriKind.Absolute, out _)))
@@ -59,17 +63,32 @@ internal static class StorageServiceCollectionExtensions
 
         public TableServiceClient CreateServiceClient()
         {
+            var clientOptions = Options(_storage.MaxRetries, _storage.NetworkTimeout);
+            // Every attempt passes the circuit breaker: once storage is known to be down, calls fail at once (503).
+            clientOptions.AddPolicy(_breaker, HttpPipelinePosition.PerRetry);
+            // The breaker's probe: one attempt, a short timeout, around the breaker (it asks whether storage is back).
+            var probe = Create(Options(maxRetries: 0, networkTimeout: TimeSpan.FromSeconds(1))).GetTableClient(_storage.MailboxTable);
+            _breaker.UseProbe(ct => probe.GetEntityIfExistsAsync<TableEntity>("probe", "probe", ["PartitionKey"], ct));
+            return Create(clientOptions);
+        }
+
+        private TableServiceClient Create(TableClientOptions clientOptions) => _credential is null
+            ? new TableServiceClient(_storage.ConnectionString, clientOptions)
+            : new TableServiceClient(new Uri(_storage.TableEndpoint!), _credential, clientOptions);
+
+        private TableClientOptions Options(int maxRetries, TimeSpan networkTimeout)
+        {
             var clientOptions = new TableClientOptions
             {
 #pragma warning disable CA2000 // the transport keeps the client for the process's lifetime; the handler is shared and disposed with the container
                 Transport = new HttpClientTransport(new HttpClient(_handler, disposeHandler: false)),
 #pragma warning restore CA2000
             };
-            clientOptions.Retry.MaxRetries = _storage.MaxRetries;
+            clientOptions.Retry.MaxRetries = maxRetries;
             clientOptions.Retry.Mode = RetryMode.Exponential;
             clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(100);
             clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-            clientOptions.Retry.NetworkTimeout = _storage.NetworkTimeout;
+            clientOptions.Retry.NetworkTimeout = networkTimeout;
             // Tracing on: every storage call is a dependency span under the request's (docs/operations.md), its URL's
             // mailbox identifier redacted by the relay's telemetry. The SDK's own User-Agent on every request (telemetry),
             // prefixed with the relay's name so that storage logs show who called. Its event-source logging stays off:
@@ -79,9 +98,7 @@ internal static class StorageServiceCollectionExtensions
             clientOptions.Diagnostics.ApplicationId = "sct-relay";
             clientOptions.Diagnostics.IsLoggingEnabled = false;
             clientOptions.Diagnostics.IsLoggingContentEnabled = false;
-            return _credential is null
-                ? new TableServiceClient(_storage.ConnectionString, clientOptions)
-                : new TableServiceClient(new Uri(_storage.TableEndpoint!), _credential, clientOptions);
+            return clientOptions;
         }
 
         public void Dispose() => _handler.Dispose();

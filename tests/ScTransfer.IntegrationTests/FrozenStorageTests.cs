@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using ScTransfer.Testing;
+using Xunit.Abstractions;
+
+namespace ScTransfer.IntegrationTests;
+
+/// <summary>
+/// A store that stops answering (docs/security.md, "A store that stops answering"): storage frozen behind the fault proxy,
+/// every answer held. Within the first seconds the circuit breaker opens; from then on every request answers 503 with
+/// Retry-After within a second (none waits out the storage timeouts, none is told 429), and once storage answers again
+/// normal answers come back within seconds, found by the breaker's probe rather than by a client.
+/// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
+public sealed class FrozenStorageTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    /// <summary>How long the breaker may take to open: the first attempts wait out one network timeout (3 s by default).</summary>
+    private static readonly TimeSpan OpensWithin = TimeSpan.FromSeconds(6);
+
+    private StorageFaultProxy _proxy = null!;
+    private RelayHost _relayHost = null!;
+    private RelayClient _relay = null!;
+
+    public async Task InitializeAsync()
+    {
+        _proxy = StorageFaultProxy.Start();
+        // The defaults that matter here (Storage__NetworkTimeout 3 s, Storage__MaxRetries 2), rate limits on.
+        _relayHost = await RelayHost.StartAsync(new Dictionary<string, string> { ["Storage__ConnectionString"] = _proxy.ConnectionString });
+        _relay = new RelayClient(_relayHost.CreateClient());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _relayHost.DisposeAsync();
+        await _proxy.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Once_storage_is_known_down_every_request_is_a_quick_503_and_normal_answers_return_after_it_thaws()
+    {
+        var live = RelayClient.NewId();
+        using (var created = await _relay.CreateAsync(RelayClient.CreateBody(live), RelayClient.NewId()))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        _proxy.Freeze();
+        var frozen = Stopwatch.StartNew();
+        var answers = new ConcurrentQueue<(TimeSpan At, TimeSpan Took, HttpStatusCode Status, string? RetryAfter)>();
+        // For 12 s of frozen storage: six people opening links (a preview every 300 ms each) and two creating shares (one a
+        // second each), paced within the default rate limits, so that any 429 could only come from the outage.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async worker =>
+        {
+            var creates = worker >= 6;
+            while (frozen.Elapsed < TimeSpan.FromSeconds(12))
+            {
+                var started = frozen.Elapsed;
+                using (var response = creates
+                    ? await _relay.CreateAsync(RelayClient.CreateBody(RelayClient.NewId()), RelayClient.NewId())
+                    : await _relay.PreviewAsync(live))
+                {
+                    answers.Enqueue((started, frozen.Elapsed - started, response.StatusCode,
+                        response.Headers.TryGetValues("Retry-After", out var after) ? after.Single() : null));
+                }
+
+                var pause = (creates ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(300)) - (frozen.Elapsed - started);
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause);
+                }
+            }
+        }));
+
+        foreach (var group in answers.GroupBy(a => (int)a.At.TotalSeconds).OrderBy(g => g.Key))
+        {
+            output.WriteLine($"{group.Key,2}s: {group.Count(),3} answers, slowest {group.Max(a => a.Took).TotalMilliseconds,6:F0} ms, "
+                + string.Join(", ", group.GroupBy(a => (int)a.Status).Select(s => $"{s.Count()} x {s.Key}")));
+        }
+
+        Assert.DoesNotContain(answers, a => a.Status == HttpStatusCode.TooManyRequests); // an outage is never a rate limit
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.Status));
+        Assert.All(answers, a => Assert.Equal("2", a.RetryAfter));
+        var afterOpening = answers.Where(a => a.At > OpensWithin).ToList();
+        Assert.True(afterOpening.Count >= 50, $"{afterOpening.Count} requests after the breaker opened");
+        Assert.All(afterOpening, a => Assert.True(a.Took < TimeSpan.FromSeconds(1), $"a request at {a.At} took {a.Took}"));
+
+        // Storage answers again: within 10 s the relay serves normally, the mailbox created before the freeze included.
+        _proxy.Thaw();
+        var thawed = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(200);
+            using var preview = await _relay.PreviewAsync(live);
+            status = preview.StatusCode;
+        }
+        while (status != HttpStatusCode.OK && thawed.Elapsed < TimeSpan.FromSeconds(10));
+
+        output.WriteLine($"normal answers {thawed.Elapsed.TotalSeconds:F1} s after the thaw");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(_relayHost.DeliveredLogLines, l => l.Contains("Table storage is failing", StringComparison.Ordinal));
+    }
+}
