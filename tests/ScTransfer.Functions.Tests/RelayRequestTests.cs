@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
 
@@ -13,13 +14,22 @@ namespace ScTransfer.Functions.Tests;
 /// mailbox identifier in the path, and the JSON body's media type and size limit.
 /// </summary>
 [Trait(Needs.Trait, Needs.Nothing)]
-public sealed class RelayRequestTests
+public sealed class RelayRequestTests : IDisposable
 {
     private const string Claim = "0b8f6f7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
 
     private static readonly RelayOptions Options = new();
 
-    private readonly RelayRequest _requests = new(Microsoft.Extensions.Options.Options.Create(Options));
+    private readonly RefusalRecorder _recorder = new();
+    private readonly RelayRequest _requests;
+
+    public RelayRequestTests() => _requests = Reader(_recorder);
+
+    public void Dispose() => _recorder.Dispose();
+
+    private static RelayRequest Reader(RefusalRecorder recorder, RateLimitingOptions? limits = null) => new(
+        Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(limits ?? new RateLimitingOptions()),
+        recorder.Refusals, recorder.Time);
 
     [Theory]
     [InlineData("deviceClaim")]
@@ -92,7 +102,7 @@ public sealed class RelayRequestTests
 
     [Theory]
     [InlineData("0b8f6f7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", true)]
-    [InlineData("0B8F6F7E-1C2D-4E5F-8A9B-0C1D2E3F4A5B", true)]
+    [InlineData("0B8F6F7E-1C2D-4E5F-BA9B-0C1D2E3F4A5B", true)]
     [InlineData("0b8f6f7e1c2d4e5f8a9b0c1d2e3f4a5b", false)]
     [InlineData("{0b8f6f7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b}", false)]
     [InlineData("latest", false)]
@@ -108,6 +118,23 @@ public sealed class RelayRequestTests
         {
             Assert.Equal(400, (await HttpResultRunner.RunAsync(problem!)).Status);
         }
+    }
+
+    [Theory]
+    [InlineData("00000000-0000-0000-0000-000000000000")] // the nil UUID
+    [InlineData("ffffffff-ffff-ffff-ffff-ffffffffffff")] // the max UUID
+    [InlineData("c232ab00-9414-11ec-b3c8-9f6bdeced846")] // version 1 (RFC 9562 Appendix A.1)
+    [InlineData("5df41881-3aed-3515-88a7-2f4a814cf09e")] // version 3
+    [InlineData("017f22e2-79b0-7cc3-98c4-dc0c0c07398f")] // version 7 (RFC 9562 Appendix A.6)
+    [InlineData("0b8f6f7e-1c2d-4e5f-ca9b-0c1d2e3f4a5b")] // version nibble 4 but variant 110x (Microsoft's)
+    [InlineData("0b8f6f7e-1c2d-4e5f-0a9b-0c1d2e3f4a5b")] // version nibble 4 but variant 0xxx (NCS)
+    public async Task A_UUID_that_is_not_version_4_is_400_saying_so(string route)
+    {
+        Assert.False(RelayRequest.TryGetMailboxId(route, out _, out var problem));
+
+        var (status, detail) = await HttpResultRunner.RunAsync(problem);
+        Assert.Equal(400, status);
+        Assert.Contains("version 4", detail, StringComparison.Ordinal);
     }
 
     private static HttpRequest Body(string? contentType, byte[] body, bool declareLength = true)
@@ -127,6 +154,9 @@ public sealed class RelayRequestTests
     [InlineData("application/json")]
     [InlineData("application/json; charset=utf-8")]
     [InlineData("Application/JSON; charset=UTF-8")]
+    [InlineData("application/json; charset=\"utf-8\"")] // a quoted-string means the same (RFC 9110 §5.6.6)
+    [InlineData("application/json;charset=\"UTF-8\"")]
+    [InlineData("application/json; charset=\"utf\\-8\"")] // a quoted-pair is the character itself
     public async Task A_JSON_body_is_read_whole(string contentType)
     {
         var json = Encoding.UTF8.GetBytes("""{"a":1}""");
@@ -142,6 +172,9 @@ public sealed class RelayRequestTests
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=\"utf-16\"")]
+    [InlineData("application/json; charset=latin1")]
+    [InlineData("text/json; charset=\"utf-8\"")]
     public async Task A_body_that_is_not_UTF8_JSON_by_its_content_type_is_415(string? contentType)
     {
         using var body = await _requests.ReadJsonBodyAsync(Body(contentType, "{}"u8.ToArray()), default);
@@ -174,5 +207,112 @@ public sealed class RelayRequestTests
 
         Assert.Equal(413, body.Error?.Status);
         Assert.Equal(0, request.Body.Position);
+    }
+
+    [Fact]
+    public async Task Oversize_bodies_are_counted_as_size_refusals_whether_the_reader_or_the_parser_finds_them()
+    {
+        var request = Body("application/json", new byte[16]);
+        request.ContentLength = Options.MaxRequestBodyBytes + 1L;
+        var (_, declared) = await _requests.ReadJsonAsync<string>(request, NeverCalled, default);
+        var (_, parsed) = await _requests.ReadJsonAsync<string>(Body("application/json", "{}"u8.ToArray()), TooLargeByTheParser, default);
+        var (_, malformed) = await _requests.ReadJsonAsync<string>(Body("text/plain", "{}"u8.ToArray()), NeverCalled, default);
+
+        Assert.Equal(413, (await HttpResultRunner.RunAsync(declared!)).Status);
+        Assert.Equal(413, (await HttpResultRunner.RunAsync(parsed!)).Status);
+        Assert.Equal(415, (await HttpResultRunner.RunAsync(malformed!)).Status);
+        Assert.Equal(2, _recorder.Counted(RefusalReason.TooLarge)); // a 415 is the client's mistake, not a refusal
+
+        static bool NeverCalled(ReadOnlyMemory<byte> body, out string? value, out ProtocolError? error) => throw new InvalidOperationException("not parsed");
+
+        static bool TooLargeByTheParser(ReadOnlyMemory<byte> body, out string? value, out ProtocolError? error)
+        {
+            value = null;
+            error = ProtocolError.TooLarge("'payload.data' may decode to at most 1 byte.");
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task A_body_that_has_not_arrived_within_the_bound_is_408_closing_the_connection_and_counted()
+    {
+        var limits = new RateLimitingOptions { BodyTimeout = TimeSpan.FromSeconds(20) };
+        var reader = Reader(_recorder, limits);
+        var http = HttpResultRunner.NewContext();
+        http.Request.ContentType = "application/json";
+        http.Request.ContentLength = 150_000;
+        http.Request.Body = new TricklingStream(); // a few bytes, then nothing until cancelled
+
+        var buffering = reader.BufferBodyAsync(http);
+        await Task.Delay(50);
+        Assert.False(buffering.IsCompleted);
+        _recorder.Time.Advance(TimeSpan.FromSeconds(19));
+        await Task.Delay(50);
+        Assert.False(buffering.IsCompleted); // still within its 20 s
+        _recorder.Time.Advance(TimeSpan.FromSeconds(1));
+        var refusal = await buffering.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var (status, detail) = await HttpResultRunner.RunAsync(refusal!, http);
+        Assert.Equal(408, status);
+        Assert.Contains("within 20 seconds", detail, StringComparison.Ordinal);
+        Assert.Equal("close", http.Response.Headers.Connection.ToString());
+        Assert.Equal(1, _recorder.Counted(RefusalReason.BodyTooSlow));
+    }
+
+    [Fact]
+    public async Task A_body_that_arrives_in_time_is_put_back_whole_for_the_function()
+    {
+        var json = """{"a":1}"""u8.ToArray();
+        var http = HttpResultRunner.NewContext();
+        http.Request.ContentType = "application/json";
+        http.Request.ContentLength = json.Length;
+        http.Request.Body = new MemoryStream(json);
+
+        Assert.Null(await _requests.BufferBodyAsync(http));
+        using var body = await _requests.ReadJsonBodyAsync(http.Request, default);
+
+        Assert.Equal(json, body.Memory.ToArray());
+        Assert.Equal(0, _recorder.Counted(RefusalReason.BodyTooSlow));
+    }
+
+    /// <summary>A body that sends a few bytes and then nothing: a read waits until it is cancelled.</summary>
+    private sealed class TricklingStream : Stream
+    {
+        private bool _sent;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_sent)
+            {
+                _sent = true;
+                buffer.Span[..3].Fill((byte)'{');
+                return 3;
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
