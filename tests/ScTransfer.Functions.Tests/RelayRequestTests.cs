@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Functions.Http;
@@ -29,7 +31,7 @@ public sealed class RelayRequestTests : IDisposable
 
     private static RelayRequest Reader(RefusalRecorder recorder, RateLimitingOptions? limits = null) => new(
         Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(limits ?? new RateLimitingOptions()),
-        recorder.Refusals, recorder.Time);
+        recorder.Refusals);
 
     [Theory]
     [InlineData("deviceClaim")]
@@ -234,24 +236,21 @@ public sealed class RelayRequestTests : IDisposable
     }
 
     [Fact]
-    public async Task A_body_that_has_not_arrived_within_the_bound_is_408_closing_the_connection_and_counted()
+    public async Task Kestrel_is_told_the_bound_on_the_bodys_time_and_a_body_it_cuts_off_is_408_closing_the_connection()
     {
-        var limits = new RateLimitingOptions { BodyTimeout = TimeSpan.FromSeconds(20) };
-        var reader = Reader(_recorder, limits);
+        var reader = Reader(_recorder, new RateLimitingOptions { BodyTimeout = TimeSpan.FromSeconds(20) });
         var http = HttpResultRunner.NewContext();
+        var rate = new MinDataRateFeature();
+        http.Features.Set<IHttpMinRequestBodyDataRateFeature>(rate);
         http.Request.ContentType = "application/json";
         http.Request.ContentLength = 150_000;
-        http.Request.Body = new TricklingStream(); // a few bytes, then nothing until cancelled
+        http.Request.Body = new CutOffBody();
 
-        var buffering = reader.BufferBodyAsync(http);
-        await Task.Delay(50);
-        Assert.False(buffering.IsCompleted);
-        _recorder.Time.Advance(TimeSpan.FromSeconds(19));
-        await Task.Delay(50);
-        Assert.False(buffering.IsCompleted); // still within its 20 s
-        _recorder.Time.Advance(TimeSpan.FromSeconds(1));
-        var refusal = await buffering.WaitAsync(TimeSpan.FromSeconds(10));
+        var refusal = await reader.BufferBodyAsync(http);
 
+        // After 20 s a body must have brought MaxRequestBodyBytes·t/20 s bytes, more than any body may have: 20 s in all.
+        Assert.Equal(TimeSpan.FromSeconds(20), rate.MinDataRate!.GracePeriod);
+        Assert.Equal(Options.MaxRequestBodyBytes / 20.0, rate.MinDataRate.BytesPerSecond, 3);
         var (status, detail) = await HttpResultRunner.RunAsync(refusal!, http);
         Assert.Equal(408, status);
         Assert.Contains("within 20 seconds", detail, StringComparison.Ordinal);
@@ -275,44 +274,15 @@ public sealed class RelayRequestTests : IDisposable
         Assert.Equal(0, _recorder.Counted(RefusalReason.BodyTooSlow));
     }
 
-    /// <summary>A body that sends a few bytes and then nothing: a read waits until it is cancelled.</summary>
-    private sealed class TricklingStream : Stream
+    private sealed class MinDataRateFeature : IHttpMinRequestBodyDataRateFeature
     {
-        private bool _sent;
+        public MinDataRate? MinDataRate { get; set; }
+    }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (!_sent)
-            {
-                _sent = true;
-                buffer.Span[..3].Fill((byte)'{');
-                return 3;
-            }
-
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return 0;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    /// <summary>A body whose read fails as Kestrel's fails it once the minimum data rate is not met.</summary>
+    private sealed class CutOffBody() : MemoryStream(new byte[16])
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new Microsoft.AspNetCore.Http.BadHttpRequestException("Reading the request body timed out due to data arriving too slowly.", StatusCodes.Status408RequestTimeout);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Protocol;
@@ -11,7 +12,7 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Functions.Http;
 
 /// <summary>Reads what a function needs from a request, answering a clear problem when it is missing or malformed.</summary>
-public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLimitingOptions> limits, RelayRefusals refusals, TimeProvider time)
+public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLimitingOptions> limits, RelayRefusals refusals)
 {
     internal const string CorrelationItem = "ScTransfer.CorrelationId";
     private readonly int _maxBody = options.Value.MaxRequestBodyBytes;
@@ -82,10 +83,10 @@ public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLi
     }
 
     /// <summary>
-    /// Reads a JSON body of at most <see cref="RelayOptions.MaxRequestBodyBytes"/> within
-    /// <see cref="RateLimitingOptions.BodyTimeout"/>: a declared length over the limit is refused before reading, reading
-    /// stops one byte past the limit, and a body that has not arrived whole in time is 408. Dispose the result to return
-    /// its buffer.
+    /// Reads a JSON body of at most <see cref="RelayOptions.MaxRequestBodyBytes"/>: a declared length over the limit is
+    /// refused before reading, reading stops one byte past the limit, and a body Kestrel cut off as too slow is 408.
+    /// Behind <see cref="RelayHttpPipeline"/> the body is already in memory (<see cref="BufferBodyAsync"/>). Dispose the
+    /// result to return its buffer.
     /// </summary>
     public async Task<RequestBody> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
         IsJson(request.ContentType)
@@ -105,6 +106,15 @@ public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLi
         if (!(http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0))
         {
             return null;
+        }
+
+        if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            // Kestrel's own rate check, as a bound on the body's total time: the read fails once BodyTimeout has passed
+            // unless MaxRequestBodyBytes·t/BodyTimeout bytes have arrived by then, more than any body may have. Kestrel
+            // then ends the connection itself (cancelling the read here instead leaves its body reader in a state its
+            // drain after the answer fails on). A stalled body therefore waits BodyTimeout, not the global 5 s grace.
+            rate.MinDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(_maxBody / _bodyTimeout.TotalSeconds, _bodyTimeout);
         }
 
         var body = await ReadBodyAsync(request, http.RequestAborted);
@@ -132,8 +142,6 @@ public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLi
             return new RequestBody(TooLarge());
         }
 
-        using var deadline = new CancellationTokenSource(_bodyTimeout, time);
-        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, _maxBody) + 1);
         var length = 0;
         try
@@ -154,7 +162,7 @@ public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLi
                     buffer = larger;
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length), reading.Token);
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
                 if (read == 0)
                 {
                     break;
@@ -168,10 +176,9 @@ public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLi
                 }
             }
         }
-        catch (Exception ex) when ((ex is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                                   || ex is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout })
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
         {
-            // Past the relay's own bound, or under Kestrel's minimum data rate (the self-hosted runner).
+            // Kestrel's minimum data rate: the bound BufferBodyAsync set, or Kestrel's global one.
             ArrayPool<byte>.Shared.Return(buffer);
             return new RequestBody(TooSlow());
         }
