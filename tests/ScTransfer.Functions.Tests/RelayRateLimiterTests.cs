@@ -207,6 +207,28 @@ public sealed class RelayRateLimiterTests
     }
 
     [Theory]
+    [InlineData(nameof(RateLimitingOptions.MaxConcurrentRequestsPerClient), "0")]
+    [InlineData(nameof(RateLimitingOptions.MaxConnectionsPerClient), "0")]
+    [InlineData(nameof(RateLimitingOptions.BodyTimeout), "00:00:00")]
+    [InlineData(nameof(RateLimitingOptions.BodyTimeout), "00:02:00")] // tens of seconds at most: a body that slow only holds a place
+    public void The_concurrency_connection_and_body_time_settings_are_validated_naming_the_setting(string setting, string value)
+    {
+        var options = new RateLimitingOptions();
+        var property = typeof(RateLimitingOptions).GetProperty(setting)!;
+        property.SetValue(options, property.PropertyType == typeof(TimeSpan)
+            ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
+            : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true));
+        Assert.Contains(results, r => r.MemberNames.Contains(setting));
+        var defaults = new RateLimitingOptions();
+        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+            defaults, new System.ComponentModel.DataAnnotations.ValidationContext(defaults), [], validateAllProperties: true));
+    }
+
+    [Theory]
     [InlineData(PrivacyPassMode.Required, true)]
     [InlineData(PrivacyPassMode.Optional, true)]
     [InlineData(PrivacyPassMode.Off, false)] // tokens are not checked: presenting one must not buy a larger bucket
