@@ -78,6 +78,12 @@ param pushMinIntervalSeconds int = 2
 @minValue(1)
 @maxValue(100000)
 param rateLimitMaxConcurrentRequests int = 128
+@description('Requests one client (address, IPv6 /64) may have in progress at once; more get 429 at once.')
+@minValue(1)
+@maxValue(100000)
+param rateLimitMaxConcurrentRequestsPerClient int = 32
+@description('Longest a request body may take to arrive whole before a 408 (TimeSpan, c; 1 s to 1 min). The Functions host buffers bodies itself, so in Azure this only bounds what the worker reads from it.')
+param rateLimitBodyTimeout string = '00:00:20'
 @description('Per-client token buckets (PermitLimit, TokensPerPeriod, ReplenishmentSeconds) for CreateMailbox, the writes and the reads; defaults as in RateLimitingOptions.')
 param rateLimitBuckets object = {
   Create: {
@@ -230,6 +236,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     RateLimiting__Enabled: 'true'
     RateLimiting__TrustedForwardedHops: string(trustedForwardedHops)
     RateLimiting__MaxConcurrentRequests: string(rateLimitMaxConcurrentRequests)
+    RateLimiting__MaxConcurrentRequestsPerClient: string(rateLimitMaxConcurrentRequestsPerClient)
+    RateLimiting__BodyTimeout: rateLimitBodyTimeout
     RateLimiting__Create__PermitLimit: string(rateLimitBuckets.Create.PermitLimit)
     RateLimiting__Create__TokensPerPeriod: string(rateLimitBuckets.Create.TokensPerPeriod)
     RateLimiting__Create__ReplenishmentSeconds: string(rateLimitBuckets.Create.ReplenishmentSeconds)

@@ -19,10 +19,10 @@ public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser
             return problem;
         }
 
-        using var body = await reader.ReadJsonBodyAsync(request, cancellationToken);
-        if (body.Error is { } error || !parser.TryParseCreate(body.Memory, out var create, out error))
+        var (create, invalid) = await reader.ReadJsonAsync<CreateMailboxRequest>(request, parser.TryParseCreate, cancellationToken);
+        if (invalid is not null)
         {
-            return RelayResults.Problem(error!);
+            return invalid;
         }
 
         // §8.2 deviceAttestation as Privacy Pass: checked after the request is known to be valid, so a bad request spends no token.

@@ -21,10 +21,10 @@ public sealed class UpdateMailbox(MailboxService mailboxes, MailboxRequestParser
             return problem;
         }
 
-        using var body = await reader.ReadJsonBodyAsync(request, cancellationToken);
-        if (body.Error is { } error || !parser.TryParseUpdate(body.Memory, out var update, out error))
+        var (update, invalid) = await reader.ReadJsonAsync<UpdateMailboxRequest>(request, parser.TryParseUpdate, cancellationToken);
+        if (invalid is not null)
         {
-            return RelayResults.Problem(error!);
+            return invalid;
         }
 
         var outcome = await mailboxes.UpdateAsync(id, claim, update!, RelayRequest.CorrelationId(request), cancellationToken);

@@ -38,8 +38,12 @@ if (RelayOpenTelemetry.ExportsOtlp(builder.Configuration))
         metrics => metrics.AddAspNetCoreInstrumentation());
 }
 
+builder.Services.AddSingleton<ClientConnectionLimit>();
 builder.WebHost.ConfigureKestrel((context, kestrel) =>
 {
+    // Every endpoint, including those --urls names: at most RateLimiting:MaxConnectionsPerClient open connections per
+    // client address, so one address cannot take the places below from everybody else (docs/security.md).
+    kestrel.ConfigureEndpointDefaults(listen => listen.Use(listen.ApplicationServices.GetRequiredService<ClientConnectionLimit>().Wrap));
     var relay = context.Configuration.GetSection(RelayOptions.SectionName).Get<RelayOptions>() ?? new RelayOptions();
     kestrel.AddServerHeader = false;
     // The relay's own reader (RelayRequest) refuses a body over Relay:MaxRequestBodyBytes with 413. Kestrel's limit is
@@ -51,17 +55,22 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
     kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
     kestrel.Limits.MaxRequestHeaderCount = 50;
     kestrel.Limits.MaxRequestLineSize = 4 * 1024;
-    kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+    // Once a request's first byte has arrived, its headers must follow within 5 s (they are one packet or two).
+    kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
     kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(5));
     // Every open connection holds a socket and Kestrel's buffers; without a ceiling a connection flood exhausts file
     // descriptors and memory before the per-request limits (RateLimiting) are ever consulted. 1024 is far above what
-    // one instance serves at once (its storage path, not Kestrel, bounds it; docs/capacity.md).
+    // one instance serves at once (its storage path, not Kestrel, bounds it; docs/capacity.md). The last line: one
+    // client's share of it is bounded by ClientConnectionLimit above.
     kestrel.Limits.MaxConcurrentConnections = 1024;
     kestrel.Limits.MaxConcurrentUpgradedConnections = 0; // the relay has no WebSockets or other upgrades
     // Clients make a few requests in a burst (create, then read; an update after a push) and go quiet for minutes;
-    // an idle connection kept longer only holds one of the 1024 places. 30 s (Kestrel's default is 130 s) still
-    // covers a burst. Behind a proxy that keeps idle connections longer, its idle timeout should be the shorter.
-    kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+    // an idle connection kept longer only holds one of the 1024 places. 10 s (Kestrel's default is 130 s) still
+    // covers a burst. It is also what a connection that never sends a byte gets: Kestrel times the wait for a
+    // request's first byte with the keep-alive timeout, the headers timeout only from that byte on
+    // (Http1Connection.BeginRequestProcessing). Behind a proxy that keeps idle connections longer, its idle timeout
+    // should be the shorter.
+    kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(10);
 });
 
 var app = builder.Build();

@@ -100,16 +100,65 @@ public abstract class MiddlewareTests : IDisposable
         Assert.Equal(RelayHttpPolicy.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), answer.Headers.RetryAfter.ToString());
     }
 
+    [Fact]
+    public async Task A_body_still_arriving_holds_its_clients_place_but_none_of_the_instances()
+    {
+        using var relay = new FunctionHarness(new Dictionary<string, string?>
+        {
+            ["RateLimiting:MaxConcurrentRequests"] = "1",
+            ["RateLimiting:MaxConcurrentRequestsPerClient"] = "1",
+        });
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = relay.Request("PUT", "/v1/m/x", remote: "203.0.113.1");
+        slow.Request.ContentType = "application/json";
+        slow.Request.ContentLength = 2;
+        slow.Request.Body = new HeldBody("{}"u8.ToArray(), arrived.Task);
+        string? seen = null;
+        var uploading = RunAsync(slow, nameof(UpdateMailbox), async h => seen = await new StreamReader(h.Request.Body).ReadToEndAsync());
+        await Task.Delay(50);
+        Assert.False(uploading.IsCompleted); // waiting for its body, outside the instance's one place
+
+        var other = relay.Request("GET", "/v1/openapi.yaml", remote: "203.0.113.2");
+        var ran = false;
+        await RunAsync(other, nameof(GetOpenApiDescription), _ =>
+        {
+            ran = true;
+            return Task.CompletedTask;
+        });
+        var sameClient = relay.Request("GET", "/v1/openapi.yaml", remote: "203.0.113.1");
+        await RunAsync(sameClient, nameof(GetOpenApiDescription), _ => throw new InvalidOperationException("must not run"));
+
+        Assert.True(ran); // another client is served meanwhile
+        var refused = Answer.Of(sameClient);
+        Assert.Equal(429, refused.Status);
+        Assert.Contains("requests in progress", refused.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        arrived.SetResult();
+        await uploading.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("{}", seen); // the function reads the body as it came
+    }
+
     public void Dispose() => Relay.Dispose();
+
+    /// <summary>A request body that arrives only once <paramref name="arrived"/> completes.</summary>
+    private sealed class HeldBody(byte[] content, Task arrived) : MemoryStream(content, writable: false)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await arrived.WaitAsync(cancellationToken);
+            return await base.ReadAsync(buffer, cancellationToken);
+        }
+    }
 }
 
 [Trait(Needs.Trait, Needs.Nothing)]
 public sealed class RelayFunctionsMiddlewareTests : MiddlewareTests
 {
     private protected override Task RunAsync(HttpContext http, string functionName, Func<HttpContext, Task> function) =>
-        Middleware().Invoke(new TestFunctionContext(functionName, http), _ => function(http));
+        Middleware(http.RequestServices).Invoke(new TestFunctionContext(functionName, http), _ => function(http));
 
-    private RelayFunctionsMiddleware Middleware() => ActivatorUtilities.CreateInstance<RelayFunctionsMiddleware>(Relay.Services);
+    private RelayFunctionsMiddleware Middleware(IServiceProvider? services = null) =>
+        ActivatorUtilities.CreateInstance<RelayFunctionsMiddleware>(services ?? Relay.Services);
 
     [Fact]
     public async Task A_timer_invocation_has_no_HTTP_context_and_just_runs()
@@ -201,7 +250,7 @@ public sealed class RelayHttpMiddlewareTests : MiddlewareTests
     {
         // As FunctionHostExtensions.MapHttpFunctions maps it: the endpoint is named after the function.
         http.SetEndpoint(new Endpoint(_ => Task.CompletedTask, new EndpointMetadataCollection(new EndpointNameMetadata(functionName)), functionName));
-        return ActivatorUtilities.CreateInstance<RelayHttpMiddleware>(Relay.Services, new RequestDelegate(function)).InvokeAsync(http);
+        return ActivatorUtilities.CreateInstance<RelayHttpMiddleware>(http.RequestServices, new RequestDelegate(function)).InvokeAsync(http);
     }
 
     [Fact]

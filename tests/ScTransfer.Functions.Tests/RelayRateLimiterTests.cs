@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Functions.Http;
 using ScTransfer.Testing;
 
@@ -14,6 +14,9 @@ namespace ScTransfer.Functions.Tests;
 public sealed class RelayRateLimiterTests
 {
     private static readonly IPAddress Proxy = IPAddress.Loopback;
+
+    /// <summary>For the tests that do not look at what was counted.</summary>
+    private static readonly RefusalRecorder Unobserved = new();
 
     [Theory]
     [InlineData("203.0.113.7", 1, "203.0.113.7")]
@@ -102,6 +105,7 @@ public sealed class RelayRateLimiterTests
         {
             o.Enabled = false;
             o.MaxConcurrentRequests = 1;
+            o.MaxConcurrentRequestsPerClient = 1;
             o.Create = new TokenBucketSettings { PermitLimit = 1, TokensPerPeriod = 1, ReplenishmentSeconds = 3600 };
         });
 
@@ -109,43 +113,88 @@ public sealed class RelayRateLimiterTests
         for (var i = 0; i < 100; i++)
         {
             var admission = Admit(limiter, "CreateMailbox", "192.0.2.1");
+            var instance = limiter.EnterInstance();
             Assert.Null(admission.Refusal);
+            Assert.Null(instance.Refusal);
             held.Add(admission);
+            held.Add(instance);
         }
     }
 
     [Fact]
     public async Task The_concurrency_ceiling_refuses_while_full_and_admits_once_a_place_is_free()
     {
-        using var limiter = Limiter(o => o.MaxConcurrentRequests = 2);
-        var first = Admit(limiter, "GetOpenApiDescription", "192.0.2.1");
-        var second = Admit(limiter, "ReadDisplayInformation", "192.0.2.2");
+        using var recorder = new RefusalRecorder();
+        using var limiter = Limiter(o => o.MaxConcurrentRequests = 2, recorder: recorder);
+        var first = limiter.EnterInstance();
+        var second = limiter.EnterInstance();
 
-        var refused = Admit(limiter, "CreateMailbox", "192.0.2.3");
+        var refused = limiter.EnterInstance();
         Assert.NotNull(refused.Refusal);
         var (status, retryAfter) = await ExecuteAsync(refused.Refusal);
         Assert.Equal(429, status);
         Assert.Equal("1", retryAfter);
+        Assert.Equal(1, recorder.Counted(RefusalReason.InstanceConcurrency));
 
         first.Dispose();
-        using var third = Admit(limiter, "CreateMailbox", "192.0.2.3");
+        using var third = limiter.EnterInstance();
         Assert.Null(third.Refusal);
         second.Dispose();
     }
 
     [Fact]
-    public void A_refused_token_does_not_keep_a_concurrency_place()
+    public void Admission_before_the_body_takes_no_place_under_the_instances_ceiling()
     {
-        using var limiter = Limiter(o =>
-        {
-            o.MaxConcurrentRequests = 1;
-            o.Create = new TokenBucketSettings { PermitLimit = 1, TokensPerPeriod = 1, ReplenishmentSeconds = 3600 };
-        });
+        // Requests whose bodies are still arriving hold their clients' places only (docs/security.md, "Slow uploads").
+        using var limiter = Limiter(o => o.MaxConcurrentRequests = 1);
+        var arriving = Enumerable.Range(1, 20).Select(i => Admit(limiter, "UpdateMailbox", $"192.0.2.{i}")).ToList();
+        Assert.All(arriving, admission => Assert.Null(admission.Refusal));
+
+        using var inside = limiter.EnterInstance();
+        Assert.Null(inside.Refusal);
+        Assert.NotNull(limiter.EnterInstance().Refusal);
+        arriving.ForEach(admission => admission.Dispose());
+    }
+
+    [Fact]
+    public async Task A_client_at_its_concurrency_cap_gets_429_while_another_client_is_admitted()
+    {
+        using var recorder = new RefusalRecorder();
+        using var limiter = Limiter(o => o.MaxConcurrentRequestsPerClient = 2, recorder: recorder);
+        var held = new[] { Admit(limiter, "ReadDisplayInformation", "203.0.113.7"), Admit(limiter, "GetOpenApiDescription", "203.0.113.7") };
+
+        var refused = Admit(limiter, "ReadSecureContent", "203.0.113.7").Refusal;
+        Assert.NotNull(refused);
+        var (status, retryAfter) = await ExecuteAsync(refused);
+        Assert.Equal(429, status);
+        Assert.Equal("1", retryAfter);
+        Assert.Equal(1, recorder.Counted(RefusalReason.ClientConcurrency));
+        Assert.Null(Admit(limiter, "ReadSecureContent", "203.0.113.8").Refusal); // another client has places of its own
+
+        held[0].Dispose();
+        using var again = Admit(limiter, "ReadSecureContent", "203.0.113.7");
+        Assert.Null(again.Refusal); // a place was given back
+        held[1].Dispose();
+    }
+
+    [Fact]
+    public void A_refused_token_does_not_keep_the_clients_place()
+    {
+        using var recorder = new RefusalRecorder();
+        using var limiter = Limiter(
+            o =>
+            {
+                o.MaxConcurrentRequestsPerClient = 1;
+                o.Create = new TokenBucketSettings { PermitLimit = 1, TokensPerPeriod = 1, ReplenishmentSeconds = 3600 };
+            },
+            recorder: recorder);
         Admit(limiter, "CreateMailbox", "192.0.2.1").Dispose();
 
         Assert.NotNull(Admit(limiter, "CreateMailbox", "192.0.2.1").Refusal);
         using var next = Admit(limiter, "ReadSecureContent", "192.0.2.1");
         Assert.Null(next.Refusal);
+        Assert.Equal(1, recorder.Counted(RefusalReason.RateLimitCreate));
+        Assert.Equal(0, recorder.Counted(RefusalReason.ClientConcurrency));
     }
 
     [Fact]
@@ -155,6 +204,28 @@ public sealed class RelayRateLimiterTests
         var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
         Assert.Contains(results, r => r.ErrorMessage!.StartsWith("RateLimiting:Create:", StringComparison.Ordinal));
         Assert.Empty(new RateLimitingOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
+    }
+
+    [Theory]
+    [InlineData(nameof(RateLimitingOptions.MaxConcurrentRequestsPerClient), "0")]
+    [InlineData(nameof(RateLimitingOptions.MaxConnectionsPerClient), "0")]
+    [InlineData(nameof(RateLimitingOptions.BodyTimeout), "00:00:00")]
+    [InlineData(nameof(RateLimitingOptions.BodyTimeout), "00:02:00")] // tens of seconds at most: a body that slow only holds a place
+    public void The_concurrency_connection_and_body_time_settings_are_validated_naming_the_setting(string setting, string value)
+    {
+        var options = new RateLimitingOptions();
+        var property = typeof(RateLimitingOptions).GetProperty(setting)!;
+        property.SetValue(options, property.PropertyType == typeof(TimeSpan)
+            ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
+            : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true));
+        Assert.Contains(results, r => r.MemberNames.Contains(setting));
+        var defaults = new RateLimitingOptions();
+        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+            defaults, new System.ComponentModel.DataAnnotations.ValidationContext(defaults), [], validateAllProperties: true));
     }
 
     [Theory]
@@ -210,15 +281,15 @@ public sealed class RelayRateLimiterTests
         }
     }
 
-    private static RelayRateLimiter Limiter(Action<RateLimitingOptions> configure, PrivacyPassMode createMode = PrivacyPassMode.Off)
+    internal static RelayRateLimiter Limiter(Action<RateLimitingOptions> configure, PrivacyPassMode createMode = PrivacyPassMode.Off, RefusalRecorder? recorder = null)
     {
         var options = new RateLimitingOptions();
         configure(options);
         return new RelayRateLimiter(
-            Options.Create(options), Options.Create(new PrivacyPassOptions { CreateMailbox = createMode }), NullLogger<RelayRateLimiter>.Instance);
+            Options.Create(options), Options.Create(new PrivacyPassOptions { CreateMailbox = createMode }), (recorder ?? Unobserved).Refusals);
     }
 
-    private static RelayAdmission Admit(RelayRateLimiter limiter, string function, string remote, string? authorization = null)
+    internal static RelayAdmission Admit(RelayRateLimiter limiter, string function, string remote, string? authorization = null)
     {
         var http = new DefaultHttpContext();
         http.Connection.RemoteIpAddress = IPAddress.Parse(remote);

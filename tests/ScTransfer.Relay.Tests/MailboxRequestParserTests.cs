@@ -47,6 +47,21 @@ public sealed class MailboxRequestParserTests
         Assert.Equal(4, request.MailboxId.Value.Version);
     }
 
+    [Theory]
+    [InlineData("00000000-0000-0000-0000-000000000000")] // nil
+    [InlineData("c232ab00-9414-11ec-b3c8-9f6bdeced846")] // version 1
+    [InlineData("017f22e2-79b0-7cc3-98c4-dc0c0c07398f")] // version 7
+    [InlineData("0b8f6f7e-1c2d-4e5f-ca9b-0c1d2e3f4a5b")] // version 4 nibble, another variant
+    public void A_mailbox_identifier_that_is_not_a_version_4_UUID_is_refused_saying_so(string id)
+    {
+        var error = RejectCreate($$"""{"mailboxIdentifier":"{{id}}","displayInformation":{},"payload":{"type":"AES128","data":"{{Data}}"} }""");
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("'mailboxIdentifier' must be a version 4 (random) UUID", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("draft §8", error.Detail, StringComparison.Ordinal);
+        Assert.Equal(Guid.Parse("0b8f6f7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"), ParseCreate("", ",\"mailboxIdentifier\":\"0b8f6f7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b\"").MailboxId.Value);
+    }
+
     [Fact]
     public void Expiration_may_replace_time_to_live_and_must_agree_with_it_when_both_are_given()
     {

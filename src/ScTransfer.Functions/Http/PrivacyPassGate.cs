@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Protocol;
 
@@ -10,10 +11,11 @@ namespace ScTransfer.Functions.Http;
 /// comes in <c>Authorization: PrivateToken token="..."</c> (RFC 9577 §2.2.2) or in draft §6's <c>deviceAttestation</c>
 /// header (any spelling in <see cref="RelayHeaders.DeviceAttestation"/>), bare or in the same PrivateToken form. A bare
 /// attestation value that does not decode to a Token structure is other attestation data and counts as no token.
-/// A refusal is 401 with a <c>WWW-Authenticate: PrivateToken</c> challenge next to the problem+json body. Verifying and
-/// spending the token is <see cref="PrivacyPassRedeemer"/>'s; this class is only its HTTP side.
+/// A refusal is 401 with a <c>WWW-Authenticate: PrivateToken</c> challenge next to the problem+json body, counted
+/// (<see cref="RelayRefusals"/>). Verifying and spending the token is <see cref="PrivacyPassRedeemer"/>'s; this class is
+/// only its HTTP side.
 /// </summary>
-public sealed class PrivacyPassGate(PrivacyPassRedeemer redeemer)
+public sealed class PrivacyPassGate(PrivacyPassRedeemer redeemer, RelayRefusals refusals)
 {
     private const string Scheme = "PrivateToken";
 
@@ -40,7 +42,11 @@ public sealed class PrivacyPassGate(PrivacyPassRedeemer redeemer)
     public PrivacyPassRedeemer.FirstReadCheck? ForFirstRead(HttpRequest request) => redeemer.ForFirstRead(() => ReadToken(request));
 
     /// <summary>401 with <c>WWW-Authenticate: PrivateToken challenge=..., token-key=..., max-age=...</c> and problem+json.</summary>
-    public IResult Challenge(ProtocolError error) => new ChallengeResult(RelayResults.Problem(error), redeemer.ChallengeHeader());
+    public IResult Challenge(ProtocolError error)
+    {
+        refusals.Refused(RefusalReason.PrivacyPass);
+        return new ChallengeResult(RelayResults.Problem(error), redeemer.ChallengeHeader());
+    }
 
     /// <summary>The token the request presents, if any, decoded but not verified.</summary>
     private static PresentedToken ReadToken(HttpRequest request)

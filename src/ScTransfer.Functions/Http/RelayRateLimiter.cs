@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
@@ -11,36 +10,45 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Functions.Http;
 
 /// <summary>
-/// Admits or refuses a request before its function runs, so a refused request costs no storage operation: a
-/// per-instance ceiling on concurrent requests, then a token bucket per client and endpoint class. Both hosts call
-/// it through <see cref="RelayHttpPipeline"/> with the function's name, after <see cref="RelayHttpPolicy.BeginRequest"/>
-/// (so a 429 carries the security headers and the echoed Mailbox-Correlation-ID).
+/// Admits or refuses a request before its function runs, so a refused request costs no storage operation. Both hosts
+/// call it through <see cref="RelayHttpPipeline"/>, after <see cref="RelayHttpPolicy.BeginRequest"/> (so a 429 carries
+/// the security headers and the echoed Mailbox-Correlation-ID), in two steps:
+/// <list type="number">
+/// <item><see cref="Admit"/>, before the body is read: a place among the client's requests in progress
+/// (<see cref="RateLimitingOptions.MaxConcurrentRequestsPerClient"/>), then a token from the client's bucket for the
+/// endpoint class.</item>
+/// <item><see cref="EnterInstance"/>, once the body has arrived: a place under the instance's ceiling
+/// (<see cref="RateLimitingOptions.MaxConcurrentRequests"/>). A body still arriving holds only its client's places, so
+/// one client trickling uploads cannot fill the instance (docs/security.md, "Slow uploads").</item>
+/// </list>
+/// Every refusal is counted through <see cref="RelayRefusals"/>, which logs a summary, never a line per refusal.
 /// </summary>
 /// <remarks>
-/// Memory stays bounded under a flood of distinct addresses: the partitioned limiter drops a client's bucket once it
-/// has been full (idle) for 10 s, so only clients seen within about the refill time plus 10 s are held.
+/// Memory stays bounded under a flood of distinct addresses: the partitioned limiters drop a client's bucket once it has
+/// been full (idle) for 10 s, and its concurrency limiter once it has held no place for 10 s, so only clients seen within
+/// about the refill time plus 10 s are held.
 /// </remarks>
-internal sealed partial class RelayRateLimiter : IDisposable
+internal sealed class RelayRateLimiter : IDisposable
 {
     /// <summary>Retry-After bounds, in seconds (docs/security.md, "Rate limits").</summary>
     internal const int MinRetryAfterSeconds = 1, MaxRetryAfterSeconds = 120;
 
     private readonly RateLimitingOptions _options;
     private readonly bool _tokensOnCreate;
-    private readonly ILogger<RelayRateLimiter> _logger;
-    private readonly ConcurrencyLimiter _concurrency;
+    private readonly RelayRefusals _refusals;
+    private readonly ConcurrencyLimiter _instance;
+    private readonly PartitionedRateLimiter<string> _clients;
     private readonly PartitionedRateLimiter<BucketKey> _buckets;
 
-    public RelayRateLimiter(IOptions<RateLimitingOptions> options, IOptions<PrivacyPassOptions> privacyPass, ILogger<RelayRateLimiter> logger)
+    public RelayRateLimiter(IOptions<RateLimitingOptions> options, IOptions<PrivacyPassOptions> privacyPass, RelayRefusals refusals)
     {
         _options = options.Value;
         _tokensOnCreate = privacyPass.Value.CreateMailbox != PrivacyPassMode.Off;
-        _logger = logger;
-        _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = _options.MaxConcurrentRequests,
-            QueueLimit = 0, // refuse at once: a queue would hold memory and sockets for an attacker
-        });
+        _refusals = refusals;
+        // QueueLimit 0 everywhere: refuse at once, since a queue would hold memory and sockets for an attacker.
+        _instance = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequests, QueueLimit = 0 });
+        _clients = PartitionedRateLimiter.Create<string, string>(client =>
+            RateLimitPartition.GetConcurrencyLimiter(client, _ => new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequestsPerClient, QueueLimit = 0 }));
         _buckets = PartitionedRateLimiter.Create<BucketKey, BucketKey>(key =>
             RateLimitPartition.GetTokenBucketLimiter(key, k => BucketOptions(k.Class)));
     }
@@ -51,8 +59,9 @@ internal sealed partial class RelayRateLimiter : IDisposable
     internal readonly record struct BucketKey(EndpointClass Class, string Client);
 
     /// <summary>
-    /// Takes a place for the request. Dispose the admission when the request is over; when
-    /// <see cref="RelayAdmission.Refusal"/> is set, answer with it and do not run the function.
+    /// The first step, before the body is read: a place among the client's requests in progress, then a token from its
+    /// bucket. Dispose the admission when the request is over; when <see cref="RelayAdmission.Refusal"/> is set, answer
+    /// with it and do not run the function.
     /// </summary>
     /// <param name="http">The request.</param>
     /// <param name="functionName">The function the request is routed to; null when none matched.</param>
@@ -72,12 +81,12 @@ internal sealed partial class RelayRateLimiter : IDisposable
             return default;
         }
 
-        var place = _concurrency.AttemptAcquire();
+        // Never the address in a log or a refusal: it is personal data and says nothing the counters do not.
+        var client = ClientKey(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], _options.TrustedForwardedHops, hostHops);
+        var place = _clients.AttemptAcquire(client);
         if (!place.IsAcquired)
         {
-            place.Dispose();
-            LogBusy(_logger, _options.MaxConcurrentRequests);
-            return new RelayAdmission(null, Refuse(place, "This relay instance is serving as many requests as it may at once."));
+            return Refuse(place, RefusalReason.ClientConcurrency, "This network address already has as many requests in progress as one client may.");
         }
 
         if (ClassOf(functionName) is not { } endpointClass)
@@ -91,22 +100,39 @@ internal sealed partial class RelayRateLimiter : IDisposable
             endpointClass = EndpointClass.CreateWithToken;
         }
 
-        var client = ClientKey(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], _options.TrustedForwardedHops, hostHops);
-        using var token = _buckets.AttemptAcquire(new BucketKey(endpointClass, client));
+        var token = _buckets.AttemptAcquire(new BucketKey(endpointClass, client));
         if (token.IsAcquired)
         {
+            token.Dispose(); // a token bucket's lease holds nothing: the token is spent
             return new RelayAdmission(place, null);
         }
 
         place.Dispose();
-        LogLimited(_logger, functionName!); // never the address: it is personal data and says nothing the counters do not
-        return new RelayAdmission(null, Refuse(token, $"Too many {Describe(endpointClass)} requests from this network address."));
+        return Refuse(token, ReasonOf(endpointClass), $"Too many {Describe(endpointClass)} requests from this network address.");
+    }
+
+    /// <summary>
+    /// The second step, once the request's body (if any) has arrived: a place under the instance's ceiling, held until the
+    /// admission is disposed. When <see cref="RelayAdmission.Refusal"/> is set, answer with it.
+    /// </summary>
+    public RelayAdmission EnterInstance()
+    {
+        if (!_options.Enabled)
+        {
+            return default;
+        }
+
+        var place = _instance.AttemptAcquire();
+        return place.IsAcquired
+            ? new RelayAdmission(place, null)
+            : Refuse(place, RefusalReason.InstanceConcurrency, "This relay instance is serving as many requests as it may at once.");
     }
 
     public void Dispose()
     {
         _buckets.Dispose();
-        _concurrency.Dispose();
+        _clients.Dispose();
+        _instance.Dispose();
     }
 
     internal static EndpointClass? ClassOf(string? functionName) => functionName switch
@@ -215,20 +241,26 @@ internal sealed partial class RelayRateLimiter : IDisposable
         _ => "read",
     };
 
-    private static IResult Refuse(RateLimitLease lease, string why)
+    private static RefusalReason ReasonOf(EndpointClass endpointClass) => endpointClass switch
+    {
+        EndpointClass.Create => RefusalReason.RateLimitCreate,
+        EndpointClass.CreateWithToken => RefusalReason.RateLimitCreateWithToken,
+        EndpointClass.Write => RefusalReason.RateLimitWrite,
+        _ => RefusalReason.RateLimitRead,
+    };
+
+    /// <summary>A 429 from a refused lease (which it disposes), counted under <paramref name="reason"/>.</summary>
+    private RelayAdmission Refuse(RateLimitLease lease, RefusalReason reason, string why)
     {
         var seconds = RetryAfterSeconds(lease);
-        return RelayResults.TooManyRequests(seconds, $"{why} Nothing was changed; retry after {seconds} second{(seconds == 1 ? "" : "s")} (Retry-After).");
+        lease.Dispose();
+        _refusals.Refused(reason);
+        return new RelayAdmission(null, RelayResults.TooManyRequests(
+            seconds, $"{why} Nothing was changed; retry after {seconds} second{(seconds == 1 ? "" : "s")} (Retry-After)."));
     }
-
-    [LoggerMessage(EventId = EventIds.RequestRateLimited, Level = LogLevel.Debug, Message = "Refused with 429: the {Function} limit for this client is spent.")]
-    private static partial void LogLimited(ILogger logger, string function);
-
-    [LoggerMessage(EventId = EventIds.RequestsRefusedSummary, Level = LogLevel.Information, Message = "Refused with 429: {MaxConcurrentRequests} requests already in progress on this instance.")]
-    private static partial void LogBusy(ILogger logger, int maxConcurrentRequests);
 }
 
-/// <summary>A request's place under <see cref="RelayRateLimiter"/>: held until disposed, or a refusal to answer with.</summary>
+/// <summary>A request's place under <see cref="RelayRateLimiter"/> (the client's or the instance's): held until disposed, or a refusal to answer with.</summary>
 internal readonly struct RelayAdmission(RateLimitLease? place, IResult? refusal) : IDisposable
 {
     /// <summary>The 429 to answer with instead of running the function; null when admitted.</summary>

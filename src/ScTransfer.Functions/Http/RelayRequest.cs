@@ -3,16 +3,23 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Functions.Http;
 
 /// <summary>Reads what a function needs from a request, answering a clear problem when it is missing or malformed.</summary>
-public sealed class RelayRequest(IOptions<RelayOptions> options)
+public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLimitingOptions> limits, RelayRefusals refusals)
 {
     internal const string CorrelationItem = "ScTransfer.CorrelationId";
     private readonly int _maxBody = options.Value.MaxRequestBodyBytes;
+    private readonly TimeSpan _bodyTimeout = limits.Value.BodyTimeout;
+
+    /// <summary>Parses a body that was read whole: the request, or the error that names what to fix (MailboxRequestParser).</summary>
+    public delegate bool BodyParser<T>(ReadOnlyMemory<byte> body, out T? value, out ProtocolError? error);
 
     /// <summary>The validated Mailbox-Correlation-ID (any spelling), or null when the client sent none.</summary>
     public static string? CorrelationId(HttpRequest request) => request.HttpContext.Items[CorrelationItem] as string;
@@ -54,21 +61,82 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
             return true;
         }
 
-        problem = RelayResults.Problem(ProtocolError.BadRequest("The mailbox identifier in the path must be a UUID (8-4-4-4-12 hexadecimal digits)."));
+        problem = RelayResults.Problem(ProtocolError.BadRequest($"The mailbox identifier in the path must be {MailboxId.Requirement}."));
         return false;
     }
 
     /// <summary>
-    /// Reads a JSON body of at most <see cref="RelayOptions.MaxRequestBodyBytes"/>: a declared length over the limit is
-    /// refused before reading, and reading stops one byte past the limit. Dispose the result to return its buffer.
+    /// Reads the JSON body (<see cref="ReadJsonBodyAsync"/>) and parses it with <paramref name="parse"/>: the request, or
+    /// the problem to answer with instead. A size refusal (413) of either step is counted (<see cref="RelayRefusals"/>).
     /// </summary>
-    public async Task<RequestBody> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, BodyParser<T> parse, CancellationToken cancellationToken)
+        where T : class
     {
-        if (!IsJson(request.ContentType))
+        using var body = await ReadJsonBodyAsync(request, cancellationToken);
+        if (body.Error is { } error || !parse(body.Memory, out var value, out error))
         {
-            return new RequestBody(ProtocolError.UnsupportedMediaType());
+            Count(error!);
+            return (null, RelayResults.Problem(error!));
         }
 
+        return (value, null);
+    }
+
+    /// <summary>
+    /// Reads a JSON body of at most <see cref="RelayOptions.MaxRequestBodyBytes"/>: a declared length over the limit is
+    /// refused before reading, reading stops one byte past the limit, and a body Kestrel cut off as too slow is 408.
+    /// Behind <see cref="RelayHttpPipeline"/> the body is already in memory (<see cref="BufferBodyAsync"/>). Dispose the
+    /// result to return its buffer.
+    /// </summary>
+    public async Task<RequestBody> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        IsJson(request.ContentType)
+            ? await ReadBodyAsync(request, cancellationToken)
+            : new RequestBody(ProtocolError.UnsupportedMediaType());
+
+    /// <summary>
+    /// Run by <see cref="RelayHttpPipeline"/> before the request takes its place under the instance's ceiling: a body the
+    /// request carries is read whole (within the size limit and <see cref="RateLimitingOptions.BodyTimeout"/>) and put
+    /// back as the request's body, in memory, so a slow upload holds only its own client's places. Null to go on, else
+    /// the refusal to answer with (counted): 413, 408 (closing the connection, RFC 9110 §15.5.9), or 400 for a body whose
+    /// framing is malformed.
+    /// </summary>
+    internal async Task<IResult?> BufferBodyAsync(HttpContext http)
+    {
+        var request = http.Request;
+        if (!(http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0))
+        {
+            return null;
+        }
+
+        if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            // Kestrel's own rate check, as a bound on the body's total time: the read fails once BodyTimeout has passed
+            // unless MaxRequestBodyBytes·t/BodyTimeout bytes have arrived by then, more than any body may have. Kestrel
+            // then ends the connection itself (cancelling the read here instead leaves its body reader in a state its
+            // drain after the answer fails on). A stalled body therefore waits BodyTimeout, not the global 5 s grace.
+            rate.MinDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(_maxBody / _bodyTimeout.TotalSeconds, _bodyTimeout);
+        }
+
+        var body = await ReadBodyAsync(request, http.RequestAborted);
+        if (body.Error is { } error)
+        {
+            Count(error);
+            if (error.Status == StatusCodes.Status408RequestTimeout)
+            {
+                http.Response.Headers.Connection = "close";
+            }
+
+            return RelayResults.Problem(error);
+        }
+
+        http.Response.RegisterForDispose(body); // the buffer goes back to the pool once the request is over
+        request.Body = body.AsStream();
+        request.ContentLength = body.Memory.Length;
+        return null;
+    }
+
+    private async Task<RequestBody> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > _maxBody)
         {
             return new RequestBody(TooLarge());
@@ -108,6 +176,17 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
                 }
             }
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            // Kestrel's minimum data rate: the bound BufferBodyAsync set, or Kestrel's global one.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new RequestBody(TooSlow());
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new RequestBody(TooLarge());
+        }
         catch (IOException ex) when (ex is not BadHttpRequestException)
         {
             // Kestrel reports some malformed framing (a chunk size that overflows) as a plain IOException rather than
@@ -124,13 +203,37 @@ public sealed class RelayRequest(IOptions<RelayOptions> options)
         return new RequestBody(buffer, length);
     }
 
+    /// <summary>Counts a refusal the body reader or the parser made (the other errors are the client's mistakes, not refusals).</summary>
+    private void Count(ProtocolError error)
+    {
+        switch (error.Status)
+        {
+            case StatusCodes.Status413PayloadTooLarge:
+                refusals.Refused(RefusalReason.TooLarge);
+                break;
+            case StatusCodes.Status408RequestTimeout:
+                refusals.Refused(RefusalReason.BodyTooSlow);
+                break;
+        }
+    }
+
+    private ProtocolError TooSlow() => new(
+        StatusCodes.Status408RequestTimeout, "The request body came too slowly",
+        $"The body must arrive whole within {_bodyTimeout.TotalSeconds:0} seconds of the request; nothing was changed. Send the request again.");
+
     private ProtocolError TooLarge() =>
         ProtocolError.TooLarge($"The body may be at most {_maxBody} bytes (payloads at most {options.Value.MaxPayloadBytes} bytes decoded).");
 
+    /// <summary>
+    /// <c>application/json</c> with no charset or UTF-8's. A parameter value may be a token or a quoted-string with the
+    /// same meaning (RFC 9110 §5.6.6: <c>charset="utf-8"</c> is <c>charset=utf-8</c>), and charset names are
+    /// case-insensitive (RFC 9110 §8.3.2).
+    /// </summary>
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
         && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-        && (!media.Charset.HasValue || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+        && (!media.Charset.HasValue
+            || HeaderUtilities.UnescapeAsQuotedString(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>A request body in a pooled buffer, or the problem that stopped it being read.</summary>
@@ -147,6 +250,9 @@ public readonly struct RequestBody(byte[]? buffer, int length, ProtocolError? er
     public ProtocolError? Error => error;
 
     public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, length);
+
+    /// <summary>The body as a read-only stream over the same buffer (valid until this is disposed).</summary>
+    internal MemoryStream AsStream() => new(buffer ?? [], 0, length, writable: false);
 
     public void Dispose()
     {

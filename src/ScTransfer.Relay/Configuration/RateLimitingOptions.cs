@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// Per-client request limits and a per-instance concurrency ceiling (configuration section <c>RateLimiting</c>, env
+/// Per-client request and connection limits and a per-instance concurrency ceiling (configuration section <c>RateLimiting</c>, env
 /// <c>RateLimiting__*</c>). The defaults are sized for many phones behind one carrier address (CGNAT); the arithmetic
 /// is in docs/security.md.
 /// </summary>
@@ -23,9 +23,35 @@ public sealed class RateLimitingOptions : IValidatableObject
     [Range(0, 8)]
     public int TrustedForwardedHops { get; set; }
 
-    /// <summary>Requests one instance serves at once; more get 429 at once instead of queueing.</summary>
+    /// <summary>
+    /// Requests one instance works on at once; more get 429 at once instead of queueing. A request takes its place only
+    /// once its body has arrived, so slow uploads cannot hold the instance (docs/security.md, "Slow uploads").
+    /// </summary>
     [Range(1, 100_000)]
     public int MaxConcurrentRequests { get; set; } = 128;
+
+    /// <summary>
+    /// Requests one client (the address the buckets count, IPv6 by /64) may have in progress at once, bodies still
+    /// arriving included; more get 429 at once. 32, a quarter of <see cref="MaxConcurrentRequests"/>, is far above what
+    /// the phones behind one carrier NAT have in flight (docs/security.md, "Why these numbers").
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequestsPerClient { get; set; } = 32;
+
+    /// <summary>
+    /// Self-hosted runner only: TCP connections one client address may hold open at once; further ones are closed at
+    /// once. Counts the connection's own address, so it applies only while <see cref="TrustedForwardedHops"/> is 0 (behind
+    /// a proxy, every connection is the proxy's). Kestrel's ceiling of 1024 for everybody stays as the last line.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConnectionsPerClient { get; set; } = 128;
+
+    /// <summary>
+    /// How long a request body may take to arrive whole; a slower one is answered 408. 20 s carries the largest body the
+    /// default limits allow (about 187 KiB) at 9.6 KB/s, a poor mobile uplink; a body that takes longer only holds a place.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan BodyTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>CreateMailbox, per client: a burst of 60, then 1 a second.</summary>
     public TokenBucketSettings Create { get; set; } = new() { PermitLimit = 60, TokensPerPeriod = 1, ReplenishmentSeconds = 1 };

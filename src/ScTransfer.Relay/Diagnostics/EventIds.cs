@@ -46,6 +46,8 @@ public static class EventIds
 
     // 1500–1599: HTTP.
     public const int UnhandledFailure = 1501;
+    /// <summary>Refusals of one reason, summarised at most once a minute (never one line per refusal).</summary>
     public const int RequestsRefusedSummary = 1502;
-    public const int RequestRateLimited = 1503;
+
+    // 1503 is retired: it was a line per rate-limited request, which let a client choose the log's volume.
 }

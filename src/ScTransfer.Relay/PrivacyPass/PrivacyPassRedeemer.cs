@@ -109,10 +109,12 @@ public sealed partial class PrivacyPassRedeemer(PrivacyPassPolicy policy, SpentN
         });
     }
 
-    [LoggerMessage(EventId = EventIds.PrivacyPassChallenged, Level = LogLevel.Information, Message = "Privacy Pass: {Endpoint} without a token; challenge sent.")]
+    // Debug, as every line per refusal: whoever sends requests would choose the log's volume. Refusals are counted and
+    // summarised by the HTTP layer (relay.requests.refused, reason privacy_pass; event 1502).
+    [LoggerMessage(EventId = EventIds.PrivacyPassChallenged, Level = LogLevel.Debug, Message = "Privacy Pass: {Endpoint} without a token; challenge sent.")]
     private static partial void LogChallenged(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = EventIds.PrivacyPassRefused, Level = LogLevel.Information, Message = "Privacy Pass: token refused on {Endpoint}: {Reason}.")]
+    [LoggerMessage(EventId = EventIds.PrivacyPassRefused, Level = LogLevel.Debug, Message = "Privacy Pass: token refused on {Endpoint}: {Reason}.")]
     private static partial void LogRefused(ILogger logger, string endpoint, TokenRefusal reason);
 
     [LoggerMessage(EventId = EventIds.PrivacyPassAccepted, Level = LogLevel.Debug, Message = "Privacy Pass: token accepted on {Endpoint}.")]

@@ -1,13 +1,34 @@
 namespace ScTransfer.Relay.Protocol;
 
-/// <summary>A mailbox identifier: a UUID chosen by the sender (draft §2) or by the relay (later revisions).</summary>
+/// <summary>
+/// A mailbox identifier: a version 4 UUID chosen by the sender (draft §2) or by the relay (later revisions). Draft §8
+/// makes it "a version 4 UUID … which should contain 122-bits of cryptographic entropy", the only thing that keeps a
+/// mailbox from being guessed; an identifier of another version (the nil UUID, a time-based v1 or v7) is predictable,
+/// so it can be squatted before the sender uses it, and is refused.
+/// </summary>
 public readonly record struct MailboxId(Guid Value)
 {
+    /// <summary>What an identifier must be, for the answers that refuse one (completes "… must be ").</summary>
+    public const string Requirement =
+        "a version 4 (random) UUID in 8-4-4-4-12 form, such as 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f; "
+        + "UUIDs of other versions (time-based, nil) can be guessed and are refused (draft §8)";
+
+    /// <summary>
+    /// Parses the canonical 8-4-4-4-12 form of a version 4 UUID (RFC 9562 §4.1, §4.2: version nibble 4, variant bits 10).
+    /// Any other version or variant is refused as if it were no UUID at all.
+    /// </summary>
     public static bool TryParse(string? text, out MailboxId id)
     {
         id = default;
-        // Only the canonical 8-4-4-4-12 form: other Guid spellings ({...}, (...), 32 digits) are not UUID strings (RFC 4122).
+        // Only the canonical 8-4-4-4-12 form: other Guid spellings ({...}, (...), 32 digits) are not UUID strings (RFC 9562 §4).
         if (text is null || text.Length != 36 || !Guid.TryParseExact(text, "D", out var guid))
+        {
+            return false;
+        }
+
+        // The version is the high nibble of octet 6 (text position 14), the variant the top bits of octet 8 (text
+        // position 19): 10xx, written 8, 9, a or b.
+        if (text[14] != '4' || text[19] is not ('8' or '9' or 'a' or 'b' or 'A' or 'B'))
         {
             return false;
         }

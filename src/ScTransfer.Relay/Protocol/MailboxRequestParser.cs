@@ -26,13 +26,13 @@ public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimePro
         {
             var root = document!.RootElement;
 
-            // Later revisions let the relay choose the identifier; one that is present must be a UUID.
+            // Later revisions let the relay choose the identifier; one that is present must be a version 4 UUID (draft §8).
             MailboxId id;
             if (root.TryGetProperty("mailboxIdentifier", out var idElement))
             {
                 if (idElement.ValueKind != JsonValueKind.String || !MailboxId.TryParse(idElement.GetString(), out id))
                 {
-                    error = ProtocolError.BadRequest("'mailboxIdentifier' must be a UUID string such as 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f.");
+                    error = ProtocolError.BadRequest($"'mailboxIdentifier' must be {MailboxId.Requirement}.");
                     return false;
                 }
             }

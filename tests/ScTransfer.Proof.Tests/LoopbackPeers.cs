@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using ScTransfer.Testing;
+
+namespace ScTransfer.Proof.Tests;
+
+/// <summary>
+/// An attacker and a bystander on distinct loopback addresses, so that the relay sees two clients: Linux routes all of
+/// 127.0.0.0/8 to the loopback interface, so a socket bound to 127.0.0.2 or 127.0.0.3 reaches the relay listening on
+/// 127.0.0.1 and arrives with that source address.
+/// </summary>
+internal static class LoopbackPeers
+{
+    public static readonly IPAddress Attacker = IPAddress.Parse("127.0.0.2");
+
+    public static readonly IPAddress Bystander = IPAddress.Parse("127.0.0.3");
+
+    /// <summary>A TCP connection to the relay from <paramref name="local"/>.</summary>
+    public static async Task<Socket> ConnectFromAsync(IPAddress local, Uri relay, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(relay.Host), relay.Port), cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An HttpClient whose every connection comes from <paramref name="local"/>.</summary>
+    public static HttpClient HttpClientFrom(IPAddress local, Uri relay) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) => new NetworkStream(await ConnectFromAsync(local, relay, cancellationToken), ownsSocket: true),
+    })
+    {
+        BaseAddress = relay,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>
+    /// The status code of the first answer on <paramref name="socket"/>, or 0 when the relay closed or reset the
+    /// connection without one.
+    /// </summary>
+    public static async Task<int> ReadStatusAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[512];
+        var received = 0;
+        try
+        {
+            while (received < 12)
+            {
+                var read = await socket.ReceiveAsync(buffer.AsMemory(received), SocketFlags.None, cancellationToken);
+                if (read == 0)
+                {
+                    return 0;
+                }
+
+                received += read;
+            }
+        }
+        catch (SocketException)
+        {
+            return 0; // reset
+        }
+
+        return int.Parse(Encoding.ASCII.GetString(buffer, 9, 3), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>
+/// A bystander at its own address completing whole stateless transfers (draft §3.1: create, preview, the read that
+/// binds, delete) while an attack runs, timing every request. Four transfers a second at most, so that it stays within
+/// its own create bucket (a burst of 60) for the length of a test.
+/// </summary>
+internal sealed class Bystander(HttpClient http)
+{
+    private readonly RelayClient _relay = new(http);
+
+    public List<(string Step, HttpStatusCode Status, TimeSpan Took, string? Detail)> Requests { get; } = [];
+
+    public int Transfers { get; private set; }
+
+    public async Task RunAsync(TimeSpan duration)
+    {
+        var until = Stopwatch.StartNew();
+        while (until.Elapsed < duration && Requests.TrueForAll(r => r.Status == HttpStatusCode.OK))
+        {
+            var id = RelayClient.NewId();
+            var sender = RelayClient.NewId();
+            var receiver = RelayClient.NewId();
+            await TimedAsync("create", () => _relay.CreateAsync(RelayClient.CreateBody(id, accessRights: "RD"), sender, RelayClient.NewId()));
+            await TimedAsync("preview", () => _relay.PreviewAsync(id));
+            await TimedAsync("read", () => _relay.ReadAsync(id, receiver));
+            await TimedAsync("delete", () => _relay.DeleteAsync(id, receiver));
+            Transfers++;
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Every request answered 200 within <paramref name="bound"/>, over at least <paramref name="transfers"/> whole transfers.</summary>
+    public void AssertServedWithin(TimeSpan bound, int transfers)
+    {
+        Assert.True(Transfers >= transfers, $"the bystander completed {Transfers} transfers");
+        var late = Requests.Where(r => r.Status != HttpStatusCode.OK || r.Took > bound).ToList();
+        Assert.True(late.Count == 0, $"{late.Count} of {Requests.Count} bystander requests not answered 200 in time, the first: "
+            + string.Join(", ", late.Take(8).Select(r => $"{r.Step} {(int)r.Status} in {r.Took.TotalMilliseconds:0} ms {r.Detail}")));
+    }
+
+    private async Task TimedAsync(string step, Func<Task<HttpResponseMessage>> send)
+    {
+        var clock = Stopwatch.StartNew();
+        HttpStatusCode status;
+        string? detail = null;
+        try
+        {
+            using var response = await send();
+            var body = await response.Content.ReadAsStringAsync();
+            status = response.StatusCode;
+            detail = status == HttpStatusCode.OK ? null : body;
+        }
+        catch (HttpRequestException ex)
+        {
+            status = 0; // no answer at all: the attack this proves against
+            detail = ex.Message;
+        }
+
+        Requests.Add((step, status, clock.Elapsed, detail));
+    }
+}
