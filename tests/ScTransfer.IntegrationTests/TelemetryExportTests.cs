@@ -62,7 +62,8 @@ public sealed class TelemetryExportTests(ITestOutputHelper output) : IAsyncLifet
         try
         {
             await _collector.WaitForAsync(
-                c => c.Spans.Any(IsStorageSpan) && HasMetric(c, RelayMetrics.MailboxesDeleted, 3) && HasMetric(c, RelayMetrics.Pushes, 2),
+                c => c.Spans.Any(IsStorageSpan) && HasMetric(c, RelayMetrics.MailboxesDeleted, 3) && HasMetric(c, RelayMetrics.Pushes, 2)
+                    && HasMetric(c, RelayMetrics.RequestsRefused, 1),
                 ExportWait,
                 "storage spans and relay metrics");
             // Let the last batches of every signal arrive before searching them.
@@ -90,6 +91,7 @@ public sealed class TelemetryExportTests(ITestOutputHelper output) : IAsyncLifet
         Assert.True(Sum(RelayMetrics.MailboxesDeleted) >= 3, "relay.mailboxes.deleted");
         Assert.DoesNotContain(_collector.Spans, s => s.Scope == "System.Net.Http" && s.Attributes.GetValueOrDefault("server.port") == Azurite.TablePort.ToString()); // one span per storage request, the SDK's
         Assert.True(Sum(RelayMetrics.Pushes, (RelayMetrics.PushOutcomeTag, "accepted")) >= 2, "relay.pushes accepted");
+        Assert.True(Sum(RelayMetrics.RequestsRefused, (RelayMetrics.ReasonTag, "rate_limit.create")) >= 1, "relay.requests.refused");
 
         // Not one secret, in any encoding, in any byte that left the relay for the collector.
         foreach (var (signal, body) in _collector.Raw)
