@@ -19,6 +19,9 @@ internal sealed class LevelResult(string side, int concurrency)
 
     public long StorageRequests { get; set; }
 
+    /// <summary>Bytes storage sent back (answer bodies) during this side's slices.</summary>
+    public long StorageBytesRead { get; set; }
+
     /// <summary>Relay only: storage requests by method (as <see cref="RelayProbe.Methods"/>, then other).</summary>
     public long[] StorageRequestsByMethod { get; } = new long[RelayProbe.Methods.Length + 1];
 

@@ -183,11 +183,15 @@ namespace ScTransfer.Bench
 
                 // The purge, after the load: the deferred operation of the relay's own transfers (removing the
                 // tombstones its deletes left), then mailboxes that expire together among as many live ones.
+                // What the relay reads back from storage, counted on the wire through a proxy, apart from the timed
+                // slices (the proxy's hop would slow the relay's side only).
+                var traffic = await StorageTraffic.MeasureAsync(options, payload);
+
                 var relayTransfers = results.Sum(level => level[2].Attempts);
                 var tombstones = await PurgeBench.TombstonesAsync(options, relays[0].Process.Tables[0]);
                 var (expired, expiredTombstones) = await PurgeBench.ExpiredAsync(options, options.PurgeMailboxes, payload);
 
-                Report.Write(output, options, results, relays[0].Process.LogLines, new PurgeResults(relayTransfers, tombstones, options.PurgeMailboxes, expired, expiredTombstones));
+                Report.Write(output, options, results, relays[0].Process.LogLines, traffic, new PurgeResults(relayTransfers, tombstones, options.PurgeMailboxes, expired, expiredTombstones));
             }
             finally
             {
@@ -212,9 +216,10 @@ namespace ScTransfer.Bench
         private static async Task MeasureRawAsync(
             ITransferFlow raw, StorageRequestCounter counter, int concurrency, TimeSpan slice, int? budget, LevelResult result)
         {
-            var (requests, nonPoint) = (counter.Requests, counter.NonPointRequests);
+            var (requests, nonPoint, bytesRead) = (counter.Requests, counter.NonPointRequests, counter.BytesRead);
             await Load.RunAsync(raw, concurrency, slice, budget, result);
             result.StorageRequests += counter.Requests - requests;
+            result.StorageBytesRead += counter.BytesRead - bytesRead;
             result.NonPointRequests += counter.NonPointRequests - nonPoint;
         }
 

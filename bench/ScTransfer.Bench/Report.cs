@@ -13,7 +13,7 @@ internal static class Report
 {
     public const int RatioConcurrency = 32;
 
-    public static void Write(TextWriter output, BenchOptions options, List<LevelResult[]> results, long relayLogLines, PurgeResults purge)
+    public static void Write(TextWriter output, BenchOptions options, List<LevelResult[]> results, long relayLogLines, StorageTrafficResult traffic, PurgeResults purge)
     {
         output.WriteLine(Invariant(
             $"# {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, Azurite tables on 127.0.0.1:{options.StoragePort}, payload {options.PayloadBytes} B, {options.Rounds} × {options.Slice.TotalSeconds:0} s per side and level"));
@@ -23,17 +23,17 @@ internal static class Report
         }
 
         output.WriteLine("# raw steps: create = index upsert + insert, preview = GetEntity, read = GetEntity + conditional merge, delete = conditional delete");
-        output.WriteLine("# floor steps (the relay's layout): create = insert, preview = GetEntity, read = GetEntity + conditional merge, delete = GetEntity + conditional replace with a tombstone");
+        output.WriteLine("# floor steps (the relay's layout): create = insert, preview = GetEntity of the display properties, read = GetEntity + conditional merge, delete = GetEntity of the access properties + conditional replace with a tombstone");
         output.WriteLine();
-        output.WriteLine("| side | conc | transfers/s | failed | create p50/p99 ms | preview p50/p99 ms | read p50/p99 ms | delete p50/p99 ms | storage ops/transfer | relay RSS MB | relay alloc/request | relay CPU ms/transfer | Azurite CPU ms/transfer |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| side | conc | transfers/s | failed | create p50/p99 ms | preview p50/p99 ms | read p50/p99 ms | delete p50/p99 ms | storage ops/transfer | storage KB read/transfer | relay RSS MB | relay alloc/request | relay CPU ms/transfer | Azurite CPU ms/transfer |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var level in results)
         {
             foreach (var row in level)
             {
                 var isRelay = row.Side.StartsWith("relay", StringComparison.Ordinal);
                 output.WriteLine(Invariant(
-                    $"| {row.Side} | {row.Concurrency} | {row.TransfersPerSecond:0.0} | {row.Failures} | {Steps(row, 0)} | {Steps(row, 1)} | {Steps(row, 2)} | {Steps(row, 3)} | {PerAttempt(row.StorageRequests, row):0.00} | ")
+                    $"| {row.Side} | {row.Concurrency} | {row.TransfersPerSecond:0.0} | {row.Failures} | {Steps(row, 0)} | {Steps(row, 1)} | {Steps(row, 2)} | {Steps(row, 3)} | {PerAttempt(row.StorageRequests, row):0.00} | {(isRelay ? Invariant($"{traffic.BytesReadPerTransfer / 1000.0:0.0}*") : Invariant($"{PerAttempt(row.StorageBytesRead / 1000.0, row):0.0}"))} | ")
                     + (isRelay
                         ? Invariant($"{row.RelayPeakResidentBytes / 1048576.0:0} | {Kilobytes(row.RelayAllocatedBytes, row.RelayRequests)} | {PerTransfer(row.RelayCpu.TotalMilliseconds, row):0.00} | ")
                         : "– | – | – | ")
@@ -66,6 +66,13 @@ internal static class Report
         var readRatios = string.Join(", ", results.Select(r => Invariant($"c={r[2].Concurrency} {r[2].Percentile(2, 0.99) / r[0].Percentile(1, 0.99):0.0}×")));
         output.WriteLine(Invariant(
             $"target ReadSecureContent p99 <= 1.5 × raw GetEntity p99 at c={relayAt.Concurrency}: {readP99:0.0} ms vs {1.5 * getP99:0.0} ms ({Verdict(readP99 <= 1.5 * getP99)}); by level: {readRatios}; vs raw get+merge p99: {readP99 / rawAt.Percentile(2, 0.99):0.00}×"));
+
+        var onTheWire = (options.PayloadBytes + 2) / 3 * 4; // an Edm.Binary property is base64 text in the entity's JSON
+        var readBack = traffic.BytesReadPerTransfer;
+        output.WriteLine(Invariant(
+            $"* relay storage bytes read: {traffic.Transfers} transfers through a counting proxy, apart from the timed slices ({traffic.Requests / (double)traffic.Transfers:0.00} requests per transfer)"));
+        output.WriteLine(Invariant(
+            $"target storage bytes read per transfer <= 1.1 x the payload as the Table service sends it ({onTheWire} B): relay {readBack:0} B = {readBack / onTheWire:0.00} x ({Verdict(readBack <= 1.1 * onTheWire)}); floor {PerAttempt(floorAt.StorageBytesRead, floorAt):0} B, raw {PerAttempt(rawAt.StorageBytesRead, rawAt):0} B"));
 
         var worstOps = Math.Round(results.Max(r => PerAttempt(r[2].StorageRequests, r[2])), 2);
         output.WriteLine(Invariant($"target <= 6 point operations per transfer on the request path: relay {worstOps:0.00} at worst ({Verdict(worstOps <= 6)})"));

@@ -159,6 +159,15 @@ internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int 
 {
     private static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(7); // PurgeOptions' default
 
+    /// <summary>What the relay's preview and delete select (MailboxView.Display and Access): never the payload.</summary>
+    private static readonly string[] PreviewSelection = ["Kind", "ExpiresAt", "DisplayInformation"];
+
+    private static readonly string[] DeleteSelection =
+    [
+        "Kind", "ExpiresAt", "OpId", "SenderClaimHash", "ReceiverClaimHash", "AccessRights",
+        "SenderLastCorrelationHash", "ReceiverLastCorrelationHash", "RelinquishedClaimHash", "RelinquishedCorrelationHash",
+    ];
+
     public string Side => "floor";
 
     public async Task<bool> RunAsync(long[] stepTicks, CancellationToken cancellationToken)
@@ -191,7 +200,7 @@ internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int 
             stepTicks[0] = Stopwatch.GetTimestamp() - start;
 
             start = Stopwatch.GetTimestamp();
-            await mailboxes.GetEntityAsync<TableEntity>(shard, id, cancellationToken: cancellationToken);
+            await mailboxes.GetEntityAsync<TableEntity>(shard, id, PreviewSelection, cancellationToken);
             stepTicks[1] = Stopwatch.GetTimestamp() - start;
 
             start = Stopwatch.GetTimestamp();
@@ -202,7 +211,7 @@ internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int 
             stepTicks[2] = Stopwatch.GetTimestamp() - start;
 
             start = Stopwatch.GetTimestamp();
-            var current = await mailboxes.GetEntityAsync<TableEntity>(shard, id, cancellationToken: cancellationToken);
+            var current = await mailboxes.GetEntityAsync<TableEntity>(shard, id, DeleteSelection, cancellationToken);
             var tombstone = new TableEntity(shard, id)
             {
                 ["V"] = 2,
@@ -239,8 +248,12 @@ internal sealed class StorageRequestCounter : HttpPipelinePolicy
 {
     private long _requests;
     private long _nonPoint;
+    private long _bytesRead;
 
     public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Bytes of the answers' bodies: what storage sent back.</summary>
+    public long BytesRead => Interlocked.Read(ref _bytesRead);
 
     /// <summary>Requests that did not name one entity by PartitionKey and RowKey (queries, table creation).</summary>
     public long NonPointRequests => Interlocked.Read(ref _nonPoint);
@@ -249,12 +262,23 @@ internal sealed class StorageRequestCounter : HttpPipelinePolicy
     {
         Count(message);
         ProcessNext(message, pipeline);
+        CountAnswer(message);
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         Count(message);
-        return ProcessNextAsync(message, pipeline);
+        await ProcessNextAsync(message, pipeline);
+        CountAnswer(message);
+    }
+
+    /// <summary>The answer's body as the pipeline buffered it (Azure.Core reads every answer into memory).</summary>
+    private void CountAnswer(HttpMessage message)
+    {
+        if (message.HasResponse && message.Response.ContentStream is { CanSeek: true } body)
+        {
+            Interlocked.Add(ref _bytesRead, body.Length);
+        }
     }
 
     private void Count(HttpMessage message)

@@ -10,7 +10,7 @@ namespace ScTransfer.Testing;
 /// (<see cref="Exchanges"/>: method, path and query, User-Agent, body sizes each way), so tests can count what a
 /// request costs in storage round trips and bytes.
 /// </summary>
-public sealed class StorageFaultProxy : IAsyncDisposable
+public sealed partial class StorageFaultProxy : IAsyncDisposable
 {
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -18,7 +18,7 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     };
 
     private readonly HttpListener _listener;
-    private readonly HttpClient _upstream = new() { BaseAddress = new Uri($"http://127.0.0.1:{Azurite.TablePort}") };
+    private readonly HttpClient _upstream;
     private readonly ConcurrentQueue<(Func<string, string, bool> Match, TimeSpan Hold)> _holds = new();
     private readonly ConcurrentQueue<string> _held = new();
     private readonly ConcurrentQueue<StorageExchange> _exchanges = new();
@@ -26,9 +26,10 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
-    private StorageFaultProxy(HttpListener listener, int port)
+    private StorageFaultProxy(HttpListener listener, int port, int upstreamPort)
     {
         _listener = listener;
+        _upstream = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{upstreamPort}") };
         Port = port;
         _loop = LoopbackHttpListener.AcceptAsync(_listener, ForwardAsync, _stopping.Token);
     }
@@ -44,11 +45,11 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     /// <summary>Every request forwarded to storage so far, in the order its answer came back.</summary>
     public IReadOnlyCollection<StorageExchange> Exchanges => _exchanges;
 
-    public static StorageFaultProxy Start()
+    /// <summary>A proxy in front of the table service on <paramref name="upstreamPort"/> (the benchmark's own Azurite).</summary>
+    public static StorageFaultProxy Start(int upstreamPort)
     {
-        _ = Azurite.Shared;
         var listener = LoopbackHttpListener.Start(out var baseAddress);
-        return new StorageFaultProxy(listener, baseAddress.Port);
+        return new StorageFaultProxy(listener, baseAddress.Port, upstreamPort);
     }
 
     /// <summary>
