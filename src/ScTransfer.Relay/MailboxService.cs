@@ -93,7 +93,6 @@ public sealed partial class MailboxService(
     public async Task<Outcome<Mailbox>> ReadAsync(
         MailboxId id, DeviceClaim claim, CancellationToken cancellationToken, Func<CancellationToken, Task<bool>>? mayBind = null)
     {
-        var bindRefused = false;
         var binds = false; // whether the latest decision was to bind this claim
         var outcome = await ReadDecideWriteAsync<Mailbox>(id, "read", MailboxView.Full, mailbox =>
         {
@@ -119,22 +118,12 @@ public sealed partial class MailboxService(
             mailbox.RelinquishedClaimHash = null;
             mailbox.RelinquishedCorrelation = null;
             binds = true;
-            return new Decision<Mailbox>(Outcome<Mailbox>.Ok(mailbox), async (m, ct) =>
+            return new Decision<Mailbox>(Outcome<Mailbox>.Ok(mailbox), store.TryWriteReceiverAsync)
             {
-                if (mayBind is not null && !await mayBind(ct))
-                {
-                    bindRefused = true;
-                    return WriteOutcome.Written; // nothing written: ends the attempts; the answer below is the refusal
-                }
-
-                return await store.TryWriteReceiverAsync(m, ct);
-            });
+                MayWrite = mayBind,
+                Refusal = ProtocolError.Unauthorized("Binding as this mailbox's receiver needs a valid Privacy Pass token."),
+            };
         }, cancellationToken);
-        if (bindRefused)
-        {
-            return ProtocolError.Unauthorized("Binding as this mailbox's receiver needs a valid Privacy Pass token.");
-        }
-
         if (binds && outcome.Status == 200)
         {
             metrics.ReceiverBound();
@@ -365,6 +354,12 @@ public sealed partial class MailboxService(
                 return decision.Answer;
             }
 
+            // A last check just before the write (the Privacy Pass first-read policy): refused, nothing is written.
+            if (decision.MayWrite is { } mayWrite && !await mayWrite(cancellationToken))
+            {
+                return decision.Refusal;
+            }
+
             mailbox.OperationId = Guid.NewGuid();
             attempted = mailbox.OperationId;
             attemptedAnswer = decision.Answer;
@@ -380,9 +375,17 @@ public sealed partial class MailboxService(
         throw new StorageUnavailableException($"The mailbox kept changing during {operation}; retry.", null);
     }
 
-    /// <summary>What one attempt decided: an answer now, or a conditional write and the answer should it land.</summary>
+    /// <summary>
+    /// What one attempt decided: an answer now, or a conditional write and the answer should it land. A write may come
+    /// with <see cref="MayWrite"/>, asked just before it (at most once per attempt): false ends the attempts with
+    /// <see cref="Refusal"/> and writes nothing.
+    /// </summary>
     private readonly record struct Decision<T>(Outcome<T> Answer, Func<Mailbox, CancellationToken, Task<WriteOutcome>>? Write = null)
     {
+        public Func<CancellationToken, Task<bool>>? MayWrite { get; init; }
+
+        public Outcome<T> Refusal { get; init; }
+
         public static implicit operator Decision<T>(Outcome<T> answer) => new(answer);
 
         public static implicit operator Decision<T>(ProtocolError error) => new(error);
