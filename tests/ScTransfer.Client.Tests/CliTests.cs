@@ -157,6 +157,11 @@ public sealed class CliTests(RelayFixture fixture) : IDisposable
         {
             Assert.Contains(step, demo.OutputText, StringComparison.Ordinal);
         }
+
+        // Every line says its thing once: the closing line, as any other, is not printed twice (on stdout or stderr).
+        var lines = (demo.OutputText + "\n" + demo.Error).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
+        Assert.Single(lines, l => l.StartsWith("Done.", StringComparison.Ordinal));
+        Assert.Empty(lines.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key));
     }
 
     [Theory]
