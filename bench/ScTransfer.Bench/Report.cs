@@ -71,8 +71,11 @@ internal static class Report
         var readBack = traffic.BytesReadPerTransfer;
         output.WriteLine(Invariant(
             $"* relay storage bytes read: {traffic.Transfers} transfers through a counting proxy, apart from the timed slices ({traffic.Requests / (double)traffic.Transfers:0.00} requests per transfer)"));
+        var goal = options.PayloadBytes >= 64 * 1024
+            ? Verdict(readBack <= 1.1 * onTheWire)
+            : "the goal is for a 64 KiB payload, where the payload dominates: run with --payload-bytes 65536";
         output.WriteLine(Invariant(
-            $"target storage bytes read per transfer <= 1.1 x the payload as the Table service sends it ({onTheWire} B): relay {readBack:0} B = {readBack / onTheWire:0.00} x ({Verdict(readBack <= 1.1 * onTheWire)}); floor {PerAttempt(floorAt.StorageBytesRead, floorAt):0} B, raw {PerAttempt(rawAt.StorageBytesRead, rawAt):0} B"));
+            $"target storage bytes read per transfer <= 1.1 x the payload as the Table service sends it ({onTheWire} B): relay {readBack:0} B = {readBack / onTheWire:0.00} x ({goal}); floor {PerAttempt(floorAt.StorageBytesRead, floorAt):0} B, raw {PerAttempt(rawAt.StorageBytesRead, rawAt):0} B"));
 
         var worstOps = Math.Round(results.Max(r => PerAttempt(r[2].StorageRequests, r[2])), 2);
         output.WriteLine(Invariant($"target <= 6 point operations per transfer on the request path: relay {worstOps:0.00} at worst ({Verdict(worstOps <= 6)})"));
