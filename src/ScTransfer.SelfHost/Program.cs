@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
-using ScTransfer.Functions;
-using ScTransfer.Functions.Http;
-using ScTransfer.Functions.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Http;
+using ScTransfer.Relay.Http.Telemetry;
 using ScTransfer.SelfHost;
 
 // The self-hosted relay: the Functions app's own function classes on Kestrel.

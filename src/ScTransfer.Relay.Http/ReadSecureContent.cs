@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Relay;
-using ScTransfer.Functions.Http;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>ReadSecureContentFromMailbox, draft §6.5: <c>POST /v1/m/{mailboxIdentifier}</c>. The first reader other than the sender binds.</summary>
 public sealed class ReadSecureContent(MailboxService mailboxes, PrivacyPassGate privacyPass)

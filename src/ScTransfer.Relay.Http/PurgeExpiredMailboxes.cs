@@ -6,7 +6,7 @@ using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Storage;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// Purges expired mailboxes (draft §8.3: "Relay server shall periodically check and delete expired mailboxes").

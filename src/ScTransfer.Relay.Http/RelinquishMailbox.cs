@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Relay;
-using ScTransfer.Functions.Http;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// RelinquishMailbox (later revisions): <c>PATCH /v1/m/{mailboxIdentifier}</c>. The bound receiver gives up its binding

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// Admits or refuses a request before its function runs, so a refused request costs no storage operation. Both hosts

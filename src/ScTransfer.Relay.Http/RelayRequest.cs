@@ -9,7 +9,7 @@ using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>Reads what a function needs from a request, answering a clear problem when it is missing or malformed.</summary>
 public sealed class RelayRequest(IOptions<RelayOptions> options, IOptions<RateLimitingOptions> limits, RelayRefusals refusals)

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// The answer to a request no endpoint takes: a problem+json 404 for an unknown path, a 405 with <c>Allow</c> for a

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 
-namespace ScTransfer.Functions.Telemetry;
+namespace ScTransfer.Relay.Http.Telemetry;
 
 /// <summary>
 /// Keeps mailbox identifiers (and anything shaped like one: claims are UUIDs too) out of everything the relay exports.

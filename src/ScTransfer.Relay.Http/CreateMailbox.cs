@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Relay;
-using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>CreateMailbox, draft §6.1: <c>POST /v1/m</c>.</summary>
 public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader, ShareLinks links, PrivacyPassGate privacyPass)

@@ -1,4 +1,4 @@
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// Header names of every client generation (draft-00 and later revisions, docs/compatibility.md).

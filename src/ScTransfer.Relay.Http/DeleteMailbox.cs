@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Relay;
-using ScTransfer.Functions.Http;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>DeleteMailbox, draft §6.3: <c>DELETE /v1/m/{mailboxIdentifier}</c>. Removes every trace of the mailbox.</summary>
 public sealed class DeleteMailbox(MailboxService mailboxes)

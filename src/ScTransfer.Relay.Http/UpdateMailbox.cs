@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Relay;
-using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>UpdateMailbox, draft §6.2: <c>PUT /v1/m/{mailboxIdentifier}</c>. Overwrites the payload and notifies the other party.</summary>
 public sealed class UpdateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader)

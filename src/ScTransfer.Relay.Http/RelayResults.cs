@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// The relay's responses, as <see cref="IResult"/>: the Functions worker's ASP.NET Core integration executes a function's

@@ -4,7 +4,7 @@ using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Storage;
 using ScTransfer.Relay.Diagnostics;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// Behaviour every response shares, written once and applied around every function by <see cref="RelayHttpPipeline"/>

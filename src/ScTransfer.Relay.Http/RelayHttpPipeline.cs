@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// What runs around every HTTP function, in this order, on both hosts (RelayFunctionsMiddleware in the Functions worker,

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>An HTML answer: the page, its status and the Content-Security-Policy that allows exactly its stylesheet.</summary>
 internal sealed record HtmlPage(int Status, string Html, string ContentSecurityPolicy);

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// Builds mailbox URLs (§6.1.5 <c>urlLink</c>) from the configured public base URL, never from the request's Host

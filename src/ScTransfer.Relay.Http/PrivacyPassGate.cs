@@ -4,7 +4,7 @@ using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.PrivacyPass;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// Asks for, reads and redeems Privacy Pass tokens on CreateMailbox and on the read that binds a receiver. The token

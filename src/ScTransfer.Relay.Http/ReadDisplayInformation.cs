@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Relay;
-using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// ReadDisplayInformationFromMailbox, draft §6.4: <c>GET /v1/m/{mailboxIdentifier}</c> (and HEAD). The share page:

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// The wallet app(s) this relay's share links open (<see cref="AppLinksOptions"/>, docs/apps.md): the two association

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ScTransfer.Functions.Http;
 
-namespace ScTransfer.Functions;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// The relay's OpenAPI 3.1 description, <c>GET /v1/openapi.yaml</c>: docs/openapi.yaml as embedded at build time, so
@@ -20,7 +19,7 @@ public sealed class GetOpenApiDescription
     private static byte[] Load()
     {
         using var stream = typeof(GetOpenApiDescription).Assembly.GetManifestResourceStream("openapi.yaml")
-            ?? throw new InvalidOperationException("openapi.yaml is not embedded in the Functions assembly; see ScTransfer.Functions.csproj.");
+            ?? throw new InvalidOperationException("openapi.yaml is not embedded in this assembly; see ScTransfer.Relay.Http.csproj.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ScTransfer.Relay.Diagnostics;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// Every refusal the HTTP layer makes goes through here: counted one by one on <see cref="RelayMetrics"/>

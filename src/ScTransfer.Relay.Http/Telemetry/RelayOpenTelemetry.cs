@@ -7,7 +7,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using ScTransfer.Relay.Diagnostics;
 
-namespace ScTransfer.Functions.Telemetry;
+namespace ScTransfer.Relay.Http.Telemetry;
 
 /// <summary>
 /// What both hosts export through OpenTelemetry (docs/operations.md): spans of every storage call (the Azure SDK's

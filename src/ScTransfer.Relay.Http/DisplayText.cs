@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ScTransfer.Functions.Http;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// The sender's display text as the share page shows it: without the invisible characters that can make text read
