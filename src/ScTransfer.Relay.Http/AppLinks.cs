@@ -30,7 +30,7 @@ public sealed class AppLinks
     internal static readonly ProtocolError AndroidNotConfigured = new(
         404, "No such file", "This relay names no Android app for its links (AppLinks__AndroidPackageName is not set).");
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true };
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = RelayResults.JsonEncoder };
 
     private readonly ShareLinks _links;
     private readonly string? _androidPackage;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using ScTransfer.Relay.Protocol;
@@ -42,7 +43,17 @@ internal static class RelayResults
     public static IResult Document(ReadOnlyMemory<byte> utf8, string mediaType, string? cacheControl = null) =>
         new DocumentResult(utf8, mediaType, cacheControl);
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    /// <summary>
+    /// The encoder of every JSON answer the relay writes (problem details, the endpoints' answers, the association files),
+    /// so that a detail reads in a terminal as written: <c>'</c> and <c>§</c> stay themselves instead of <c>\u0027</c>
+    /// and <c>\u00A7</c> (the default encoder escapes all but ASCII, and what HTML treats specially). Relaxed escaping is
+    /// safe for a body served as <c>application/json</c> or <c>application/problem+json</c> (with <c>nosniff</c>, which
+    /// every answer carries): quotes, backslashes and control characters are still escaped, so the JSON stays valid.
+    /// It is not safe in HTML: never embed this output in a page (PreviewPage encodes with HtmlEncoder).
+    /// </summary>
+    internal static readonly JavaScriptEncoder JsonEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true, Encoder = JsonEncoder };
 
     private sealed class JsonWriterResult(int status, Action<Utf8JsonWriter> write, bool noStore, int sizeHint) : IResult
     {

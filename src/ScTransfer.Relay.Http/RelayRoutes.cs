@@ -32,6 +32,8 @@ internal static class RelayRoutes
         }
 
         return RelayResults.Problem(new ProtocolError(
-            404, "No such endpoint", "The relay serves /v1/m (POST) and /v1/m/{mailboxIdentifier} (GET, HEAD, POST, PUT, PATCH, DELETE); its description is /v1/openapi.yaml."));
+            404, "No such endpoint", "The relay serves /v1/m (POST) and /v1/m/{mailboxIdentifier} (GET, HEAD, POST, PUT, PATCH, DELETE), "
+            + "and its app association files /.well-known/apple-app-site-association and /.well-known/assetlinks.json (GET, HEAD); "
+            + "its description is /v1/openapi.yaml."));
     }
 }

@@ -397,6 +397,12 @@ public sealed class NoSuchEndpointFunctionTests : IDisposable
 
         Assert.Equal(404, answer.Status);
         Assert.True(answer.IsProblem);
+        // It names every path the relay serves, the association files included.
+        var detail = answer.Json.GetProperty("detail").GetString();
+        Assert.Contains("/v1/m/{mailboxIdentifier}", detail, StringComparison.Ordinal);
+        Assert.Contains("/.well-known/apple-app-site-association", detail, StringComparison.Ordinal);
+        Assert.Contains("/.well-known/assetlinks.json", detail, StringComparison.Ordinal);
+        Assert.Contains("/v1/openapi.yaml", detail, StringComparison.Ordinal);
     }
 
     [Fact]
