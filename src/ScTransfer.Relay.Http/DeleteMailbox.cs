@@ -3,7 +3,11 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace ScTransfer.Relay.Http;
 
-/// <summary>DeleteMailbox, draft §6.3: <c>DELETE /v1/m/{mailboxIdentifier}</c>. Removes every trace of the mailbox.</summary>
+/// <summary>
+/// DeleteMailbox, draft §6.3: <c>DELETE /v1/m/{mailboxIdentifier}</c>. The payload, display information, claim hashes,
+/// push tokens and request records go at once; what stays is a tombstone (the identifier and the expiry), which keeps
+/// the identifier from being used again until the purge removes it (docs/design.md, "Storage layout").
+/// </summary>
 public sealed class DeleteMailbox(MailboxService mailboxes)
 {
     [Function(nameof(DeleteMailbox))]
