@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Serves the relay on http://127.0.0.1:${RELAY_PORT:-7071} over Azurite, from a fresh clone:
 # installs Azurite (npm, inside the repo), starts it unless one already listens, builds and runs the
-# self-hosted runner (the Functions app's own function classes on Kestrel). Ctrl-C stops everything it started.
+# self-hosted runner (the function classes the Functions app runs, on Kestrel). Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

@@ -5,9 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ScTransfer.Functions;
-using ScTransfer.Functions.Http;
 using ScTransfer.Functions.Telemetry;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Http;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 

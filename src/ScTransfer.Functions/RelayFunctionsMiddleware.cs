@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using ScTransfer.Functions.Http;
 using ScTransfer.Functions.Telemetry;
+using ScTransfer.Relay.Http;
 
 namespace ScTransfer.Functions;
 

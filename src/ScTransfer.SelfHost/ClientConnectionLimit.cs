@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
-using ScTransfer.Functions.Http;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
+using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;
 

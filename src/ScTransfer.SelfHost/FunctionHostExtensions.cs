@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;
 

@@ -1,14 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
-using ScTransfer.Functions;
-using ScTransfer.Functions.Http;
-using ScTransfer.Functions.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Http;
+using ScTransfer.Relay.Http.Telemetry;
 using ScTransfer.SelfHost;
 
-// The self-hosted relay: the Functions app's own function classes on Kestrel.
+// The self-hosted relay: the function classes the Functions app runs (ScTransfer.Relay.Http), on Kestrel.
 var builder = WebApplication.CreateSlimBuilder(args);
 
 // ASP.NET Core's own per-request Information logs (request started/finished, endpoint executing/executed: eight console
@@ -27,8 +26,10 @@ if (settingsFile is not null)
     builder.Configuration.AddCommandLine(args);
 }
 
+// The function classes' assembly, ScTransfer.Relay.Http: the runner reads its [Function] attributes as Azure does.
+var functions = typeof(CreateMailbox).Assembly;
 builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp();
-builder.Services.AddTimerFunctions(typeof(CreateMailbox).Assembly);
+builder.Services.AddTimerFunctions(functions);
 if (RelayOpenTelemetry.ExportsOtlp(builder.Configuration))
 {
     // Self-hosters send traces, metrics and logs to their own collector with the standard OTEL_* variables.
@@ -74,5 +75,5 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
 });
 
 var app = builder.Build();
-app.MapHttpFunctions(typeof(CreateMailbox).Assembly, Path.Combine(AppContext.BaseDirectory, "host.json"));
+app.MapHttpFunctions(functions, Path.Combine(AppContext.BaseDirectory, "host.json"));
 app.Run();

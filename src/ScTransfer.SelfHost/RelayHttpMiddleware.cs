@@ -1,4 +1,4 @@
-using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;
 

@@ -1,4 +1,5 @@
 using ScTransfer.Relay;
+using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
 
@@ -81,7 +82,7 @@ public sealed class ReadDisplayInformationFunctionTests : IDisposable
         Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
         Assert.Contains("<title>Car Key</title>", answer.Body, StringComparison.Ordinal);
         Assert.Contains(FunctionHarness.Link(id), answer.Body, StringComparison.Ordinal);
-        Assert.Equal(Http.PreviewPage.ContentSecurityPolicy, answer.Headers.ContentSecurityPolicy.ToString());
+        Assert.Equal(PreviewPage.ContentSecurityPolicy, answer.Headers.ContentSecurityPolicy.ToString());
     }
 
     [Fact]
@@ -106,7 +107,7 @@ public sealed class ReadDisplayInformationFunctionTests : IDisposable
         Assert.Equal(404, answer.Status);
         Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
         Assert.Contains("ask the sender to share again", answer.Body, StringComparison.Ordinal);
-        Assert.Equal(Http.PreviewPage.ContentSecurityPolicy, answer.Headers.ContentSecurityPolicy.ToString());
+        Assert.Equal(PreviewPage.ContentSecurityPolicy, answer.Headers.ContentSecurityPolicy.ToString());
     }
 
     [Fact]
@@ -328,7 +329,7 @@ public sealed class AssociationFileFunctionTests : IDisposable
 
         Assert.Equal(200, answer.Status);
         Assert.Equal("application/json; charset=utf-8", answer.ContentType);
-        Assert.Equal(Http.AppLinks.CacheControl, answer.Headers.CacheControl.ToString());
+        Assert.Equal(AppLinks.CacheControl, answer.Headers.CacheControl.ToString());
         var details = Assert.Single(answer.Json.GetProperty("applinks").GetProperty("details").EnumerateArray());
         Assert.Equal(["ABCDE12345.com.example.wallet", "FGHIJ67890.com.example.wallet.beta"], details.GetProperty("appIDs").EnumerateArray().Select(a => a.GetString()));
         var component = Assert.Single(details.GetProperty("components").EnumerateArray());
@@ -396,6 +397,12 @@ public sealed class NoSuchEndpointFunctionTests : IDisposable
 
         Assert.Equal(404, answer.Status);
         Assert.True(answer.IsProblem);
+        // It names every path the relay serves, the association files included.
+        var detail = answer.Json.GetProperty("detail").GetString();
+        Assert.Contains("/v1/m/{mailboxIdentifier}", detail, StringComparison.Ordinal);
+        Assert.Contains("/.well-known/apple-app-site-association", detail, StringComparison.Ordinal);
+        Assert.Contains("/.well-known/assetlinks.json", detail, StringComparison.Ordinal);
+        Assert.Contains("/v1/openapi.yaml", detail, StringComparison.Ordinal);
     }
 
     [Fact]

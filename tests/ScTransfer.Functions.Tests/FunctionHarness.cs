@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Http;
 using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Storage;
 using ScTransfer.SelfHost;
 using ScTransfer.Testing;
@@ -231,7 +231,7 @@ public sealed class RelayFunctionsMiddlewareTests : MiddlewareTests
 
         public override string PathToAssembly => typeof(CreateMailbox).Assembly.Location;
 
-        public override string EntryPoint => $"ScTransfer.Functions.{name}.Run";
+        public override string EntryPoint => $"ScTransfer.Relay.Http.{name}.Run";
 
         public override string Id => name;
 

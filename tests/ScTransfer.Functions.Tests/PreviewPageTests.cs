@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
-using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
 

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Functions.Tests;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
-using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Storage;
 using ScTransfer.Testing;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using ScTransfer.Functions.Http;
+using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.PrivacyPass;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ScTransfer.Functions.Telemetry;
+using ScTransfer.Relay.Http.Telemetry;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Functions.Tests;

@@ -54,6 +54,25 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("{*path}", trigger.GetProperty("route").GetString());
     }
 
+    /// <summary>
+    /// The worker runs the function classes of src/ScTransfer.Relay.Http, the library the self-hosted runner serves too:
+    /// the Functions SDK indexes them from the app's reference to it, and the host loads them from that assembly.
+    /// </summary>
+    [Fact]
+    public void Every_function_is_a_class_of_the_library_both_hosts_serve()
+    {
+        using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "functions.metadata")));
+        var functions = metadata.RootElement.EnumerateArray().ToList();
+
+        Assert.Equal(11, functions.Count);
+        Assert.All(functions, function =>
+        {
+            Assert.Equal("ScTransfer.Relay.Http.dll", function.GetProperty("scriptFile").GetString());
+            Assert.Equal($"ScTransfer.Relay.Http.{function.GetProperty("name").GetString()}.Run", function.GetProperty("entryPoint").GetString());
+        });
+        Assert.True(File.Exists(Path.Combine(OutputDirectory, "ScTransfer.Relay.Http.dll")));
+    }
+
     [Fact]
     public void Host_json_beside_the_app_sets_an_empty_route_prefix()
     {

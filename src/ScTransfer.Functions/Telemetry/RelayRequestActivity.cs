@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using ScTransfer.Relay.Http;
+using ScTransfer.Relay.Http.Telemetry;
 
 namespace ScTransfer.Functions.Telemetry;
 
@@ -57,7 +59,8 @@ internal static class RelayRequestActivity
     private static string RouteOf(string entryPoint)
     {
         var dot = entryPoint.LastIndexOf('.');
-        var method = typeof(RelayRequestActivity).Assembly.GetType(entryPoint[..dot])?.GetMethod(entryPoint[(dot + 1)..]);
+        // The function classes' assembly (ScTransfer.Relay.Http), where the entry point's type is declared.
+        var method = typeof(CreateMailbox).Assembly.GetType(entryPoint[..dot])?.GetMethod(entryPoint[(dot + 1)..]);
         var route = method?.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()?.Route).FirstOrDefault(r => r is not null);
         return "/" + (route ?? "");
     }

@@ -3,6 +3,7 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
+using ScTransfer.Relay.Http.Telemetry;
 
 namespace ScTransfer.Functions.Telemetry;
 

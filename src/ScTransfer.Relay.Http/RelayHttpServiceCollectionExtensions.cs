@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ScTransfer.Relay.Http;
+
+internal static class RelayHttpServiceCollectionExtensions
+{
+    /// <summary>
+    /// The relay's HTTP part, for both hosts (the Functions worker and the self-hosted runner): the request reader, share
+    /// links and app links, the per-request policy and pipeline, the rate limiter, the refusal counter and the Privacy Pass
+    /// gate. Call after AddSecureCredentialRelay (ScTransfer.Relay), which registers what these stand on.
+    /// </summary>
+    public static IServiceCollection AddRelayHttp(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RelayRefusals>();
+        services.TryAddSingleton<RelayRequest>();
+        services.TryAddSingleton<ShareLinks>();
+        services.TryAddSingleton<AppLinks>();
+        services.TryAddSingleton<RelayHttpPolicy>();
+        services.TryAddSingleton<RelayRateLimiter>();
+        services.TryAddSingleton<RelayHttpPipeline>();
+        services.TryAddSingleton<PrivacyPassGate>();
+        return services;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+
+namespace ScTransfer.Relay.Http.Telemetry;
+
+/// <summary>
+/// Keeps mailbox identifiers (and anything shaped like one: claims are UUIDs too) out of everything the relay exports.
+/// A mailbox identifier in an operator's store is enough to bind as the receiver before the real one does (draft §8),
+/// and the relay promises it cannot relate devices (§8.2), so request paths (<c>/v1/m/{id}</c>), storage row keys
+/// (<c>RowKey='{id}'</c>) and any UUID in a span's name or attributes or in a log record become a placeholder before an
+/// exporter sees them. Identifiers the Azure SDK and the storage service make up per request (client and service
+/// request ids) are random and stay, so that an operator can find a call in storage's own logs.
+/// </summary>
+internal static partial class TelemetryRedaction
+{
+    public const string Placeholder = "{id}";
+
+    /// <summary>Attributes that hold ids the SDK or the service generated for one request: random, never a mailbox's.</summary>
+    private static readonly HashSet<string> GeneratedIds = new(StringComparer.Ordinal)
+    {
+        "az.client_request_id", "az.service_request_id", "requestId", "serviceRequestId", "faas.invocation_id", "faas.execution",
+    };
+
+    /// <summary>The text with every mailbox path segment, row key and UUID replaced by <see cref="Placeholder"/>.</summary>
+    public static string Redact(string text) =>
+        text.Length < 7 ? text : Uuid().Replace(RowKey().Replace(MailboxPath().Replace(text, "${prefix}" + Placeholder), "${prefix}" + Placeholder), Placeholder);
+
+    /// <summary>A UUID in any case, with dashes or as 32 hexadecimal digits, braces or not.</summary>
+    [GeneratedRegex("[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}", RegexOptions.CultureInvariant)]
+    private static partial Regex Uuid();
+
+    /// <summary>
+    /// Whatever follows <c>/v1/m/</c> up to the next delimiter: a mailbox identifier, or what a client sent in its place.
+    /// A route template's parameter (<c>{mailboxIdentifier}</c>) is not a value and stays.
+    /// </summary>
+    [GeneratedRegex("(?<prefix>/v1/m/)(?!\\{[A-Za-z]+\\}(?:$|[/?#\\s\"']))[^/?#\\s\"']+", RegexOptions.CultureInvariant)]
+    private static partial Regex MailboxPath();
+
+    /// <summary>A Table storage row key in a URL, as the SDK spells it (quoted, possibly percent-encoded).</summary>
+    [GeneratedRegex("(?<prefix>RowKey(=|%3D)('|%27))[^'%]+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex RowKey();
+
+    /// <summary>
+    /// Redacts a span's name and string attributes when it ends, before any exporter sees it. An HttpClient span inside
+    /// an Azure SDK call is not recorded: the SDK's own HTTP span (<c>Azure.Core.Http</c>) already is that request.
+    /// </summary>
+    internal sealed class Spans : BaseProcessor<Activity>
+    {
+        public override void OnStart(Activity data)
+        {
+            if (data.Source.Name == "System.Net.Http" && data.Parent?.Source.Name == "Azure.Core.Http")
+            {
+                data.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+                data.IsAllDataRequested = false;
+            }
+        }
+
+        public override void OnEnd(Activity data)
+        {
+            // Nor is the worker's own gRPC stream to the Functions host: one span as long as the process.
+            if (data.Source.Name == "System.Net.Http"
+                && (data.GetTagItem("url.full") as string)?.Contains("/AzureFunctionsRpcMessages.FunctionRpc/", StringComparison.Ordinal) == true)
+            {
+                data.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+                return;
+            }
+
+            data.DisplayName = Redact(data.DisplayName);
+            List<(string Key, string Value)>? changed = null;
+            foreach (var tag in data.TagObjects)
+            {
+                if (tag.Value is string value && !GeneratedIds.Contains(tag.Key) && Redact(value) is var redacted && !ReferenceEquals(redacted, value) && redacted != value)
+                {
+                    (changed ??= []).Add((tag.Key, redacted));
+                }
+            }
+
+            foreach (var (key, value) in changed ?? [])
+            {
+                data.SetTag(key, value);
+            }
+
+            if (data.Status == ActivityStatusCode.Error && data.StatusDescription is { } description)
+            {
+                data.SetStatus(ActivityStatusCode.Error, Redact(description));
+            }
+        }
+    }
+
+    /// <summary>Redacts a log record's message, body and string attributes before any exporter sees it.</summary>
+    internal sealed class Logs : BaseProcessor<LogRecord>
+    {
+        public override void OnEnd(LogRecord data)
+        {
+            if (data.FormattedMessage is { } message)
+            {
+                data.FormattedMessage = Redact(message);
+            }
+
+            if (data.Body is { } body)
+            {
+                data.Body = Redact(body);
+            }
+
+            if (data.Attributes is { Count: > 0 } attributes && attributes.Any(a => a.Value is string s && Redact(s) != s))
+            {
+                data.Attributes = [.. attributes.Select(a => a.Value is string s ? new KeyValuePair<string, object?>(a.Key, Redact(s)) : a)];
+            }
+        }
+    }
+}
