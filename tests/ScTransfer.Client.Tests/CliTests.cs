@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Client.Tests;
 
 /// <summary><c>sct</c> as a user meets it: clean standard output, one-line reasons, exit codes, against the real relay.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class CliTests(RelayFixture fixture) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("sct-tests-").FullName;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Client.Tests;
 
@@ -8,6 +9,8 @@ namespace ScTransfer.Client.Tests;
 /// both through the self-hosted relay.
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Node)]
 public sealed class WebCryptoInteropTests(RelayFixture fixture)
 {
     private string Relay => fixture.BaseAddress.AbsoluteUri;

@@ -13,7 +13,7 @@ namespace ScTransfer.Infra.Tests;
 /// token-encryption keys already in Key Vault are never replaced by accident (docs/deploy.md, "Keys"), and a missing
 /// or signed-out `az` stops them with what to run.
 /// </summary>
-[Trait(Needs.Trait, Needs.Nothing)]
+[Trait(Needs.Trait, Needs.Shell)]
 public sealed partial class KeyHookTests : IDisposable
 {
     private const string VaultId = "/subscriptions/s/resourceGroups/rg-relay/providers/Microsoft.KeyVault/vaults/kv-abc";

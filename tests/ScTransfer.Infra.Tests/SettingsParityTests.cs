@@ -9,6 +9,7 @@ namespace ScTransfer.Infra.Tests;
 /// The settings the code binds, local.settings.sample.json and the Bicep app settings name the same things:
 /// nothing missing, nothing stale. Only the host's own settings may differ, and only those listed here.
 /// </summary>
+[Trait(Needs.Trait, Needs.Bicep)]
 public sealed class SettingsParityTests
 {
     /// <summary>Read by the timer trigger's attribute (%PurgeSchedule%), not through an options class.</summary>

@@ -13,6 +13,8 @@ public sealed class SmokeRelayFixture : IAsyncLifetime
 }
 
 /// <summary>scripts/smoke.sh, the post-deployment check of docs/deploy.md, against the self-hosted relay.</summary>
+[Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Shell)]
 public sealed class SmokeScriptTests(SmokeRelayFixture fixture) : IClassFixture<SmokeRelayFixture>
 {
     [Theory]

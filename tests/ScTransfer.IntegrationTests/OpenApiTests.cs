@@ -10,6 +10,8 @@ namespace ScTransfer.IntegrationTests;
 /// refuses responses it does not describe (every end-to-end response goes through it: see <see cref="OpenApiContract"/>).
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Node)]
 public sealed class OpenApiTests(RelayFixture fixture)
 {
     private static string DocumentPath => Path.Combine(Repository.Root, "docs", "openapi.yaml");

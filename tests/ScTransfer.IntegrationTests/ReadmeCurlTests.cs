@@ -12,6 +12,7 @@ namespace ScTransfer.IntegrationTests;
 /// </summary>
 [Collection(RelayCollection.Name)]
 [Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Shell)]
 public sealed partial class ReadmeCurlTests(RelayFixture fixture)
 {
     private const string RelayLine = "relay=http://127.0.0.1:7071";

@@ -10,6 +10,9 @@ namespace ScTransfer.Proof.Tests;
 /// Kestrel drain up to 8 MiB after the answer (src/ScTransfer.SelfHost/Program.cs); without it the socket closes on
 /// unread data.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Node)]
+[Trait(Needs.Trait, Needs.Shell)]
 public sealed class OversizeBodyTests : IAsyncLifetime
 {
     private const int Tries = 20;
