@@ -91,7 +91,7 @@ public sealed class CliTests(RelayFixture fixture) : IDisposable
     public async Task A_mailbox_bound_to_another_receiver_is_refused()
     {
         var link = ShareLink.Parse(await SendAsync("content"u8.ToArray()));
-        using var http = new HttpClient { BaseAddress = fixture.BaseAddress };
+        using var http = new HttpClient { BaseAddress = fixture.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await ShareSession.Join(new MailboxClient(http), link).ReadAsync(); // someone else opened it first
 
         var received = await Programs.SctAsync(["receive", "--relay", Relay, link.Reveal()]);

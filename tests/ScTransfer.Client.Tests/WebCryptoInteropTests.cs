@@ -28,7 +28,7 @@ public sealed class WebCryptoInteropTests(RelayFixture fixture)
 
         Assert.True(received.ExitCode == 0, received.Error);
         Assert.Equal(content, received.Output);
-        using var http = new HttpClient { BaseAddress = fixture.BaseAddress };
+        using var http = new HttpClient { BaseAddress = fixture.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await Assert.ThrowsAsync<MailboxNotFoundException>(() => new MailboxClient(http).PreviewAsync(ShareLink.Parse(sent.LastOutputLine).MailboxId));
     }
 

@@ -84,7 +84,7 @@ public static class FunctionsHostEmulator
         using var process = Process.Start(build)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(10)); // about 30 s on 2 cores; a restore may take longer
         await File.WriteAllTextAsync(Path.Combine(emulator, "build.log"), await output + await error);
         if (process.ExitCode != 0 || !File.Exists(dll))
         {
