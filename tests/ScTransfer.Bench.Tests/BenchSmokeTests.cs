@@ -9,6 +9,7 @@ namespace ScTransfer.Bench.Tests;
 /// Runs the benchmark driver with <c>--smoke</c> (one transfer per worker at each concurrency level) on the shared Azurite
 /// and checks what the full run promises to print. Throughput and latency are never asserted: the machine decides those.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class BenchSmokeTests
 {
     private static readonly int[] Levels = [1, 8, 32, 64];

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Client.Tests;
 
 /// <summary><c>sct</c> as a user meets it: clean standard output, one-line reasons, exit codes, against the real relay.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class CliTests(RelayFixture fixture) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("sct-tests-").FullName;
@@ -89,7 +91,7 @@ public sealed class CliTests(RelayFixture fixture) : IDisposable
     public async Task A_mailbox_bound_to_another_receiver_is_refused()
     {
         var link = ShareLink.Parse(await SendAsync("content"u8.ToArray()));
-        using var http = new HttpClient { BaseAddress = fixture.BaseAddress };
+        using var http = new HttpClient { BaseAddress = fixture.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await ShareSession.Join(new MailboxClient(http), link).ReadAsync(); // someone else opened it first
 
         var received = await Programs.SctAsync(["receive", "--relay", Relay, link.Reveal()]);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Options;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Client.Tests;
 
@@ -8,6 +9,7 @@ namespace ScTransfer.Client.Tests;
 /// The HTTP side without a relay: §5 retries with one Mailbox-Correlation-ID, the mapping of each status to a typed
 /// error, and the checks a client makes on the relay's answers.
 /// </summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class MailboxClientTests : IDisposable
 {
     private static readonly Guid Mailbox = Guid.NewGuid();

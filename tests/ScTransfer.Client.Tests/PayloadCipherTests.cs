@@ -1,3 +1,5 @@
+using ScTransfer.Testing;
+
 namespace ScTransfer.Client.Tests;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace ScTransfer.Client.Tests;
 /// McGrew–Viega GCM specification test cases without AAD (1–3 for AES-128, 13–15 for AES-256), which NIST SP 800-38D's
 /// validation vectors also contain.
 /// </summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class PayloadCipherTests
 {
     private const string Case3Plaintext =

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using ScTransfer.Cli;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Client.Tests;
 
@@ -27,7 +28,7 @@ public static class Programs
 
     public static async Task<RunResult> NodeAsync(string script, string[] args, byte[]? input = null)
     {
-        var start = new ProcessStartInfo("node", [Path.Combine(ScTransfer.Testing.Repository.Root, "tests", "interop", script), .. args])
+        var start = new ProcessStartInfo("node", [Path.Combine(Repository.Root, "tests", "interop", script), .. args])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -39,8 +40,7 @@ public static class Programs
         using var stdout = new MemoryStream();
         var copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        await process.WaitForExitOrKillAsync(TimeSpan.FromSeconds(60));
         await copy;
         return new RunResult(process.ExitCode, stdout.ToArray(), await error);
     }

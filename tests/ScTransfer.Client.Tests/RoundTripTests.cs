@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Client.Tests;
 
 /// <summary>Both devices through the real self-hosted relay on Azurite: draft §3.1 and §3.2 end to end.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class RoundTripTests(RelayFixture fixture) : IDisposable
 {
     private readonly RecordingHandler _senderWire = new();

@@ -1,3 +1,5 @@
+using ScTransfer.Testing;
+
 namespace ScTransfer.Client.Tests;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace ScTransfer.Client.Tests;
 /// the client or the relay; claims are never logged either.
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class SecretHygieneTests(RelayFixture fixture)
 {
     [Fact]

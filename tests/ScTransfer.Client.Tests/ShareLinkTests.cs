@@ -1,6 +1,9 @@
+using ScTransfer.Testing;
+
 namespace ScTransfer.Client.Tests;
 
 /// <summary>draft §8.3: the Secret rides in the URI fragment, base64url without padding, and is removed before any request.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class ShareLinkTests
 {
     private const string MailboxId = "3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b";

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Client.Tests;
 
@@ -8,6 +9,8 @@ namespace ScTransfer.Client.Tests;
 /// both through the self-hosted relay.
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Node)]
 public sealed class WebCryptoInteropTests(RelayFixture fixture)
 {
     private string Relay => fixture.BaseAddress.AbsoluteUri;
@@ -25,7 +28,7 @@ public sealed class WebCryptoInteropTests(RelayFixture fixture)
 
         Assert.True(received.ExitCode == 0, received.Error);
         Assert.Equal(content, received.Output);
-        using var http = new HttpClient { BaseAddress = fixture.BaseAddress };
+        using var http = new HttpClient { BaseAddress = fixture.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await Assert.ThrowsAsync<MailboxNotFoundException>(() => new MailboxClient(http).PreviewAsync(ShareLink.Parse(sent.LastOutputLine).MailboxId));
     }
 

@@ -1,6 +1,9 @@
+using ScTransfer.Testing;
+
 namespace ScTransfer.Infra.Tests;
 
 /// <summary>infra/ compiles and lints with zero diagnostics of any level.</summary>
+[Trait(Needs.Trait, Needs.Bicep)]
 public sealed class BicepLintTests
 {
     [Fact]

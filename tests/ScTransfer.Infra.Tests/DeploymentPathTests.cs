@@ -14,7 +14,7 @@ namespace ScTransfer.Infra.Tests;
 /// is either created by that deployment or read from the vault, so that a missing one stops the deployment rather than
 /// the relay's start.
 /// </summary>
-[Trait(Needs.Trait, Needs.Nothing)]
+[Trait(Needs.Trait, Needs.Bicep)]
 public sealed partial class DeploymentPathTests
 {
     private static readonly string DeployDoc = File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md"));

@@ -7,7 +7,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Infra.Tests;
 
 /// <summary>What the first `azd up` needs (docs/deploy.md), checked on the compiled template's values.</summary>
-[Trait(Needs.Trait, Needs.Nothing)]
+[Trait(Needs.Trait, Needs.Bicep)]
 public sealed class DeploymentTests
 {
     private static JsonObject Main => Bicep.MainTemplate;

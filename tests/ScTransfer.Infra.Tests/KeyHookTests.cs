@@ -13,7 +13,7 @@ namespace ScTransfer.Infra.Tests;
 /// token-encryption keys already in Key Vault are never replaced by accident (docs/deploy.md, "Keys"), and a missing
 /// or signed-out `az` stops them with what to run.
 /// </summary>
-[Trait(Needs.Trait, Needs.Nothing)]
+[Trait(Needs.Trait, Needs.Shell)]
 public sealed partial class KeyHookTests : IDisposable
 {
     private const string VaultId = "/subscriptions/s/resourceGroups/rg-relay/providers/Microsoft.KeyVault/vaults/kv-abc";
@@ -261,8 +261,7 @@ public sealed partial class KeyHookTests : IDisposable
         var start = new ProcessStartInfo("bash", ["-c", script]) { WorkingDirectory = Repository.Root, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
+        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(1));
         Assert.True(process.ExitCode is 0 or 1, $"bash -c {script}: exit {process.ExitCode}: {await error}");
         return process.ExitCode;
     }
@@ -303,8 +302,7 @@ public sealed partial class KeyHookTests : IDisposable
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
+        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(1));
         return (process.ExitCode, await output, await error);
     }
 }

@@ -8,7 +8,7 @@ namespace ScTransfer.Infra.Tests;
 /// The alert rules and the workbook in the compiled template read the relay's metrics by name and tag and its log
 /// events by id, names the code emits (docs/operations.md, "Alerts" and "Workbook"); never the wording of a message.
 /// </summary>
-[Trait(Needs.Trait, Needs.Nothing)]
+[Trait(Needs.Trait, Needs.Bicep)]
 public sealed class MonitoringTests
 {
     private static TelemetryVocabulary Vocabulary => TelemetryVocabulary.Relay;

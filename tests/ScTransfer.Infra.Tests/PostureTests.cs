@@ -2,10 +2,12 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Infra.Tests;
 
 /// <summary>The compiled template keeps the security posture docs/deploy.md promises.</summary>
+[Trait(Needs.Trait, Needs.Bicep)]
 public sealed class PostureTests
 {
     private static readonly string[] SecureParameters = ["claimHashKey", "tokenEncryptionKey", "apnsToken", "fcmPrivateKeyBase64"];

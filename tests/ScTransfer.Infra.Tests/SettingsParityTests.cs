@@ -9,6 +9,7 @@ namespace ScTransfer.Infra.Tests;
 /// The settings the code binds, local.settings.sample.json and the Bicep app settings name the same things:
 /// nothing missing, nothing stale. Only the host's own settings may differ, and only those listed here.
 /// </summary>
+[Trait(Needs.Trait, Needs.Bicep)]
 public sealed class SettingsParityTests
 {
     /// <summary>Read by the timer trigger's attribute (%PurgeSchedule%), not through an options class.</summary>
@@ -25,13 +26,6 @@ public sealed class SettingsParityTests
 
     /// <summary>The Functions host's own settings in the sample (local runs): no options class binds them.</summary>
     private static readonly string[] SampleHostSettings = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"];
-
-    /// <summary>
-    /// Settings that branches developed alongside this one bind, allowed as extras only while no options class binds
-    /// them (the test below asks for each to be in the sample and in Bicep). Empty now that those branches are
-    /// merged: the code binds every setting the sample and Bicep name.
-    /// </summary>
-    private static readonly string[] BoundByParallelBranches = [];
 
     // No FUNCTIONS_WORKER_RUNTIME/FUNCTIONS_EXTENSION_VERSION: Flex Consumption takes the runtime from functionAppConfig.
     private static readonly string[] AzureHostSettings =
@@ -96,7 +90,7 @@ public sealed class SettingsParityTests
         var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "local.settings.sample.json")))!["Values"]!
             .AsObject().Select(p => p.Key);
 
-        AssertSameNames(CodeSettings().Union(SampleHostSettings), sample.Except(PendingSettings()), "local.settings.sample.json");
+        AssertSameNames(CodeSettings().Union(SampleHostSettings), sample, "local.settings.sample.json");
     }
 
     [Fact]
@@ -104,25 +98,8 @@ public sealed class SettingsParityTests
     {
         var bicep = PostureTests.AppSettings().Select(p => p.Key);
 
-        AssertSameNames(CodeSettings().Except(LocalOnly).Except(RunnerOnly).Union(AzureHostSettings), bicep.Except(PendingSettings()), "infra/app/relay-settings.bicep");
+        AssertSameNames(CodeSettings().Except(LocalOnly).Except(RunnerOnly).Union(AzureHostSettings), bicep, "infra/app/relay-settings.bicep");
     }
-
-    [Fact]
-    public void Settings_of_parallel_branches_are_in_the_sample_and_in_Bicep_until_the_code_binds_them()
-    {
-        var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "local.settings.sample.json")))!["Values"]!.AsObject();
-        var bicep = PostureTests.AppSettings();
-
-        Assert.All(BoundByParallelBranches, name =>
-        {
-            Assert.False(CodeSettings().Contains(name), $"{name} is bound by the code now: take it off BoundByParallelBranches");
-            Assert.True(sample.ContainsKey(name), $"local.settings.sample.json lacks {name}");
-            Assert.True(bicep.ContainsKey(name), $"infra/app/relay-settings.bicep lacks {name}");
-        });
-    }
-
-    /// <summary>The parallel branches' names the code does not bind yet (all of them before the merge, none after).</summary>
-    private static IEnumerable<string> PendingSettings() => BoundByParallelBranches.Except(CodeSettings());
 
     private static void AssertSameNames(IEnumerable<string> expected, IEnumerable<string> actual, string where)
     {

@@ -13,6 +13,8 @@ public sealed class SmokeRelayFixture : IAsyncLifetime
 }
 
 /// <summary>scripts/smoke.sh, the post-deployment check of docs/deploy.md, against the self-hosted relay.</summary>
+[Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Shell)]
 public sealed class SmokeScriptTests(SmokeRelayFixture fixture) : IClassFixture<SmokeRelayFixture>
 {
     [Theory]
@@ -47,8 +49,7 @@ public sealed class SmokeScriptTests(SmokeRelayFixture fixture) : IClassFixture<
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(2));
         return (process.ExitCode, await output, await error);
     }
 }

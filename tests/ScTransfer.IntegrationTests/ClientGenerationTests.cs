@@ -10,6 +10,7 @@ namespace ScTransfer.IntegrationTests;
 /// served side by side, each answered in its own spelling.
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class ClientGenerationTests(RelayFixture fixture)
 {
     private static readonly string[] CorrelationSpellings = ["Mailbox-Correlation-ID", "Mailbox-Request-ID"];

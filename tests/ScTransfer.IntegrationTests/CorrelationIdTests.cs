@@ -5,6 +5,7 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>Draft §5: every response echoes the request's Mailbox-Correlation-ID, errors included.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class CorrelationIdTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

@@ -7,6 +7,7 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>CreateMailbox, draft §6.1.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class CreateMailboxTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

@@ -5,6 +5,7 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>DeleteMailbox, draft §6.3.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class DeleteMailboxTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

@@ -4,6 +4,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>The Azure Functions app's own build output declares the draft's endpoints and the association files: what `func start` and Azure read.</summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class FunctionsMetadataTests
 {
     private static string OutputDirectory => Path.Combine(Repository.Root, "src", "ScTransfer.Functions", "bin", Repository.Configuration, "net10.0");

@@ -9,6 +9,7 @@ namespace ScTransfer.IntegrationTests;
 /// functions"), asked of whichever host this run uses (RELAY_TEST_HOST): scripts/test.sh runs these on both.
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class HostParityTests(RelayFixture fixture)
 {
     private readonly HttpClient _http = fixture.Relay.CreateClient(); // raw: these answers are outside the OpenAPI paths

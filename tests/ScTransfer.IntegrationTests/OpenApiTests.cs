@@ -10,6 +10,8 @@ namespace ScTransfer.IntegrationTests;
 /// refuses responses it does not describe (every end-to-end response goes through it: see <see cref="OpenApiContract"/>).
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Node)]
 public sealed class OpenApiTests(RelayFixture fixture)
 {
     private static string DocumentPath => Path.Combine(Repository.Root, "docs", "openapi.yaml");
@@ -32,8 +34,7 @@ public sealed class OpenApiTests(RelayFixture fixture)
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
+        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(3));
 
         var report = await output;
         Assert.True(process.ExitCode == 0, $"redocly lint exited {process.ExitCode}:\n{report}\n{await errors}");

@@ -48,6 +48,7 @@ public sealed class PrivacyPassRelays : IAsyncLifetime
 /// Privacy Pass end to end (RFC 9577 challenge → token from the test issuer → redemption), on the self-hosted relay.
 /// Every response is also checked against docs/openapi.yaml.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed partial class PrivacyPassTests(PrivacyPassRelays relays) : IClassFixture<PrivacyPassRelays>
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace ScTransfer.IntegrationTests;
 /// PurgeSchedule is read alike by both hosts: without it, or with something the Functions host cannot read as a
 /// schedule, the relay refuses to start and says why (before, the Functions app ran with its purge silently in error).
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class PurgeScheduleSettingTests
 {
     [Theory]

@@ -10,6 +10,7 @@ namespace ScTransfer.IntegrationTests;
 /// PurgeExpiredMailboxes timer function on the PurgeSchedule setting; expired mailboxes lose their content (tombstones
 /// keep their identifiers refused), tombstones leave storage after their retention, and live ones stay (draft §8.3).
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class PurgeScheduleTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace ScTransfer.IntegrationTests;
 /// checked against docs/openapi.yaml. Each test starts its own relay with small limits (the suite's shared relay has
 /// them off).
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class RateLimitTests
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>ReadDisplayInformationFromMailbox, draft §6.4: the OpenGraph preview.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class ReadDisplayInformationTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

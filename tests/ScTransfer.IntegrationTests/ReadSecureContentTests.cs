@@ -5,6 +5,7 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>ReadSecureContentFromMailbox, draft §6.5, and receiver binding (§2 Device Claim).</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class ReadSecureContentTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

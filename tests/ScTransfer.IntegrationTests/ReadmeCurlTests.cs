@@ -12,6 +12,7 @@ namespace ScTransfer.IntegrationTests;
 /// </summary>
 [Collection(RelayCollection.Name)]
 [Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Shell)]
 public sealed partial class ReadmeCurlTests(RelayFixture fixture)
 {
     private const string RelayLine = "relay=http://127.0.0.1:7071";
@@ -75,8 +76,7 @@ public sealed partial class ReadmeCurlTests(RelayFixture fixture)
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(2));
         return (process.ExitCode, await output, await error);
     }
 

@@ -6,6 +6,7 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>RelinquishMailbox (later revisions, <c>PATCH /v1/m/{id}</c>): the bound receiver lets go so another can bind.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class RelinquishMailboxTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

@@ -11,7 +11,7 @@ namespace ScTransfer.IntegrationTests;
 /// allows (a token or a quoted-string, any case of the charset name).
 /// </summary>
 [Collection(RelayCollection.Name)]
-[Trait(Needs.Trait, Needs.Azurite)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class RequestFormatTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

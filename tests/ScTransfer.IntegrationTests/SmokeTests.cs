@@ -4,6 +4,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class StatelessTransferTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

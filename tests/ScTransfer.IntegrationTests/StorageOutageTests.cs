@@ -5,6 +5,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.IntegrationTests;
 
 /// <summary>Storage unreachable: every storage-backed answer is 503 with Retry-After, quickly, never 500.</summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class StorageOutageTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace ScTransfer.IntegrationTests;
 /// in any encoding.
 /// </summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class StoragePrivacyTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

@@ -9,6 +9,7 @@ namespace ScTransfer.IntegrationTests;
 /// 412 on the conditional replace). The relay knows its own write by the operation id it stamped and answers as if the
 /// first answer had come in time. A fault-injecting proxy in front of Azurite holds the answers back.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class StorageTimeoutTests : IAsyncLifetime
 {
     // Generous for a loaded machine: only the held answer may exceed the timeout, every retry must beat it.

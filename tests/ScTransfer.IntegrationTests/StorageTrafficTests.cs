@@ -8,6 +8,7 @@ namespace ScTransfer.IntegrationTests;
 /// What a transfer costs in storage traffic, counted on the wire by a proxy in front of Azurite (docs/design.md, "The
 /// storage client"): only the receiver's read carries the payload back, and every request is the Azure SDK's own.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class StorageTrafficTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>The payload of the issue's goal: 64 KiB, one Table property.</summary>

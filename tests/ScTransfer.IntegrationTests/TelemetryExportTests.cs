@@ -12,6 +12,7 @@ namespace ScTransfer.IntegrationTests;
 /// <c>relay.*</c> metrics, and nothing it exports (spans, metrics, logs) holds a mailbox identifier, a device claim, a
 /// push token or a Correlation-ID, in any encoding.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class TelemetryExportTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan ExportWait = TimeSpan.FromSeconds(30);

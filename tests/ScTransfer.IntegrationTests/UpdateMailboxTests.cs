@@ -5,6 +5,7 @@ namespace ScTransfer.IntegrationTests;
 
 /// <summary>UpdateMailbox, draft §6.2, and the stateful flow of §3.2.</summary>
 [Collection(RelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class UpdateMailboxTests(RelayFixture fixture)
 {
     private readonly RelayClient _relay = fixture.Client;

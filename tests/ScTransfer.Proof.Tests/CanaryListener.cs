@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Proof.Tests;
 
@@ -75,6 +76,6 @@ internal sealed class CanaryListener : IAsyncDisposable
     {
         _listener.Stop();
         _listener.Close();
-        await _loop;
+        await _loop.DefaultTimeout();
     }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Proof.Tests;
 
@@ -84,14 +85,14 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         try
         {
             _browser.Kill(entireProcessTree: true);
-            await _browser.WaitForExitAsync();
+            await _browser.WaitForExitAsync().DefaultTimeout();
         }
         catch (InvalidOperationException)
         {
             // already gone
         }
 
-        await _receiving.ContinueWith(_ => { }, TaskScheduler.Default);
+        await _receiving.ContinueWith(_ => { }, TaskScheduler.Default).DefaultTimeout();
         _socket.Dispose();
         _browser.Dispose();
         _stop.Dispose();
@@ -153,7 +154,7 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         }
 
         await _socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, endOfMessage: true, _stop.Token);
-        return await answer.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return await answer.Task.DefaultTimeout(TimeSpan.FromSeconds(60), $"Chromium's answer to {method}");
     }
 
     private async Task ReceiveAsync()

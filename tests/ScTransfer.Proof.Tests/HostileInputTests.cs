@@ -12,6 +12,7 @@ namespace ScTransfer.Proof.Tests;
 /// Over ten thousand generated malformed and hostile requests against a real relay over real Azurite: none gets a
 /// 5xx, none hangs, none that is refused changes any stored state, and the mailboxes they aim at are intact after.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class HostileInputTests(ITestOutputHelper output)
 {
     private const int HttpRequests = 9_000;

@@ -12,7 +12,7 @@ namespace ScTransfer.Proof.Tests;
 /// the kept ones go after the keep-alive timeout (10 s), and a bystander at another address completes whole transfers
 /// with every request answered 200 within 2 s.
 /// </summary>
-[Trait(Needs.Trait, Needs.Azurite)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Connections = 1_040, ClientCap = 128;

@@ -11,6 +11,7 @@ namespace ScTransfer.Proof.Tests;
 /// push tokens and pushes really sent, logged at Debug. No device claim (in any encoding), token, attestation or
 /// payload appears in any line the relay wrote.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class LogHygieneTests
 {
     [Fact]

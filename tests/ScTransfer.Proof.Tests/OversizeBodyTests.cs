@@ -10,6 +10,9 @@ namespace ScTransfer.Proof.Tests;
 /// Kestrel drain up to 8 MiB after the answer (src/ScTransfer.SelfHost/Program.cs); without it the socket closes on
 /// unread data.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
+[Trait(Needs.Trait, Needs.Node)]
+[Trait(Needs.Trait, Needs.Shell)]
 public sealed class OversizeBodyTests : IAsyncLifetime
 {
     private const int Tries = 20;
@@ -94,8 +97,7 @@ public sealed class OversizeBodyTests : IAsyncLifetime
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(2));
         return (process.ExitCode, await output + await error);
     }
 }

@@ -7,6 +7,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Proof.Tests;
 
 /// <summary>Size limits hold before a body is read whole, header limits hold, and JSON nesting is bounded at 8 levels.</summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class RequestLimitTests : IAsyncLifetime
 {
     private RelayHost _relay = null!;

@@ -10,6 +10,7 @@ namespace ScTransfer.Proof.Tests;
 /// no-store on anything that holds a share's secrets (the create answer's link, secure content, problems, the
 /// preview), and the Content-Security-Policy on HTML.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class SecurityHeaderTests
 {
     private static readonly string DeadStorage = Azurite.UnreachableConnectionString;

@@ -14,7 +14,7 @@ namespace ScTransfer.Proof.Tests;
 /// gets a summary rather than a line per refusal, and a bystander at another address completes whole transfers with
 /// every request answered 200 within 2 s.
 /// </summary>
-[Trait(Needs.Trait, Needs.Azurite)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class SlowUploadTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Uploads = 135, DeclaredLength = 150_000, BytesPerSecond = 1_500, ClientCap = 32;

@@ -12,6 +12,7 @@ namespace ScTransfer.Proof.Tests;
 /// Retry-After, in bounded time; afterwards the same relay process serves again within 5 s, and every mailbox is
 /// either wholly readable or absent.
 /// </summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class StorageFaultTests
 {
     private const int Workers = 8;

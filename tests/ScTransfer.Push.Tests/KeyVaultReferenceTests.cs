@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Push;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Push.Tests;
 
@@ -14,6 +15,7 @@ namespace ScTransfer.Push.Tests;
 /// references that do not resolve"): pushes go off with the relay still up; for the claim-hash and token-encryption
 /// keys, without which the relay cannot serve, start-up fails saying so.
 /// </summary>
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class KeyVaultReferenceTests
 {
     private const string Unresolved = "@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/notification-hubs-connection-string)";

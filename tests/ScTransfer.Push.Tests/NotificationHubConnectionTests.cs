@@ -1,7 +1,9 @@
 using ScTransfer.Relay.Push;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Push.Tests;
 
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class NotificationHubConnectionTests
 {
     private const string Key = "c2VjcmV0LWtleS12YWx1ZS13aXRoLXBhZGRpbmc9PQ==";

@@ -11,6 +11,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Push.Tests;
 
 /// <summary>The notifier as the relay wires it (AddPushNotifications), against the Notification Hubs stand-in.</summary>
+[Trait(Needs.Trait, Needs.Loopback)]
 public sealed class NotifierTests : IAsyncLifetime
 {
     private NotificationHubStandIn _hub = null!;

@@ -9,6 +9,7 @@ namespace ScTransfer.Push.Tests;
 /// hub's quota. Every update is still stored and answered 200; only pushes over the budget are skipped.
 /// </summary>
 [Collection(PushRelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class PushBudgetTests(PushRelayFixture fixture)
 {
     private static async Task<(string Id, string Receiver, string SenderToken)> BoundMailboxAsync(RelayClient relay)

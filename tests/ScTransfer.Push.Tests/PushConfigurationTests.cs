@@ -4,6 +4,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Push.Tests;
 
 /// <summary>The relay process without Notification Hubs settings, and with broken ones.</summary>
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class PushConfigurationTests
 {
     [Fact]

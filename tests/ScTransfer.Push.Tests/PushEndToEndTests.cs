@@ -6,6 +6,7 @@ namespace ScTransfer.Push.Tests;
 
 /// <summary>draft §3.2 / §6.2 / §8.2 over HTTP: the real relay process, real Azurite, the Notification Hubs stand-in.</summary>
 [Collection(PushRelayCollection.Name)]
+[Trait(Needs.Trait, Needs.Relay)]
 public sealed class PushEndToEndTests(PushRelayFixture fixture)
 {
     private const string FailingPrefix = "failing-hub-";

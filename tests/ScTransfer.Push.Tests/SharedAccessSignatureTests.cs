@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Time.Testing;
 using ScTransfer.Relay.Push;
+using ScTransfer.Testing;
 
 namespace ScTransfer.Push.Tests;
 
+[Trait(Needs.Trait, Needs.Nothing)]
 public sealed class SharedAccessSignatureTests
 {
     private const string Key = "SGVsbG8tdGVzdC1rZXktZm9yLXNhcy12ZWN0b3I=";

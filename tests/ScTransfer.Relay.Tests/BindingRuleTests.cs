@@ -40,7 +40,7 @@ public sealed class BindingRuleTests
     {
         var id = await _harness.CreatedAsync(DeviceClaim.New());
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => _harness.Mailboxes.ReadAsync(id, DeviceClaim.New(), default))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => _harness.Mailboxes.ReadAsync(id, DeviceClaim.New(), default)))).DefaultTimeout();
 
         Assert.Single(outcomes, o => o.Status == 200);
         Assert.Equal(7, outcomes.Count(o => o.Status == 401));

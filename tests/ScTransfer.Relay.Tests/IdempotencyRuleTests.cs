@@ -42,7 +42,7 @@ public sealed class IdempotencyRuleTests
         var id = MailboxId.New();
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
-            Task.Run(() => _harness.Mailboxes.CreateAsync(_harness.Create(id), DeviceClaim.New(), null, default))));
+            Task.Run(() => _harness.Mailboxes.CreateAsync(_harness.Create(id), DeviceClaim.New(), null, default)))).DefaultTimeout();
 
         Assert.Single(outcomes, o => o.Status == 200);
         Assert.Equal(7, outcomes.Count(o => o.Status == 401));

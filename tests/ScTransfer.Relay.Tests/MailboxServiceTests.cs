@@ -137,7 +137,7 @@ public sealed class MailboxServiceTests
         var sender = DeviceClaim.New();
         var id = await _harness.CreatedAsync(sender);
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => _harness.Mailboxes.DeleteAsync(id, sender, default))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => _harness.Mailboxes.DeleteAsync(id, sender, default)))).DefaultTimeout();
 
         Assert.Single(outcomes, o => o.Status == 200);
         Assert.Equal(5, outcomes.Count(o => o.Status == 404)); // §6.3.3
@@ -152,7 +152,7 @@ public sealed class MailboxServiceTests
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => _harness.Mailboxes.UpdateAsync(
             id, i % 2 == 0 ? sender : receiver,
-            new UpdateMailboxRequest(Payload(i + 1), new NotificationToken(NotificationToken.Fcm, i % 2 == 0 ? "sender" : "receiver")), $"u-{i}", default))));
+            new UpdateMailboxRequest(Payload(i + 1), new NotificationToken(NotificationToken.Fcm, i % 2 == 0 ? "sender" : "receiver")), $"u-{i}", default)))).DefaultTimeout();
 
         Assert.All(outcomes, o => Assert.Equal(200, o.Status));
         var stored = (await _harness.Store.GetAsync(id, MailboxView.Full, default))!;

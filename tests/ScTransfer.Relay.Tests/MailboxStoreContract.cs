@@ -306,14 +306,14 @@ public abstract class MailboxStoreContract
     {
         var mailbox = NewMailbox(TimeSpan.FromHours(1));
         Assert.True(await Store.TryAddAsync(mailbox, default));
-        var readers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Store.GetAsync(mailbox.Id, MailboxView.Full, default)));
+        var readers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Store.GetAsync(mailbox.Id, MailboxView.Full, default))).DefaultTimeout();
 
         var outcomes = await Task.WhenAll(readers.Select((m, i) =>
         {
             m!.ReceiverClaimHash = Bytes(32, (byte)i);
             m.OperationId = Guid.NewGuid();
             return Store.TryWriteReceiverAsync(m, default);
-        }));
+        })).DefaultTimeout();
 
         Assert.Single(outcomes, o => o == WriteOutcome.Written);
         Assert.Equal(3, outcomes.Count(o => o == WriteOutcome.Conflict));

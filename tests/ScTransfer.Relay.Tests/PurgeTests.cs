@@ -152,7 +152,7 @@ public sealed class PurgeTests(ITestOutputHelper output)
 
         // Racing runs meet each other's writes: their batches fail on 412 and fall back to single conditional writes.
         var reports = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
-            harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default)));
+            harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), Budget, default))).DefaultTimeout();
 
         Assert.Equal(300, reports.Sum(r => r.Tombstoned)); // each expired mailbox emptied exactly once
         Assert.All(await EntitiesAsync(harness), e => Assert.Equal("T", e.GetString("Kind")));

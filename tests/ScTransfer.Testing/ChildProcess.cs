@@ -134,7 +134,14 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"Process {_process.Id} ({_process.StartInfo.FileName}) or its output did not end within 30 s of being killed.", e);
+            }
         }
 
         _process.Dispose();

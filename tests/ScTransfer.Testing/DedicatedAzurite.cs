@@ -43,7 +43,10 @@ public sealed class DedicatedAzurite : IDisposable
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException($"The dedicated Azurite (process {_process.Id}) did not exit within 30 s of being killed.");
+            }
         }
 
         _process?.Dispose();

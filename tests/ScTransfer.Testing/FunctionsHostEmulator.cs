@@ -9,7 +9,7 @@ namespace ScTransfer.Testing;
 /// <c>../shared/tools/functions-host</c> beside the repository, as CI lays it out. Its folder may be read-only, so it is
 /// built the way its run.sh builds it: the sources copied into
 /// <c>${XDG_CACHE_HOME:-~/.cache}/functions-host-emulator/emulator-&lt;hash of the sources&gt;</c> and built there once,
-/// under run.sh's lock file (with one work-around patched in: see <see cref="RouteOrderLine"/>).
+/// under run.sh's lock file, so a test run and run.sh share one build.
 /// </summary>
 public static class FunctionsHostEmulator
 {
@@ -33,19 +33,6 @@ public static class FunctionsHostEmulator
     /// <summary>FunctionsHost.dll, built once per test run (and once per source version across runs).</summary>
     public static Task<string> GetDllAsync() => Dll.Value;
 
-    /// <summary>
-    /// A work-around for the emulator (not the app), applied to the copy that is built: it adds the HTTP routes in the
-    /// order the worker lists its functions, so the catch-all NoSuchEndpoint (listed before ReadDisplayInformation)
-    /// took <c>GET /v1/m/{id}</c> and every other request its methods share with a later function. The real host sorts
-    /// the routes by specificity (WebJobs.Extensions.Http <c>WebJobsRouteBuilder.Build</c>: literal segments before
-    /// parameters), which puts a catch-all last; the patch orders catch-all routes last, keeping the rest in order.
-    /// Without the line it patches (another emulator version), the emulator is built as it is.
-    /// </summary>
-    private const string RouteOrderLine = "        foreach (var function in _functions.Where(f => f.Http is not null))";
-
-    private const string RouteOrderPatched =
-        "        foreach (var function in _functions.Where(f => f.Http is not null).OrderBy(f => f.Http!.Route.Contains(\"{*\", StringComparison.Ordinal) ? 1 : 0))";
-
     private static async Task<string> BuildAsync()
     {
         var source = Directory ?? throw new InvalidOperationException(
@@ -56,8 +43,7 @@ public static class FunctionsHostEmulator
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         var cache = Path.Combine(cacheHome, "functions-host-emulator");
         System.IO.Directory.CreateDirectory(cache);
-        var patch = File.ReadAllText(Path.Combine(source, "EmulatedHost.cs")).Contains(RouteOrderLine, StringComparison.Ordinal);
-        var emulator = Path.Combine(cache, "emulator-" + Key(source, files) + (patch ? "-catchalllast" : ""));
+        var emulator = Path.Combine(cache, "emulator-" + Key(source, files));
         var dll = Path.Combine(emulator, "out", "bin", "FunctionsHost", "release", "FunctionsHost.dll");
         var complete = Path.Combine(emulator, ".complete");
         if (File.Exists(complete) && File.Exists(dll))
@@ -84,15 +70,9 @@ public static class FunctionsHostEmulator
             File.Copy(Path.Combine(source, file[2..]), target);
             if (!OperatingSystem.IsWindows())
             {
-                // CI's shared/ has no write bits, and a copy keeps them: the copy is ours to patch and to delete.
+                // CI's shared/ has no write bits, and a copy keeps them: the copy is ours to build in and to delete.
                 File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             }
-        }
-
-        if (patch)
-        {
-            var host = Path.Combine(emulator, "src", "EmulatedHost.cs");
-            await File.WriteAllTextAsync(host, (await File.ReadAllTextAsync(host)).Replace(RouteOrderLine, RouteOrderPatched, StringComparison.Ordinal));
         }
 
         var build = new ProcessStartInfo("dotnet",
@@ -104,7 +84,7 @@ public static class FunctionsHostEmulator
         using var process = Process.Start(build)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(10)); // about 30 s on 2 cores; a restore may take longer
         await File.WriteAllTextAsync(Path.Combine(emulator, "build.log"), await output + await error);
         if (process.ExitCode != 0 || !File.Exists(dll))
         {

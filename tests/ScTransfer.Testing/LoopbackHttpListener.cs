@@ -55,14 +55,18 @@ internal static class LoopbackHttpListener
         }
     }
 
-    /// <summary>Stops the accept loop: cancels it, closes the listener under it and waits for it to end.</summary>
+    /// <summary>Stops the accept loop: cancels it, closes the listener under it and waits (10 s at most) for it to end.</summary>
     public static async Task StopAsync(HttpListener listener, CancellationTokenSource stopping, Task loop)
     {
         await stopping.CancelAsync();
         listener.Close();
         try
         {
-            await loop;
+            await loop.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException e) when (!loop.IsCompleted)
+        {
+            throw new TimeoutException("A loopback listener's accept loop did not end within 10 s of closing the listener.", e);
         }
         catch (Exception)
         {

@@ -123,7 +123,8 @@ public sealed partial class RelayHost
         {
             if (_process.HasExited)
             {
-                await _process.WaitForExitAsync(); // both output streams read to the end
+                // Both output streams read to the end, unless a process it left holds them open: report what came.
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
                 throw new InvalidOperationException($"The relay exited during start-up (the Functions host exited with {_process.ExitCode}):\n" + string.Join('\n', _log));
             }
 

@@ -29,7 +29,8 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     private StorageFaultProxy(HttpListener listener, int port, int upstreamPort)
     {
         _listener = listener;
-        _upstream = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{upstreamPort}") };
+        // The relay's storage client gives up well before this; a hung Azurite then fails the forward, not the test run.
+        _upstream = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{upstreamPort}"), Timeout = TimeSpan.FromSeconds(30) };
         Port = port;
         _loop = LoopbackHttpListener.AcceptAsync(_listener, ForwardAsync, _stopping.Token);
     }
