@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using ScTransfer.Functions.Telemetry;
@@ -14,6 +15,12 @@ internal sealed class RelayFunctionsMiddleware(RelayHttpPipeline pipeline) : IFu
     /// </summary>
     internal const int HostHops = 1;
 
+    /// <summary>
+    /// Takes the function's answer from the invocation and leaves the worker one that writes nothing (see
+    /// <see cref="WriteAnswerAsync"/>). The worker's own binding data; the unit tests' contexts, which have none, set it.
+    /// </summary>
+    internal Func<FunctionContext, IResult?> TakeAnswer { get; init; } = TakeInvocationResult;
+
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         if (context.GetHttpContext() is not { } http)
@@ -25,11 +32,41 @@ internal sealed class RelayFunctionsMiddleware(RelayHttpPipeline pipeline) : IFu
         var activity = RelayRequestActivity.Start(context.FunctionDefinition, http);
         try
         {
-            await pipeline.InvokeAsync(http, context.FunctionDefinition.Name, HostHops, () => next(context));
+            await pipeline.InvokeAsync(http, context.FunctionDefinition.Name, HostHops, async () =>
+            {
+                await next(context);
+                await WriteAnswerAsync(context, http);
+            });
         }
         finally
         {
             RelayRequestActivity.Stop(activity, http);
         }
+    }
+
+    /// <summary>
+    /// Writes the function's answer here, inside the pipeline, as the self-hosted runner does, rather than leave it to
+    /// the worker's FunctionsHttpProxyingMiddleware after this middleware returns: so that a failure while writing it is
+    /// mapped like any other, the request's places are held until its answer is written, and the request's span records
+    /// the status the client got. The worker is then handed an answer that writes nothing.
+    /// </summary>
+    private async Task WriteAnswerAsync(FunctionContext context, HttpContext http)
+    {
+        if (TakeAnswer(context) is { } answer)
+        {
+            await answer.ExecuteAsync(http);
+        }
+    }
+
+    private static IResult? TakeInvocationResult(FunctionContext context)
+    {
+        var invocation = context.GetInvocationResult();
+        if (invocation.Value is not IResult answer)
+        {
+            return null;
+        }
+
+        invocation.Value = Results.Empty;
+        return answer;
     }
 }

@@ -13,8 +13,9 @@ namespace ScTransfer.Relay.Http;
 /// <see cref="RelayHttpPolicy.MapException"/>.
 /// </summary>
 /// <remarks>
-/// An answer given here is written to the response at once; the function's own answer is written by the host after
-/// <c>next</c> returns (the worker's FunctionsHttpProxyingMiddleware, or the runner's endpoint).
+/// An answer given here is written to the response at once. The function's own answer is written inside <c>next</c> on
+/// both hosts (the runner's endpoint; in the worker, RelayFunctionsMiddleware writes the invocation's IResult itself),
+/// so the request's places are held, and a failure while writing is mapped, until the answer is out.
 /// </remarks>
 internal sealed class RelayHttpPipeline(RelayHttpPolicy policy, RelayRateLimiter limiter, RelayRequest reader)
 {

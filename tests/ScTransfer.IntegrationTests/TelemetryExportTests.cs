@@ -86,6 +86,12 @@ public sealed class TelemetryExportTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Contains(storage, s => s.Name == "TableClient.GetEntityIfExists");
         Assert.Contains(storage, s => s.Name == "TableClient.UpdateEntity");
 
+        // Each request's span records the status the client got, the function's own answers included (the preview of a
+        // deleted share, 404) as the pipeline's (the refused create, 429).
+        var requests = _collector.Spans.Where(s => s.Kind == 2).ToList();
+        Assert.Contains(requests, s => s.Attributes.GetValueOrDefault("http.response.status_code") == "404");
+        Assert.Contains(requests, s => s.Attributes.GetValueOrDefault("http.response.status_code") == "429");
+
         Assert.True(Sum(RelayMetrics.MailboxesCreated) >= 3, "relay.mailboxes.created");
         Assert.True(Sum(RelayMetrics.ReceiversBound) >= 3, "relay.receivers.bound");
         Assert.True(Sum(RelayMetrics.MailboxesUpdated) >= 2, "relay.mailboxes.updated");
