@@ -7,7 +7,8 @@
 //   temporality, so each row is one series' increase over one export interval (about a minute) on one instance, with
 //   the tags in customDimensions: sum(valueSum) over a window is the count in that window, across instances.
 // - traces: the relay's log events; customDimensions.EventId is the id from src/ScTransfer.Relay/Diagnostics/EventIds.cs.
-// - requests: one row per HTTP invocation, with its status in resultCode.
+// - requests: the worker's server span of each HTTP invocation, with its status in resultCode; a row stands for
+//   itemCount requests when the exporter samples (OTEL_TRACES_SAMPLER_ARG), so counts are sum(itemCount), never count().
 param location string
 param tags object = {}
 param applicationInsightsName string
@@ -72,7 +73,7 @@ var rules alertRule[] = [
     query: join(
       [
         'requests'
-        '| summarize total = count(), failed = countif(toint(resultCode) >= 500 and toint(resultCode) != 503)'
+        '| summarize total = sum(itemCount), failed = sumif(itemCount, toint(resultCode) >= 500 and toint(resultCode) != 503)'
         '| where total > 20'
         '| extend percent = 100.0 * failed / total'
         '| where percent > ${serverErrorPercent}'
@@ -125,7 +126,7 @@ var rules alertRule[] = [
         '    | where tostring(customDimensions["relay.refusal.reason"]) in ("rate_limit.create", "rate_limit.create_with_token", "rate_limit.write", "rate_limit.read", "concurrency.client")'
         '    | summarize sum(valueSum));'
         'requests'
-        '| summarize total = count()'
+        '| summarize total = sum(itemCount)'
         '| extend limited = coalesce(limited, 0.0)'
         '| where total > 20'
         '| extend percent = 100.0 * limited / total'

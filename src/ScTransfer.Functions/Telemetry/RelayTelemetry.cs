@@ -1,6 +1,7 @@
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
 using ScTransfer.Relay.Http.Telemetry;
@@ -31,7 +32,7 @@ internal static class RelayTelemetry
             tracing.AddSource(RelayRequestActivity.SourceName);
             // The host's traceparent carries no sampling decision the worker should follow (the host records its own
             // requests with the Application Insights SDK, or not at all, host.json): record every invocation unless
-            // OTEL_TRACES_SAMPLER chooses otherwise. The Azure Monitor exporter samples by its own ratio.
+            // OTEL_TRACES_SAMPLER chooses otherwise. With Azure Monitor its exporter sets the sampler (below).
             if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
             {
                 tracing.SetSampler(new AlwaysOnSampler());
@@ -40,15 +41,32 @@ internal static class RelayTelemetry
         if (toAzureMonitor)
         {
             var credential = EntraCredential(builder.Configuration[AuthenticationSetting]);
+            var ratio = SamplingRatio(builder.Configuration);
             telemetry.UseAzureMonitorExporter(exporter =>
             {
                 exporter.ConnectionString = connectionString;
                 exporter.Credential = credential;
+                // The exporter replaces the sampler with its own, by default 5 traces a second: requests and their
+                // storage dependencies would then be a sample. A ratio instead: all of them, or the share named by
+                // OTEL_TRACES_SAMPLER_ARG with a ratio sampler (the alerts count requests by itemCount either way).
+                exporter.TracesPerSecond = null;
+                exporter.SamplingRatio = ratio;
             });
         }
 
         return builder;
     }
+
+    /// <summary>
+    /// The share of traces kept: 1 (all), or <c>OTEL_TRACES_SAMPLER_ARG</c> when <c>OTEL_TRACES_SAMPLER</c> is a ratio
+    /// sampler (<c>traceidratio</c>, <c>parentbased_traceidratio</c>), OpenTelemetry's standard variables.
+    /// </summary>
+    internal static float SamplingRatio(IConfiguration configuration) =>
+        configuration["OTEL_TRACES_SAMPLER"] is "traceidratio" or "parentbased_traceidratio"
+        && float.TryParse(configuration["OTEL_TRACES_SAMPLER_ARG"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ratio)
+        && ratio is >= 0 and <= 1
+            ? ratio
+            : 1F;
 
     /// <summary>The managed identity named by <c>ClientId=...;Authorization=AAD</c>, or null for key-based ingestion.</summary>
     private static ManagedIdentityCredential? EntraCredential(string? authentication)
