@@ -55,7 +55,7 @@ internal sealed partial class RelayHttpPolicy(RelayMetrics metrics, ILogger<Rela
         switch (Unwrap(exception))
         {
             case StorageUnavailableException unavailable:
-                metrics.StorageUnavailableAnswered(unavailable.BreakerOpen);
+                metrics.StorageUnavailableAnswered(unavailable.BreakerOpen ? StorageUnavailableCause.BreakerOpen : StorageUnavailableCause.Failed);
                 return RelayResults.Unavailable(RetryAfterSeconds);
             case BadHttpRequestException bad:
                 // Kestrel's own limits (body size, malformed framing).

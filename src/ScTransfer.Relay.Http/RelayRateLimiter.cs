@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
+using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Relay.Http;
 
@@ -36,15 +37,20 @@ internal sealed class RelayRateLimiter : IDisposable
     private readonly RateLimitingOptions _options;
     private readonly bool _tokensOnCreate;
     private readonly RelayRefusals _refusals;
+    private readonly StorageHealth _storage;
+    private readonly RelayMetrics _metrics;
     private readonly ConcurrencyLimiter _instance;
     private readonly PartitionedRateLimiter<string> _clients;
     private readonly PartitionedRateLimiter<BucketKey> _buckets;
 
-    public RelayRateLimiter(IOptions<RateLimitingOptions> options, IOptions<PrivacyPassOptions> privacyPass, RelayRefusals refusals)
+    public RelayRateLimiter(
+        IOptions<RateLimitingOptions> options, IOptions<PrivacyPassOptions> privacyPass, RelayRefusals refusals, StorageHealth storage, RelayMetrics metrics)
     {
         _options = options.Value;
         _tokensOnCreate = privacyPass.Value.CreateMailbox != PrivacyPassMode.Off;
         _refusals = refusals;
+        _storage = storage;
+        _metrics = metrics;
         // QueueLimit 0 everywhere: refuse at once, since a queue would hold memory and sockets for an attacker.
         _instance = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequests, QueueLimit = 0 });
         _clients = PartitionedRateLimiter.Create<string, string>(client =>
@@ -86,7 +92,7 @@ internal sealed class RelayRateLimiter : IDisposable
         var place = _clients.AttemptAcquire(client);
         if (!place.IsAcquired)
         {
-            return Refuse(place, RefusalReason.ClientConcurrency, "This network address already has as many requests in progress as one client may.");
+            return RefuseBusy(place, RefusalReason.ClientConcurrency, "This network address already has as many requests in progress as one client may.");
         }
 
         if (ClassOf(functionName) is not { } endpointClass)
@@ -125,7 +131,7 @@ internal sealed class RelayRateLimiter : IDisposable
         var place = _instance.AttemptAcquire();
         return place.IsAcquired
             ? new RelayAdmission(place, null)
-            : Refuse(place, RefusalReason.InstanceConcurrency, "This relay instance is serving as many requests as it may at once.");
+            : RefuseBusy(place, RefusalReason.InstanceConcurrency, "This relay instance is serving as many requests as it may at once.");
     }
 
     public void Dispose()
@@ -141,7 +147,7 @@ internal sealed class RelayRateLimiter : IDisposable
         "UpdateMailbox" or "RelinquishMailbox" or "DeleteMailbox" => EndpointClass.Write,
         "ReadSecureContent" or "ReadDisplayInformation" => EndpointClass.Read,
         // GetOpenApiDescription and the association files serve documents held in memory (no storage), the fallback 404 touches nothing:
-        // only the concurrency ceiling applies to them.
+        // no bucket, only the concurrency caps (the client's and the instance's) apply to them.
         _ => null,
     };
 
@@ -248,6 +254,22 @@ internal sealed class RelayRateLimiter : IDisposable
         EndpointClass.Write => RefusalReason.RateLimitWrite,
         _ => RefusalReason.RateLimitRead,
     };
+
+    /// <summary>
+    /// No place is free. When the places are held by requests waiting on storage that has stopped answering, that is an
+    /// outage, not this client's doing: 503 with Retry-After, counted as storage unavailable. Else a 429 as any refusal.
+    /// </summary>
+    private RelayAdmission RefuseBusy(RateLimitLease lease, RefusalReason reason, string why)
+    {
+        if (!_storage.IsStalled)
+        {
+            return Refuse(lease, reason, why);
+        }
+
+        lease.Dispose();
+        _metrics.StorageUnavailableAnswered(StorageUnavailableCause.Stalled);
+        return new RelayAdmission(null, RelayResults.Unavailable(RelayHttpPolicy.RetryAfterSeconds));
+    }
 
     /// <summary>A 429 from a refused lease (which it disposes), counted under <paramref name="reason"/>.</summary>
     private RelayAdmission Refuse(RateLimitLease lease, RefusalReason reason, string why)

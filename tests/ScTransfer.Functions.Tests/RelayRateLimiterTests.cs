@@ -1,10 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Primitives;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Http;
+using ScTransfer.Relay.Storage;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Functions.Tests;
@@ -281,12 +283,55 @@ public sealed class RelayRateLimiterTests
         }
     }
 
-    internal static RelayRateLimiter Limiter(Action<RateLimitingOptions> configure, PrivacyPassMode createMode = PrivacyPassMode.Off, RefusalRecorder? recorder = null)
+    internal static RelayRateLimiter Limiter(
+        Action<RateLimitingOptions> configure, PrivacyPassMode createMode = PrivacyPassMode.Off, RefusalRecorder? recorder = null, StorageHealth? storage = null)
     {
         var options = new RateLimitingOptions();
         configure(options);
         return new RelayRateLimiter(
-            Options.Create(options), Options.Create(new PrivacyPassOptions { CreateMailbox = createMode }), (recorder ?? Unobserved).Refusals);
+            Options.Create(options), Options.Create(new PrivacyPassOptions { CreateMailbox = createMode }), (recorder ?? Unobserved).Refusals,
+            storage ?? new StorageHealth(TimeProvider.System), TestMetrics.Create());
+    }
+
+    [Fact]
+    public async Task When_the_places_are_held_by_requests_waiting_on_stalled_storage_the_refusal_is_503_not_429()
+    {
+        var time = new FakeTimeProvider();
+        var storage = new StorageHealth(time);
+        using var limiter = Limiter(o => { o.MaxConcurrentRequests = 1; o.MaxConcurrentRequestsPerClient = 1; }, storage: storage);
+        using var held = limiter.EnterInstance();
+        Assert.Null(held.Refusal);
+
+        // Storage answers: a full instance is a 429, as always.
+        storage.Started();
+        Assert.Equal(429, await StatusOf(limiter.EnterInstance()));
+
+        // The call in flight waits, and nothing has been answered for over a second: storage has stopped answering.
+        time.Advance(StorageHealth.StallThreshold + TimeSpan.FromMilliseconds(1));
+        var refused = limiter.EnterInstance();
+        var (status, headers) = await Answer(refused);
+        Assert.Equal(503, status);
+        Assert.Equal("2", headers["Retry-After"].ToString());
+        using var client = Admit(limiter, "ReadDisplayInformation", "10.0.0.1");
+        Assert.Null(client.Refusal);
+        Assert.Equal(503, await StatusOf(Admit(limiter, "ReadDisplayInformation", "10.0.0.1"))); // the client's own cap, too
+
+        // Storage answers again: 429 again.
+        storage.Ended(answered: true);
+        storage.Started();
+        Assert.Equal(429, await StatusOf(limiter.EnterInstance()));
+    }
+
+    private static async Task<int> StatusOf(RelayAdmission admission) => (await Answer(admission)).Status;
+
+    private static async Task<(int Status, IHeaderDictionary Headers)> Answer(RelayAdmission admission)
+    {
+        using (admission)
+        {
+            var http = HttpResultRunner.NewContext();
+            await admission.Refusal!.ExecuteAsync(http);
+            return (http.Response.StatusCode, http.Response.Headers);
+        }
     }
 
     internal static RelayAdmission Admit(RelayRateLimiter limiter, string function, string remote, string? authorization = null)

@@ -6,11 +6,7 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.Proof.Tests;
 
-/// <summary>
-/// An attacker and a bystander on distinct loopback addresses, so that the relay sees two clients: Linux routes all of
-/// 127.0.0.0/8 to the loopback interface, so a socket bound to 127.0.0.2 or 127.0.0.3 reaches the relay listening on
-/// 127.0.0.1 and arrives with that source address.
-/// </summary>
+/// <summary>An attacker and a bystander on distinct loopback addresses (<see cref="LoopbackAddresses"/>), so that the relay sees two clients.</summary>
 internal static class LoopbackPeers
 {
     public static readonly IPAddress Attacker = IPAddress.Parse("127.0.0.2");
@@ -18,31 +14,11 @@ internal static class LoopbackPeers
     public static readonly IPAddress Bystander = IPAddress.Parse("127.0.0.3");
 
     /// <summary>A TCP connection to the relay from <paramref name="local"/>.</summary>
-    public static async Task<Socket> ConnectFromAsync(IPAddress local, Uri relay, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(relay.Host), relay.Port), cancellationToken);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public static Task<Socket> ConnectFromAsync(IPAddress local, Uri relay, CancellationToken cancellationToken) =>
+        LoopbackAddresses.ConnectFromAsync(local, relay, cancellationToken);
 
     /// <summary>An HttpClient whose every connection comes from <paramref name="local"/>.</summary>
-    public static HttpClient HttpClientFrom(IPAddress local, Uri relay) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) => new NetworkStream(await ConnectFromAsync(local, relay, cancellationToken), ownsSocket: true),
-    })
-    {
-        BaseAddress = relay,
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+    public static HttpClient HttpClientFrom(IPAddress local, Uri relay) => LoopbackAddresses.HttpClientFrom(local, relay);
 
     /// <summary>
     /// The status code of the first answer on <paramref name="socket"/>, or 0 when the relay closed or reset the

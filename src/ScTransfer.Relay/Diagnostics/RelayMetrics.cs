@@ -39,7 +39,11 @@ public sealed class RelayMetrics
     /// <summary>Tag of <see cref="PurgeRuns"/>: <c>complete</c> or <c>out_of_time</c>.</summary>
     public const string PurgeOutcomeTag = "relay.purge.outcome";
 
-    /// <summary>Tag of <see cref="StorageUnavailable"/>: <c>failed</c> (storage did not answer in time, or failed) or <c>breaker_open</c> (answered at once: storage is known to be down).</summary>
+    /// <summary>
+    /// Tag of <see cref="StorageUnavailable"/>: <c>failed</c> (storage did not answer in time, or failed), <c>breaker_open</c>
+    /// (answered at once: storage is known to be down) or <c>stalled</c> (the relay's places are all held by requests
+    /// waiting on storage that has stopped answering: 503, not 429).
+    /// </summary>
     public const string StorageCauseTag = "relay.storage.cause";
 
     private readonly Counter<long> _created;
@@ -85,8 +89,13 @@ public sealed class RelayMetrics
 
     public void Push(PushOutcome outcome) => _pushes.Add(1, new KeyValuePair<string, object?>(PushOutcomeTag, Name(outcome)));
 
-    public void StorageUnavailableAnswered(bool breakerOpen) =>
-        _unavailable.Add(1, new KeyValuePair<string, object?>(StorageCauseTag, breakerOpen ? "breaker_open" : "failed"));
+    public void StorageUnavailableAnswered(StorageUnavailableCause cause) =>
+        _unavailable.Add(1, new KeyValuePair<string, object?>(StorageCauseTag, cause switch
+        {
+            StorageUnavailableCause.BreakerOpen => "breaker_open",
+            StorageUnavailableCause.Stalled => "stalled",
+            _ => "failed",
+        }));
 
     public void Purged(int tombstoned, int deleted, int skipped, bool complete)
     {
@@ -162,6 +171,19 @@ public enum RefusalReason
 
     /// <summary>413: the body or one of its parts is larger than the relay accepts.</summary>
     TooLarge,
+}
+
+/// <summary>Why a request was answered 503 for want of storage (<see cref="RelayMetrics.StorageUnavailable"/>).</summary>
+public enum StorageUnavailableCause
+{
+    /// <summary>Storage failed or did not answer within the client's timeouts and retries.</summary>
+    Failed,
+
+    /// <summary>Answered at once: the circuit breaker knows storage is down.</summary>
+    BreakerOpen,
+
+    /// <summary>No place was free because the requests holding them wait on storage that has stopped answering.</summary>
+    Stalled,
 }
 
 /// <summary>What became of a push (<see cref="RelayMetrics.Pushes"/>).</summary>

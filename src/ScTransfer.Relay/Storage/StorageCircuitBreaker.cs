@@ -32,12 +32,14 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
     private readonly CircuitBreakerStateProvider _state = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger<StorageCircuitBreaker> _logger;
+    private readonly StorageHealth _health;
     private Func<CancellationToken, Task>? _probe;
     private int _probing;
 
-    public StorageCircuitBreaker(TimeProvider time, ILogger<StorageCircuitBreaker> logger)
+    public StorageCircuitBreaker(TimeProvider time, StorageHealth health, ILogger<StorageCircuitBreaker> logger)
     {
         _logger = logger;
+        _health = health;
         _pipeline = new ResiliencePipelineBuilder<int> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<int>
             {
@@ -52,12 +54,14 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
                     : IsOutage(args.Outcome.Result)),
                 OnOpened = _ =>
                 {
+                    _health.BreakerOpen = true;
                     LogOpened(_logger);
                     StartProbing();
                     return default;
                 },
                 OnClosed = _ =>
                 {
+                    _health.BreakerOpen = false;
                     LogClosed(_logger);
                     return default;
                 },
@@ -78,10 +82,20 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
         _pipeline.Execute(
             static (state, _) =>
             {
-                ProcessNext(state.message, state.pipeline);
-                return state.message.Response.Status;
+                state.health.Started();
+                var answered = false;
+                try
+                {
+                    ProcessNext(state.message, state.pipeline);
+                    answered = true;
+                    return state.message.Response.Status;
+                }
+                finally
+                {
+                    state.health.Ended(answered);
+                }
             },
-            (message, pipeline),
+            (message, pipeline, health: _health),
             message.CancellationToken);
 
     public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
@@ -97,10 +111,20 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
         await _pipeline.ExecuteAsync(
             static async (state, _) =>
             {
-                await ProcessNextAsync(state.message, state.pipeline);
-                return state.message.Response.Status;
+                state.health.Started();
+                var answered = false;
+                try
+                {
+                    await ProcessNextAsync(state.message, state.pipeline);
+                    answered = true;
+                    return state.message.Response.Status;
+                }
+                finally
+                {
+                    state.health.Ended(answered);
+                }
             },
-            (message, pipeline),
+            (message, pipeline, health: _health),
             message.CancellationToken);
 
     /// <summary>Statuses that mean the service is failing or overloaded (never 404, 409 or 412: those are answers).</summary>
@@ -144,6 +168,9 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
                     continue; // still down: ask again at the next tick
                 }
 
+                // Ready for the next opening before closing: should storage fail again at once, that opening starts
+                // a probe of its own instead of finding this one still marked as running.
+                Volatile.Write(ref _probing, 0);
                 await _control.CloseAsync(_stopping.Token);
                 return;
             }
@@ -153,6 +180,7 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
         }
         finally
         {
+            // Whatever ended the loop, a later opening may probe again (at worst two probes overlap, and both close).
             Volatile.Write(ref _probing, 0);
         }
     }

@@ -17,6 +17,7 @@ internal static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services)
     {
+        services.TryAddSingleton<StorageHealth>();
         services.TryAddSingleton<StorageCircuitBreaker>();
         services.TryAddSingleton<StorageConnection>();
         services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateServiceClient());
