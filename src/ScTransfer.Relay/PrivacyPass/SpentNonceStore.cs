@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
@@ -17,6 +18,8 @@ namespace ScTransfer.Relay.PrivacyPass;
 public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyPassPolicy policy, ILogger<SpentNonceStore> logger)
 {
     private const int WindowDigits = 10;
+    private readonly OutageLog _outages = new();
+    private readonly ConcurrentDictionary<string, TableClient> _tables = new(StringComparer.Ordinal);
     private readonly string _prefix = policy.Options.NonceTablePrefix.ToLowerInvariant();
 
     public string TableFor(long window) => _prefix + window.ToString("D" + WindowDigits, CultureInfo.InvariantCulture);
@@ -26,7 +29,8 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
     {
         var hex = Convert.ToHexStringLower(nonceHash);
         var entity = new TableEntity(hex[..2], hex[2..]) { ["ExpiresAt"] = expiresAt };
-        var table = service.GetTableClient(TableFor(window));
+        // One client per window's table for the process (a window lasts an hour by default), dropped with its table.
+        var table = _tables.GetOrAdd(TableFor(window), service.GetTableClient);
         try
         {
             await Guard(async () =>
@@ -80,6 +84,7 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
         foreach (var name in stale)
         {
             await Guard(() => service.DeleteTableAsync(name, cancellationToken), cancellationToken);
+            _tables.TryRemove(name, out _);
         }
 
         if (stale.Count > 0)
@@ -105,13 +110,17 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
 
     private StorageUnavailableException Unavailable(Exception ex)
     {
-        LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status);
+        if (_outages.ShouldLog(ex, out var unlogged))
+        {
+            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, unlogged);
+        }
+
         return new StorageUnavailableException("Table storage is unavailable; the token could not be checked. Retry later.", ex);
     }
 
     [LoggerMessage(EventId = EventIds.SpentTokenTablesPurged, Level = LogLevel.Information, Message = "Purge: {Tables} spent-token tables of closed challenge windows deleted.")]
     private static partial void LogPurged(ILogger logger, int tables);
 
-    [LoggerMessage(EventId = EventIds.SpentTokenTableUnavailable, Level = LogLevel.Warning, Message = "Spent-token table unavailable: {ErrorType} {Status}")]
-    private static partial void LogUnavailable(ILogger logger, string errorType, int? status);
+    [LoggerMessage(EventId = EventIds.SpentTokenTableUnavailable, Level = LogLevel.Warning, Message = "Spent-token table unavailable: {ErrorType} {Status} ({Unlogged} more since the last such line; at most one a minute).")]
+    private static partial void LogUnavailable(ILogger logger, string errorType, int? status, int unlogged);
 }

@@ -34,6 +34,7 @@ internal sealed partial class MailboxStore(
     private readonly TableClient _mailboxes = service.GetTableClient(options.Value.MailboxTable);
     private readonly int _shards = options.Value.Shards;
     private readonly TimeSpan _tombstoneRetention = purgeOptions.Value.TombstoneRetention;
+    private readonly OutageLog _outages = new();
 
     /// <summary>Creates the table if it is missing (start-up).</summary>
     public async Task EnsureTablesAsync(CancellationToken cancellationToken) =>
@@ -261,13 +262,17 @@ internal sealed partial class MailboxStore(
 
     private StorageUnavailableException Unavailable(Exception ex)
     {
-        LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status);
+        if (_outages.ShouldLog(ex, out var unlogged))
+        {
+            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, unlogged);
+        }
+
         return new StorageUnavailableException("Table storage is unavailable; retry later.", ex);
     }
 
     [LoggerMessage(EventId = EventIds.TableMissing, Level = LogLevel.Warning, Message = "The mailbox table is missing; creating it again.")]
     private static partial void LogTableMissing(ILogger logger);
 
-    [LoggerMessage(EventId = EventIds.StorageUnavailable, Level = LogLevel.Warning, Message = "Table storage unavailable: {ErrorType} {Status}")]
-    private static partial void LogUnavailable(ILogger logger, string errorType, int? status);
+    [LoggerMessage(EventId = EventIds.StorageUnavailable, Level = LogLevel.Warning, Message = "Table storage unavailable: {ErrorType} {Status} ({Unlogged} more since the last such line; at most one a minute).")]
+    private static partial void LogUnavailable(ILogger logger, string errorType, int? status, int unlogged);
 }
