@@ -117,7 +117,7 @@ else
   RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.IntegrationTests -c Release --no-build --nologo --filter "Needs!=Nothing" \
     "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" || status=$?
   RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.Push.Tests -c Release --no-build --nologo --filter "$push_e2e_filter" \
-    "${hang[@]}" 2>&1 | tee -a "$functions_log" || status=$?
+    "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" || status=$?
 fi
 
 echo "in-process: $(totals "$fast_log")"

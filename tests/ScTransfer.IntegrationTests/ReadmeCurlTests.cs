@@ -23,18 +23,24 @@ public sealed partial class ReadmeCurlTests(RelayFixture fixture)
         var readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"));
         var blocks = Section(readme, "## A stateless transfer with curl").Concat(Section(readme, "## A stateful transfer with curl")).ToList();
         Assert.Equal(2, blocks.Count);
-        Assert.Contains(RelayLine, blocks[0], StringComparison.Ordinal);
+        Assert.All(blocks, block => Assert.Contains(RelayLine, block, StringComparison.Ordinal)); // each block runs alone
         Assert.DoesNotContain("…\"", string.Concat(blocks), StringComparison.Ordinal); // no placeholder token left in a body
         Assert.DoesNotContain("<", string.Concat(blocks).Replace("<id>", "", StringComparison.Ordinal), StringComparison.Ordinal);
 
         var statuses = Directory.CreateTempSubdirectory("readme-curl-");
         try
         {
-            var script = "set -euo pipefail\n"
-                + "curl() { local n; n=$(( $(ls \"$STATUS_DIR\" | wc -l) + 1 )); command curl -D \"$STATUS_DIR/$(printf %03d $n)\" \"$@\"; }\n"
-                + string.Join("\n", blocks).Replace(RelayLine, "relay=" + fixture.Relay.BaseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal);
-            var (exitCode, output, error) = await BashAsync(script, statuses.FullName);
-            Assert.True(exitCode == 0, $"README's curl blocks failed ({exitCode}):\n{output}\n{error}");
+            // Each block in a shell of its own, as someone pasting it would run it.
+            var output = "";
+            foreach (var block in blocks)
+            {
+                var script = "set -euo pipefail\n"
+                    + "curl() { local n; n=$(( $(ls \"$STATUS_DIR\" | wc -l) + 1 )); command curl -D \"$STATUS_DIR/$(printf %03d $n)\" \"$@\"; }\n"
+                    + block.Replace(RelayLine, "relay=" + fixture.Relay.BaseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal);
+                var (exitCode, blockOutput, error) = await BashAsync(script, statuses.FullName);
+                Assert.True(exitCode == 0, $"A README curl block failed ({exitCode}):\n{blockOutput}\n{error}");
+                output += blockOutput;
+            }
 
             var answered = statuses.GetFiles().OrderBy(f => f.Name).Select(f => LastStatus(File.ReadAllText(f.FullName))).ToList();
             Assert.Equal(
