@@ -50,4 +50,25 @@ public sealed class TelemetryRedactionTests
         Assert.Equal(200, activity.GetTagItem("http.response.status_code"));
         Assert.DoesNotContain(Id, string.Join(" ", activity.TagObjects.Select(t => t.Value)), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void A_logged_exception_goes_out_with_its_words_redacted()
+    {
+        Exception thrown;
+        try
+        {
+            throw new InvalidOperationException("No entity at /v1/m/" + Id, new IOException("row " + Id));
+        }
+        catch (InvalidOperationException ex)
+        {
+            thrown = ex;
+        }
+
+        var redacted = new TelemetryRedaction.RedactedException(thrown);
+
+        Assert.Equal("System.InvalidOperationException: No entity at /v1/m/{id}", redacted.Message);
+        Assert.Contains("row {id}", redacted.ToString(), StringComparison.Ordinal);
+        Assert.Contains(nameof(A_logged_exception_goes_out_with_its_words_redacted), redacted.StackTrace, StringComparison.Ordinal);
+        Assert.DoesNotContain(Id, redacted.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -91,6 +91,32 @@ public sealed class LandingPageBrowserTests
         await CaptureAsync(page, "expired.png");
     }
 
+    [Theory]
+    [InlineData("expired")]
+    [InlineData("never existed")]
+    public async Task A_share_that_expired_or_never_existed_shows_the_same_page(string how)
+    {
+        await using var relay = await RelayHost.StartAsync(WalletApp);
+        using var http = relay.CreateClient();
+        var client = new RelayClient(http);
+        var id = RelayClient.NewId();
+        if (how == "expired")
+        {
+            using var created = await client.CreateAsync(RelayClient.CreateBody(id, timeToLive: "1"), RelayClient.NewId());
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
+
+        var url = new Uri(relay.BaseAddress, "v1/m/" + id);
+        await PagePolicyAsync(http, url, HttpStatusCode.NotFound);
+        await using var page = await ChromiumPage.OpenAsync(url);
+
+        var seen = await page.VisibleTextAsync();
+        Assert.Contains("This share has expired or was already used; ask the sender to share again.", seen, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", seen, StringComparison.Ordinal);
+        Assert.Equal(0, (await page.EvaluateAsync("document.scripts.length")).GetInt32());
+    }
+
     [Fact]
     public async Task A_title_with_bidirectional_overrides_reads_as_it_was_typed()
     {

@@ -108,6 +108,23 @@ internal static partial class TelemetryRedaction
             {
                 data.Attributes = [.. attributes.Select(a => a.Value is string s ? new KeyValuePair<string, object?>(a.Key, Redact(s)) : a)];
             }
+
+            // An exception goes out as its type, message and stack trace: the same rule for its words.
+            if (data.Exception is { } exception and not RedactedException)
+            {
+                data.Exception = new RedactedException(exception);
+            }
         }
+    }
+
+    /// <summary>An exception as exporters render it (type, message, stack trace), redacted; the original's type leads its message.</summary>
+    internal sealed class RedactedException(Exception original)
+        : Exception(Redact(original.GetType().FullName + ": " + original.Message))
+    {
+        private readonly string? _stackTrace = original.StackTrace is { } trace ? Redact(trace) : null;
+
+        public override string? StackTrace => _stackTrace;
+
+        public override string ToString() => Message + (original.InnerException is { } inner ? " ---> " + Redact(inner.ToString()) : "") + Environment.NewLine + StackTrace;
     }
 }
