@@ -13,9 +13,9 @@ public sealed class OutageLogTests
     {
         var log = new OutageLog();
 
-        Assert.True(log.ShouldLog(new HttpRequestException("refused"), out var before));
-        Assert.Equal(0, before);
-        var lines = Enumerable.Range(0, 10_000).Count(_ => log.ShouldLog(new TimeoutException(), out _));
+        Assert.True(log.ShouldLog(new HttpRequestException("refused"), out var first));
+        Assert.Equal(1, first);
+        var lines = Enumerable.Range(0, 10_000).Count(i => log.ShouldLog(new TimeoutException(), out _));
         Assert.Equal(0, lines); // within the minute: counted for the next line, not logged
 
         var fresh = new OutageLog();

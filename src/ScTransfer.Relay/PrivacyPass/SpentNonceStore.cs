@@ -110,9 +110,9 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
 
     private StorageUnavailableException Unavailable(Exception ex)
     {
-        if (_outages.ShouldLog(ex, out var unlogged))
+        if (_outages.ShouldLog(ex, out var failures))
         {
-            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, unlogged);
+            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, failures);
         }
 
         return new StorageUnavailableException("Table storage is unavailable; the token could not be checked. Retry later.", ex);
@@ -121,6 +121,6 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
     [LoggerMessage(EventId = EventIds.SpentTokenTablesPurged, Level = LogLevel.Information, Message = "Purge: {Tables} spent-token tables of closed challenge windows deleted.")]
     private static partial void LogPurged(ILogger logger, int tables);
 
-    [LoggerMessage(EventId = EventIds.SpentTokenTableUnavailable, Level = LogLevel.Warning, Message = "Spent-token table unavailable: {ErrorType} {Status} ({Unlogged} more since the last such line; at most one a minute).")]
-    private static partial void LogUnavailable(ILogger logger, string errorType, int? status, int unlogged);
+    [LoggerMessage(EventId = EventIds.SpentTokenTableUnavailable, Level = LogLevel.Warning, Message = "Spent-token table unavailable: {ErrorType} {Status} ({Failures} failure(s) since the last such line; at most one a minute).")]
+    private static partial void LogUnavailable(ILogger logger, string errorType, int? status, long failures);
 }

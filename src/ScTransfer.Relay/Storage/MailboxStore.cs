@@ -262,9 +262,9 @@ internal sealed partial class MailboxStore(
 
     private StorageUnavailableException Unavailable(Exception ex)
     {
-        if (_outages.ShouldLog(ex, out var unlogged))
+        if (_outages.ShouldLog(ex, out var failures))
         {
-            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, unlogged);
+            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, failures);
         }
 
         return new StorageUnavailableException("Table storage is unavailable; retry later.", ex);
@@ -273,6 +273,6 @@ internal sealed partial class MailboxStore(
     [LoggerMessage(EventId = EventIds.TableMissing, Level = LogLevel.Warning, Message = "The mailbox table is missing; creating it again.")]
     private static partial void LogTableMissing(ILogger logger);
 
-    [LoggerMessage(EventId = EventIds.StorageUnavailable, Level = LogLevel.Warning, Message = "Table storage unavailable: {ErrorType} {Status} ({Unlogged} more since the last such line; at most one a minute).")]
-    private static partial void LogUnavailable(ILogger logger, string errorType, int? status, int unlogged);
+    [LoggerMessage(EventId = EventIds.StorageUnavailable, Level = LogLevel.Warning, Message = "Table storage unavailable: {ErrorType} {Status} ({Failures} failure(s) since the last such line; at most one a minute).")]
+    private static partial void LogUnavailable(ILogger logger, string errorType, int? status, long failures);
 }
