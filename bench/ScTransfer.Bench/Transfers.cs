@@ -8,6 +8,8 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using ScTransfer.Relay;
+using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Bench;
 
@@ -159,14 +161,10 @@ internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int 
 {
     private static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(7); // PurgeOptions' default
 
-    /// <summary>What the relay's preview and delete select (MailboxView.Display and Access): never the payload.</summary>
-    private static readonly string[] PreviewSelection = ["Kind", "ExpiresAt", "DisplayInformation"];
+    /// <summary>What the relay's preview and delete select, taken from the relay's own mapping: never the payload.</summary>
+    private static readonly IReadOnlyList<string> PreviewSelection = MailboxEntity.Selection(MailboxView.Display)!;
 
-    private static readonly string[] DeleteSelection =
-    [
-        "Kind", "ExpiresAt", "OpId", "SenderClaimHash", "ReceiverClaimHash", "AccessRights",
-        "SenderLastCorrelationHash", "ReceiverLastCorrelationHash", "RelinquishedClaimHash", "RelinquishedCorrelationHash",
-    ];
+    private static readonly IReadOnlyList<string> DeleteSelection = MailboxEntity.Selection(MailboxView.Access)!;
 
     public string Side => "floor";
 
