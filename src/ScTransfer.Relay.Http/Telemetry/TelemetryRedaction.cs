@@ -71,7 +71,7 @@ internal static partial class TelemetryRedaction
             List<(string Key, string Value)>? changed = null;
             foreach (var tag in data.TagObjects)
             {
-                if (tag.Value is string value && !GeneratedIds.Contains(tag.Key) && Redact(value) is var redacted && !ReferenceEquals(redacted, value) && redacted != value)
+                if (tag.Value is string value && !GeneratedIds.Contains(tag.Key) && Redact(value) is var redacted && redacted != value)
                 {
                     (changed ??= []).Add((tag.Key, redacted));
                 }
