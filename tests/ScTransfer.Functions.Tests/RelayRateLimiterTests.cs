@@ -441,7 +441,7 @@ public sealed class RelayRateLimiterTests
                 o.CreateWithToken = new TokenBucketSettings { PermitLimit = 3, TokensPerPeriod = 1, ReplenishmentSeconds = 60 };
             },
             mode);
-        var token = "PrivateToken token=" + Convert.ToBase64String(new byte[354]).Replace('+', '-').Replace('/', '_');
+        var token = "PrivateToken token=" + Base64Url(TokenShaped(0x0002));
 
         Assert.Null(Admit(limiter, "CreateMailbox", "203.0.113.7").Refusal);
         Assert.NotNull(Admit(limiter, "CreateMailbox", "203.0.113.7").Refusal); // the plain bucket is spent
@@ -453,6 +453,41 @@ public sealed class RelayRateLimiterTests
         opaque.Request.Headers["deviceAttestation"] = "not-a-token";
         Assert.Null(limiter.Admit(opaque, "CreateMailbox").Refusal);
         Assert.NotNull(limiter.Admit(opaque, "CreateMailbox").Refusal);
+    }
+
+    public static TheoryData<string, string[]> UnreadableTokens => new()
+    {
+        { "not base64", ["PrivateToken token=\"not*base64!\""] },
+        { "too short", ["PrivateToken token=" + Base64Url(TokenShaped(0x0002)[..353])] },
+        { "too long", ["PrivateToken token=" + Base64Url([.. TokenShaped(0x0002), 0])] },
+        { "another token type", ["PrivateToken token=" + Base64Url(TokenShaped(0x0001))] },
+        { "no token parameter", ["PrivateToken challenge=" + Base64Url(TokenShaped(0x0002))] },
+        { "two tokens", ["PrivateToken token=" + Base64Url(TokenShaped(0x0002)), "PrivateToken token=" + Base64Url(TokenShaped(0x0002))] },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableTokens))]
+    public void A_Privacy_Pass_token_that_cannot_be_read_counts_against_the_plain_create_bucket(string what, string[] authorization)
+    {
+        using var limiter = Limiter(
+            o =>
+            {
+                o.Create = NoRefill(1);
+                o.CreateWithToken = NoRefill(10);
+            },
+            PrivacyPassMode.Required);
+
+        var admitted = Enumerable.Range(0, 3).Count(_ =>
+        {
+            var http = new DefaultHttpContext();
+            http.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
+            http.Request.Headers.Authorization = authorization;
+            using var admission = limiter.Admit(http, "CreateMailbox");
+            return admission.Refusal is null;
+        });
+
+        Assert.True(admitted == 1, $"{what}: {admitted} of 3 admitted, as if it were a token"); // the gate answers it 401 later
+        Assert.Equal(1, Enumerable.Range(0, 3).Count(_ => Admitted(limiter, "CreateMailbox", "203.0.113.8"))); // a plain client, for comparison
     }
 
     [Fact]
@@ -531,6 +566,16 @@ public sealed class RelayRateLimiterTests
             return (http.Response.StatusCode, http.Response.Headers);
         }
     }
+
+    /// <summary>354 bytes shaped as a Privacy Pass Token of <paramref name="tokenType"/> (RFC 9577 §2.2); nothing in it verifies.</summary>
+    private static byte[] TokenShaped(ushort tokenType)
+    {
+        var token = new byte[354];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(token, tokenType);
+        return token;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
 
     /// <summary>A bucket of <paramref name="burst"/> that does not refill within a test (one token an hour), so counts are exact.</summary>
     private static TokenBucketSettings NoRefill(int burst) => new() { PermitLimit = burst, TokensPerPeriod = 1, ReplenishmentSeconds = 3600 };
