@@ -64,7 +64,7 @@ param purgeSchedule string = '0 */1 * * * *'
 @description('Longest a purge run works before leaving the rest to the next run (TimeSpan, c). Keep it under the schedule\'s interval.')
 param purgeTimeBudget string = '00:00:40'
 @description('How long a purged mailbox\'s tombstone keeps its identifier refused (TimeSpan, c).')
-param purgeTombstoneRetention string = '7.00:00:00'
+param purgeTombstoneRetention string = '365.00:00:00'
 @description('Pushes one mailbox may cause over its whole life, both parties together.')
 @minValue(0)
 @maxValue(10000)

@@ -6,7 +6,10 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
 
-/// <summary>The spent-nonce tables on real Azurite: one insert per spend, 409 on a second, windows dropped whole.</summary>
+/// <summary>
+/// The spent-nonce tables on real Azurite: one insert per spend, 409 on a second, windows dropped whole, found by a key
+/// range of the table listing that holds only closed windows.
+/// </summary>
 [Trait(Needs.Trait, Needs.Azurite)]
 public sealed class SpentNonceStoreTests
 {
@@ -18,7 +21,10 @@ public sealed class SpentNonceStoreTests
         var policy = new PrivacyPassPolicy(
             Options.Create(new PrivacyPassOptions { IssuerName = "issuer.test.example", IssuerPublicKeys = issuer.SpkiBase64, ChallengeWindowSeconds = 600, NonceTablePrefix = prefix }),
             Options.Create(new RelayOptions { PublicBaseUrl = "https://relay.test.example", ClaimHashKey = Convert.ToBase64String(new byte[32]) }));
-        var service = Azurite.CreateServiceClient();
+        var requests = new RequestCounter();
+        var clientOptions = new Azure.Data.Tables.TableClientOptions();
+        clientOptions.AddPolicy(requests, Azure.Core.HttpPipelinePosition.PerRetry);
+        var service = Azurite.CreateServiceClient(clientOptions);
         var store = new SpentNonceStore(service, policy, NullLogger<SpentNonceStore>.Instance);
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
         var current = policy.WindowAt(now);
@@ -32,7 +38,12 @@ public sealed class SpentNonceStoreTests
             Assert.True(await store.TrySpendAsync(old, hash, policy.AcceptedUntil(old), default));
         }
 
+        requests.Reset();
         Assert.Equal(2, await store.PurgeAsync(now, default));
+
+        // The listing asks for a key range that ends before the live windows: it reads only what is due.
+        var listing = Assert.Single(requests.Requests, r => r.StartsWith("GET ", StringComparison.Ordinal));
+        Assert.EndsWith($"$filter=TableName ge '{prefix}' and TableName lt '{store.TableFor(current - 1)}'", listing, StringComparison.Ordinal);
 
         var left = new List<string>();
         await foreach (var table in service.QueryAsync(t => t.Name.CompareTo(prefix) >= 0 && t.Name.CompareTo(prefix + ":") < 0))

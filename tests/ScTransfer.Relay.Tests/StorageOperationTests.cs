@@ -4,9 +4,10 @@ using ScTransfer.Testing;
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>
-/// What a stateless transfer costs in storage requests (docs/capacity.md, "Storage operations"): 6 on the request path
-/// (insert; get; get + conditional merge; get + conditional replace to a tombstone) and at most 1 deferred (the purge
-/// removing the tombstone, shared with up to 99 others in one entity-group transaction).
+/// What a stateless transfer costs in storage requests (docs/capacity.md, "Storage operations"): 6 round trips on the
+/// request path (insert with its index row; get; get + conditional merge; get + conditional replace to a tombstone moving
+/// its index row) carrying 9 entity operations, and at most 1 deferred round trip (the purge removing the tombstone and
+/// its row, shared with up to 49 other tombstones in one entity-group transaction).
 /// </summary>
 [Trait(Needs.Trait, Needs.Azurite)]
 public sealed class StorageOperationTests
@@ -16,7 +17,7 @@ public sealed class StorageOperationTests
     {
         var harness = new StoreHarness();
         var ids = new List<MailboxId>();
-        var requestPath = new List<int>();
+        var requestPath = new List<(int RoundTrips, int Entities)>();
         for (var i = 0; i < 20; i++)
         {
             var id = MailboxId.New();
@@ -28,7 +29,7 @@ public sealed class StorageOperationTests
             Assert.Equal(200, (await harness.Mailboxes.PreviewAsync(id, default)).Status);
             Assert.Equal(200, (await harness.Mailboxes.ReadAsync(id, DeviceClaim.New(), default)).Status);
             Assert.Equal(200, (await harness.Mailboxes.DeleteAsync(id, sender, default)).Status);
-            requestPath.Add(harness.Counter.Count);
+            requestPath.Add((harness.Counter.Count, harness.Counter.EntityOperations));
             ids.Add(id);
         }
 
@@ -37,7 +38,7 @@ public sealed class StorageOperationTests
         var report = await harness.Store.PurgeExpiredAsync(harness.Time.GetUtcNow(), TimeSpan.FromSeconds(30), default);
         var deferred = harness.Counter.Count - harness.Storage.Shards; // one query per shard is the run's own cost
 
-        Assert.All(requestPath, count => Assert.Equal(6, count));
+        Assert.All(requestPath, cost => Assert.Equal((6, 9), cost));
         Assert.Equal(20, report.Deleted);
         Assert.InRange(deferred, 1, ids.Count); // at most one per transfer (fewer when tombstones share a shard's batch)
         Assert.All(ids, id => Assert.Null(harness.Store.GetAsync(id, MailboxView.Full, default).Result));

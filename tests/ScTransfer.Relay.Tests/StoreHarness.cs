@@ -19,18 +19,26 @@ namespace ScTransfer.Relay.Tests;
 /// </summary>
 public sealed class StoreHarness
 {
-    public StoreHarness()
+    /// <param name="connectionString">Another way to Azurite (the fault proxy's); the shared emulator by default.</param>
+    /// <param name="networkTimeout">The storage client's per-attempt timeout; the SDK's default (100 s) unless given.</param>
+    public StoreHarness(string? connectionString = null, TimeSpan? networkTimeout = null)
     {
         // The SDK client's default limits (3 retries, 100 s per attempt): a 3 s timeout on a loaded machine would retry an
         // insert that went through and meet a 409.
         var clientOptions = new TableClientOptions();
         clientOptions.AddPolicy(Counter, HttpPipelinePosition.PerRetry);
+        if (networkTimeout is { } timeout)
+        {
+            clientOptions.Retry.NetworkTimeout = timeout;
+            clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        }
+
         var storage = new StorageOptions
         {
             MailboxTable = Azurite.UniqueTableName("mbx"),
-            ConnectionString = Azurite.ConnectionString,
+            ConnectionString = connectionString ?? Azurite.ConnectionString,
         };
-        Service = Azurite.CreateServiceClient(clientOptions);
+        Service = connectionString is null ? Azurite.CreateServiceClient(clientOptions) : new TableServiceClient(connectionString, clientOptions);
         Storage = storage;
         Store = new MailboxStore(Service, new MailboxShards(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), storage.Shards), Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
         Store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -106,16 +114,44 @@ public sealed class StoreHarness
     }
 }
 
-/// <summary>Counts HTTP requests to storage (each retry too).</summary>
+/// <summary>Counts HTTP requests to storage (each retry too) and records each as "METHOD decoded-path-and-query".</summary>
 public sealed class RequestCounter : HttpPipelineSynchronousPolicy
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
     private int _count;
+    private int _entityOperations;
 
     public int Count => Volatile.Read(ref _count);
 
-    public void Reset() => Interlocked.Exchange(ref _count, 0);
+    /// <summary>The requests since the last <see cref="Reset"/>, in the order they were sent.</summary>
+    public IReadOnlyCollection<string> Requests => _requests;
 
-    public override void OnSendingRequest(HttpMessage message) => Increment();
+    public void Reset()
+    {
+        Interlocked.Exchange(ref _count, 0);
+        Interlocked.Exchange(ref _entityOperations, 0);
+        _requests.Clear();
+    }
+
+    /// <summary>Entity operations sent: one per point request, one per operation inside an entity-group transaction.</summary>
+    public int EntityOperations => Volatile.Read(ref _entityOperations);
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        Increment();
+        var request = message.Request.Method + " " + Uri.UnescapeDataString(message.Request.Uri.PathAndQuery);
+        _requests.Enqueue(request);
+        Interlocked.Add(ref _entityOperations, request.EndsWith("/$batch", StringComparison.Ordinal) ? OperationsIn(message.Request.Content) : 1);
+    }
+
+    /// <summary>The operations of a transaction's body: one embedded HTTP request each (multipart/mixed, application/http).</summary>
+    private static int OperationsIn(RequestContent? content)
+    {
+        using var body = new MemoryStream();
+        content?.WriteTo(body, CancellationToken.None);
+        var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+        return text.Split("Content-Type: application/http", StringSplitOptions.None).Length - 1;
+    }
 
     public void Increment() => Interlocked.Increment(ref _count);
 }

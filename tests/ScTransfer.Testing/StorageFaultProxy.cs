@@ -25,6 +25,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     private volatile TaskCompletionSource _thawed = Thawed();
     private volatile Func<string, string, bool>? _busy;
     private int _busyAnswers;
+    private int _inFlight;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
@@ -87,6 +88,9 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     /// <summary>Every partition answers normally again.</summary>
     public void Cool() => _busy = null;
 
+    /// <summary>Requests received and not yet answered (held, frozen or on their way to storage).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     /// <summary>Requests answered 503 ServerBusy so far.</summary>
     public int BusyAnswers => _busyAnswers;
 
@@ -101,6 +105,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     {
         var request = context.Request;
         var path = request.Url!.AbsolutePath;
+        Interlocked.Increment(ref _inFlight);
         try
         {
             await _thawed.Task.WaitAsync(_stopping.Token);
@@ -178,6 +183,10 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 

@@ -10,10 +10,11 @@ public sealed class PurgeOptions
 
     /// <summary>
     /// How long a tombstone (a deleted or expired mailbox's identifier) stays after the mailbox's expiry, refusing
-    /// any create of that identifier; then the purge removes it. Default 7 days, at least the longest lifetime, so
-    /// a leaked link is never re-created while anyone could still hold it.
+    /// any create of that identifier; then the purge removes it. Default a year (365 days), as long as old links
+    /// realistically circulate in message histories; positive and at least the longest lifetime (docs/security.md,
+    /// "Retired identifiers"). The purge's cost does not grow with it: it reads only what is due.
     /// </summary>
-    public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromDays(365);
 
     /// <summary>
     /// Wall-clock time one purge run may work before it stops and leaves the rest for the next run; well inside the

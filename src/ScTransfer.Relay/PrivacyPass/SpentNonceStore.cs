@@ -57,7 +57,7 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
 
     /// <summary>
     /// Deletes the tables of windows whose challenges are no longer accepted (every window before the previous one):
-    /// one table listing and one table delete per passed window, whatever the number of tokens.
+    /// one table listing that returns only those, and one table delete per passed window, whatever the number of tokens.
     /// </summary>
     public async Task<int> PurgeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -65,8 +65,9 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
         var stale = new List<string>();
         await Guard(async () =>
         {
-            // Table names compare as strings; "{prefix}" ≤ name < "{prefix}:" covers exactly the names that start with the prefix.
-            var filter = $"TableName ge '{_prefix}' and TableName lt '{_prefix}:'";
+            // Table names compare as strings and the window is fixed-width: "{prefix}" ≤ name < the previous window's name
+            // lists exactly the tables of closed windows, a range of the table listing's key, never the live ones.
+            var filter = $"TableName ge '{_prefix}' and TableName lt '{TableFor(currentWindow - 1)}'";
             await foreach (var table in service.QueryAsync(filter, cancellationToken: cancellationToken))
             {
                 var suffix = table.Name[_prefix.Length..];

@@ -207,7 +207,7 @@ public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimePro
         rights = AccessRightsFormat.Default;
         error = null;
         var now = time.GetUtcNow();
-        expiresAt = now.AddSeconds(_options.DefaultTimeToLiveSeconds);
+        expiresAt = WholeSecondUp(now.AddSeconds(_options.DefaultTimeToLiveSeconds));
 
         // Absent: later revisions give the relay's default configuration.
         if (!root.TryGetProperty("mailboxConfiguration", out var config))
@@ -274,8 +274,16 @@ public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimePro
             expiresAt = expiration;
         }
 
+        expiresAt = WholeSecondUp(expiresAt);
         return true;
     }
+
+    /// <summary>
+    /// Lifetimes end on a whole second (rounded up, so a mailbox never ends before it was asked to): the expiry is part of
+    /// the purge's index key, and a whole second survives every store's time precision exactly.
+    /// </summary>
+    private static DateTimeOffset WholeSecondUp(DateTimeOffset time) =>
+        time.Ticks % TimeSpan.TicksPerSecond == 0 ? time : time.AddTicks(TimeSpan.TicksPerSecond - (time.Ticks % TimeSpan.TicksPerSecond));
 
     private static bool TryReadSeconds(JsonElement element, out long seconds)
     {

@@ -12,8 +12,11 @@ namespace ScTransfer.Relay.Storage;
 /// </summary>
 internal static class MailboxEntity
 {
-    /// <summary>The storage format written by this code (<see cref="FormatVersion"/>): 2 = sharded, tombstones, PurgeAt.</summary>
-    public const int CurrentFormat = 2;
+    /// <summary>
+    /// The storage format written by this code (<see cref="FormatVersion"/>): 3 = keyed shards, tombstones, and a due-time
+    /// index row beside each mailbox (<see cref="DueIndex"/>); 2 (unkeyed shards, a filter on PurgeAt) was never deployed.
+    /// </summary>
+    public const int CurrentFormat = 3;
 
     public const string FormatVersion = "V";
     public const string Kind = "Kind";
@@ -47,9 +50,6 @@ internal static class MailboxEntity
 
     /// <summary>A time a merge clears (the epoch: no push is that old); reads as absent.</summary>
     private static readonly DateTimeOffset Cleared = DateTimeOffset.UnixEpoch;
-
-    /// <summary>The only properties the purge reads: never the payload.</summary>
-    public static readonly string[] PurgeSelection = ["PartitionKey", "RowKey", Kind, ExpiresAt];
 
     /// <summary>Payload0..Payload15: a 1 MiB entity holds at most 16 chunks of 64 KiB.</summary>
     private static readonly string[] ChunkNames = [.. Enumerable.Range(0, 16).Select(i => PayloadChunk + i.ToString(CultureInfo.InvariantCulture))];
@@ -87,7 +87,7 @@ internal static class MailboxEntity
         {
             [FormatVersion] = CurrentFormat,
             [Kind] = LiveKind,
-            [PurgeAt] = mailbox.ExpiresAt, // the purge turns it into a tombstone once expired
+            [PurgeAt] = mailbox.ExpiresAt, // its due-index row's time: the purge turns it into a tombstone once expired
             [OperationId] = mailbox.OperationId,
             [SenderClaimHash] = mailbox.SenderClaimHash ?? throw new InvalidOperationException("A whole mailbox needs its sender's claim hash."),
             [AccessRights] = AccessRightsFormat.Format(mailbox.AccessRights),
@@ -152,7 +152,7 @@ internal static class MailboxEntity
     };
 
     /// <summary>
-    /// A tombstone: the identifier (the keys), the original expiry, the marker, when the purge may remove it and the
+    /// A tombstone: the identifier (the keys), the original expiry, the marker, the due time of its index row and the
     /// id of the write that made it. Nothing else: no claim hash, token, Correlation-ID, payload or display information.
     /// </summary>
     public static TableEntity Tombstone(string partition, string rowKey, DateTimeOffset expiresAt, DateTimeOffset purgeAt, Guid operationId) =>

@@ -10,12 +10,12 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Mailboxes in Azure Table storage through Azure.Data.Tables: one table, one entity per mailbox, PartitionKey = a shard
-/// ("s00".."sNN") from a stable hash of the mailbox id, RowKey = the id. Every request is a point operation: create is
-/// one insert, a read one point read of the properties its decision needs (<see cref="MailboxView"/>), a bind, update,
-/// relinquish or delete (to a tombstone) one conditional write on the ETag that read returned. Every entity carries
-/// <c>PurgeAt</c>, so the purge finds what is due with one filter inside each shard's partition, never scanning live
-/// mailboxes and with no index to keep.
+/// Mailboxes in Azure Table storage through Azure.Data.Tables: one table, PartitionKey = a keyed shard ("s00".."sNN",
+/// <see cref="MailboxShards"/>), RowKey = the mailbox id, and beside each mailbox its due-time index row
+/// (<see cref="DueIndex"/>). Every request is one round trip: create one entity-group transaction (the mailbox and its
+/// index row), a read one point read of the properties its decision needs (<see cref="MailboxView"/>), a bind, update,
+/// relinquish or delete (to a tombstone) one conditional write on the ETag that read returned. The purge reads each
+/// shard's index rows that are due, by RowKey range, and changes each mailbox and its row in one transaction.
 /// </summary>
 internal sealed partial class MailboxStore(
     TableServiceClient service, MailboxShards shards, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
@@ -46,16 +46,23 @@ internal sealed partial class MailboxStore(
 
     public async Task<bool> TryAddAsync(Mailbox mailbox, CancellationToken cancellationToken)
     {
-        var entity = MailboxEntity.Whole(Shard(mailbox.Id), mailbox);
+        // The mailbox and its index row in one entity-group transaction: one round trip, and never one without the other.
+        var shard = Shard(mailbox.Id);
+        var id = mailbox.Id.ToString();
+        TableTransactionAction[] actions =
+        [
+            new(TableTransactionActionType.Add, MailboxEntity.Whole(shard, mailbox)),
+            DueIndex.Add(DueIndex.Row(shard, mailbox.ExpiresAt, id, DueIndex.Step.Retire, mailbox.ExpiresAt)),
+        ];
         try
         {
-            var response = await Guard(() => _mailboxes.AddEntityAsync(entity, cancellationToken), cancellationToken);
-            mailbox.Version = response.Headers.ETag?.ToString();
+            var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
+            mailbox.Version = response.Value[0].Headers.ETag?.ToString();
             return true;
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
-            return false;
+            return false; // the identifier is taken (or our own transaction landed and the client's retry met it)
         }
     }
 
@@ -73,12 +80,33 @@ internal sealed partial class MailboxStore(
     public Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
         ConditionalAsync(mailbox, MailboxEntity.ReceiverPart(Shard(mailbox.Id), mailbox), TableUpdateMode.Merge, cancellationToken);
 
-    public Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
-        ConditionalAsync(
-            mailbox,
-            MailboxEntity.Tombstone(Shard(mailbox.Id), mailbox.Id.ToString(), mailbox.ExpiresAt, mailbox.ExpiresAt + _tombstoneRetention, mailbox.OperationId),
-            TableUpdateMode.Replace,
-            cancellationToken);
+    /// <summary>
+    /// The mailbox becomes its tombstone and its index row moves from the expiry to the retention's end, in one
+    /// entity-group transaction conditional on the ETag the read returned (a lost race fails it whole: 412).
+    /// </summary>
+    public async Task<WriteOutcome> TryTombstoneAsync(Mailbox mailbox, CancellationToken cancellationToken)
+    {
+        var shard = Shard(mailbox.Id);
+        var id = mailbox.Id.ToString();
+        var purgeAt = mailbox.ExpiresAt + _tombstoneRetention;
+        TableTransactionAction[] actions =
+        [
+            new(TableTransactionActionType.UpdateReplace,
+                MailboxEntity.Tombstone(shard, id, mailbox.ExpiresAt, purgeAt, mailbox.OperationId), new ETag(mailbox.Version!)),
+            new(TableTransactionActionType.Delete, new TableEntity(shard, DueIndex.RowKey(mailbox.ExpiresAt, id)), ETag.All),
+            DueIndex.Add(DueIndex.Row(shard, purgeAt, id, DueIndex.Step.Remove, mailbox.ExpiresAt)),
+        ];
+        try
+        {
+            var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
+            mailbox.Version = response.Value[0].Headers.ETag?.ToString();
+            return WriteOutcome.Written;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return ex.Status == 404 && ex.FailedTransactionActionIndex == 0 ? WriteOutcome.Gone : WriteOutcome.Conflict;
+        }
+    }
 
     public async Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken)
     {
@@ -92,8 +120,8 @@ internal sealed partial class MailboxStore(
             new ParallelOptions { MaxDegreeOfParallelism = PurgeParallelism, CancellationToken = cancellationToken },
             async (shard, ct) =>
             {
-                // One filter inside one partition; the selection leaves the payload on the server.
-                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {shard} and PurgeAt le {now}");
+                // The shard's index rows due by now: a RowKey range, read from the service's own order.
+                var filter = DueIndex.DueBy(shard, now);
                 string? continuation = null;
                 do
                 {
@@ -109,7 +137,7 @@ internal sealed partial class MailboxStore(
                         return;
                     }
 
-                    foreach (var chunk in page.Values.Chunk(TransactionSize))
+                    foreach (var batch in Batches(page.Values.Select(row => PurgeStep(shard, row))))
                     {
                         if (clock.Elapsed >= budget)
                         {
@@ -117,7 +145,7 @@ internal sealed partial class MailboxStore(
                             return;
                         }
 
-                        var (t, d, s) = await PurgeChunkAsync(shard, chunk, ct);
+                        var (t, d, s) = await PurgeBatchAsync(batch, ct);
                         Interlocked.Add(ref tombstoned, t);
                         Interlocked.Add(ref deleted, d);
                         Interlocked.Add(ref skipped, s);
@@ -134,7 +162,7 @@ internal sealed partial class MailboxStore(
     private async Task<Page<TableEntity>?> FirstPageAsync(string filter, string? continuation, CancellationToken ct)
     {
         await foreach (var page in _mailboxes.QueryAsync<TableEntity>(
-            filter, maxPerPage: 1000, select: MailboxEntity.PurgeSelection, cancellationToken: ct).AsPages(continuation, 1000))
+            filter, maxPerPage: 1000, select: DueIndex.Selection, cancellationToken: ct).AsPages(continuation, 1000))
         {
             return page;
         }
@@ -143,56 +171,114 @@ internal sealed partial class MailboxStore(
     }
 
     /// <summary>
-    /// One entity-group transaction for up to 100 due entities of one shard: an expired mailbox becomes a tombstone
-    /// (its identifier stays refused until the retention ends), a due tombstone goes. Each action is conditional on
-    /// the ETag the query returned; one 412 or 404 fails the whole batch, so then each goes on its own and the ones
-    /// that changed meanwhile are left for the next run.
+    /// What the purge does for one due index row, as the actions of one transaction: at the end of a mailbox's lifetime
+    /// it becomes a tombstone and the row moves to the retention's end; at the retention's end the tombstone and its row
+    /// go. The row's deletion is conditional on the ETag the query returned, so a step
+    /// that another run took meanwhile fails whole.
     /// </summary>
-    private async Task<(int Tombstoned, int Deleted, int Skipped)> PurgeChunkAsync(string shard, TableEntity[] due, CancellationToken ct)
+    private PurgeAction PurgeStep(string shard, TableEntity row)
     {
-        var actions = due.Select(entity => MailboxEntity.IsTombstone(entity)
-            ? new TableTransactionAction(TableTransactionActionType.Delete, entity, entity.ETag)
-            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, TombstoneFor(shard, entity), entity.ETag)).ToList();
-        var deletes = actions.Count(a => a.ActionType == TableTransactionActionType.Delete);
-        try
+        var (id, step, expiresAt) = DueIndex.Read(row);
+        if (step == DueIndex.Step.Remove)
         {
-            await Guard(() => _mailboxes.SubmitTransactionAsync(actions, ct), ct);
-            return (actions.Count - deletes, deletes, 0);
+            return new PurgeAction(step, row,
+            [
+                new(TableTransactionActionType.Delete, new TableEntity(shard, id), ETag.All),
+                DueIndex.Delete(row),
+            ]);
         }
-        catch (TableTransactionFailedException)
+
+        var purgeAt = expiresAt + _tombstoneRetention;
+        return new PurgeAction(step, row,
+        [
+            new(TableTransactionActionType.UpdateReplace, MailboxEntity.Tombstone(shard, id, expiresAt, purgeAt, Guid.NewGuid()), ETag.All),
+            DueIndex.Delete(row),
+            DueIndex.Add(DueIndex.Row(shard, purgeAt, id, DueIndex.Step.Remove, expiresAt)),
+        ]);
+    }
+
+    /// <summary>Whole steps packed into transactions of at most 100 operations.</summary>
+    private static IEnumerable<List<PurgeAction>> Batches(IEnumerable<PurgeAction> steps)
+    {
+        var batch = new List<PurgeAction>();
+        var operations = 0;
+        foreach (var step in steps)
         {
+            if (operations + step.Actions.Length > TransactionSize)
+            {
+                yield return batch;
+                (batch, operations) = ([], 0);
+            }
+
+            batch.Add(step);
+            operations += step.Actions.Length;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    /// <summary>
+    /// One entity-group transaction for a batch of steps. If it fails (a row another run took, a mailbox gone), each
+    /// step goes again on its own, so one stale row costs only its own step; a step that still fails is left to the next
+    /// run, except an index row whose mailbox is gone, which is removed so it is never read again.
+    /// </summary>
+    private async Task<(int Tombstoned, int Deleted, int Skipped)> PurgeBatchAsync(List<PurgeAction> batch, CancellationToken ct)
+    {
+        if (await TrySubmitAsync(batch.SelectMany(step => step.Actions), ct) is not { } refused)
+        {
+            return Count(batch);
         }
 
         var (tombstoned, deleted, skipped) = (0, 0, 0);
-        foreach (var action in actions)
+        foreach (var step in batch)
         {
-            try
+            switch (batch.Count == 1 ? refused : await TrySubmitAsync(step.Actions, ct))
             {
-                if (action.ActionType == TableTransactionActionType.Delete)
-                {
-                    var response = await Guard(() => _mailboxes.DeleteEntityAsync(shard, action.Entity.RowKey, action.ETag, ct), ct);
-                    _ = response.Status == 404 ? skipped++ : deleted++;
-                }
-                else
-                {
-                    await Guard(() => _mailboxes.UpdateEntityAsync(action.Entity, action.ETag, TableUpdateMode.Replace, ct), ct);
-                    tombstoned++;
-                }
-            }
-            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-            {
-                skipped++; // changed or gone since the query: the next run decides again
+                case null:
+                    _ = step.Step == DueIndex.Step.Remove ? deleted++ : tombstoned++;
+                    break;
+                case 404 when await MailboxMissingAsync(step, ct):
+                    await TrySubmitAsync([DueIndex.Delete(step.Row)], ct); // an index row without its mailbox: never again
+                    skipped++;
+                    break;
+                default:
+                    skipped++; // changed since the query: the next run decides again
+                    break;
             }
         }
 
         return (tombstoned, deleted, skipped);
+
+        static (int, int, int) Count(List<PurgeAction> done) =>
+            (done.Count(s => s.Step == DueIndex.Step.Retire), done.Count(s => s.Step == DueIndex.Step.Remove), 0);
     }
 
-    private TableEntity TombstoneFor(string shard, TableEntity expired)
+    /// <summary>Null when the transaction was applied, else the status that refused it (404, 409, 412).</summary>
+    private async Task<int?> TrySubmitAsync(IEnumerable<TableTransactionAction> actions, CancellationToken ct)
     {
-        var expiresAt = expired.GetDateTimeOffset(MailboxEntity.ExpiresAt)!.Value;
-        return MailboxEntity.Tombstone(shard, expired.RowKey, expiresAt, expiresAt + _tombstoneRetention, Guid.NewGuid());
+        try
+        {
+            await Guard(() => _mailboxes.SubmitTransactionAsync(actions, ct), ct);
+            return null;
+        }
+        catch (TableTransactionFailedException ex)
+        {
+            return ex.Status;
+        }
     }
+
+    private async Task<bool> MailboxMissingAsync(PurgeAction step, CancellationToken ct)
+    {
+        var mailbox = step.Actions[0].Entity;
+        var read = await Guard(() => _mailboxes.GetEntityIfExistsAsync<TableEntity>(mailbox.PartitionKey, mailbox.RowKey, ["RowKey"], ct), ct);
+        return !read.HasValue;
+    }
+
+    /// <summary>One due index row's step: its actions, the mailbox's first.</summary>
+    private sealed record PurgeAction(DueIndex.Step Step, TableEntity Row, TableTransactionAction[] Actions);
 
     private async Task<WriteOutcome> ConditionalAsync(Mailbox mailbox, TableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken)
     {
