@@ -17,7 +17,7 @@ public sealed class WrongRelayFixture() : RelayHostFixture(new Dictionary<string
     ["AppLinks__AppName"] = "Example Wallet",
 })
 {
-    private Task<CheckRun>? _baseline;
+    private Task<CheckRunResult>? _baseline;
 
     public WrongRelay Proxy { get; private set; } = null!;
 
@@ -40,10 +40,10 @@ public sealed class WrongRelayFixture() : RelayHostFixture(new Dictionary<string
     /// <summary>The options of every run here: links name the relay's public URL; the expiry case is left out (it only waits).</summary>
     public static string[] Options => ["--link-base", "https://relay.test.example/", "--skip-slow"];
 
-    public Task<CheckRun> BaselineAsync()
+    public Task<CheckRunResult> BaselineAsync()
     {
         Proxy.Defects = RelayDefect.None;
-        return _baseline ??= CheckRun.StartAsync(Proxy.BaseAddress, Options);
+        return _baseline ??= CheckRunResult.StartAsync(Proxy.BaseAddress, Options);
     }
 }
 
@@ -92,7 +92,7 @@ public sealed class CheckCatchesDefectsTests(WrongRelayFixture fixture) : IClass
         Assert.Empty(baseline.Failed.Intersect(cases)); // without the defect these cases pass
 
         fixture.Proxy.Defects = defect;
-        var check = await CheckRun.StartAsync(fixture.Proxy.BaseAddress, WrongRelayFixture.Options);
+        var check = await CheckRunResult.StartAsync(fixture.Proxy.BaseAddress, WrongRelayFixture.Options);
 
         Assert.True(check.ExitCode == 1, check.ToString());
         Assert.True(check.Failed.SetEquals(baseline.Failed.Union(cases)), $"{defect}: {check}");
@@ -110,7 +110,7 @@ public sealed class CheckCatchesDefectsTests(WrongRelayFixture fixture) : IClass
     {
         fixture.Proxy.Defects = RelayDefect.NoHsts | RelayDefect.AndroidFileRedirected | RelayDefect.SecondReceiverAdmitted;
 
-        var check = await CheckRun.StartAsync(fixture.Proxy.BaseAddress, [.. WrongRelayFixture.Options, "--case", "11,29,34"]);
+        var check = await CheckRunResult.StartAsync(fixture.Proxy.BaseAddress, [.. WrongRelayFixture.Options, "--case", "11,29,34"]);
 
         Assert.Equal([11, 29, 34], check.Failed);
         Assert.Equal("401 to a second receiver's read (the mailbox is bound to the first)", check.Case(11).GetProperty("expected").GetString());
@@ -125,7 +125,7 @@ public sealed class CheckCatchesDefectsTests(WrongRelayFixture fixture) : IClass
         fixture.Proxy.Defects = RelayDefect.RefusalsEchoTheClaim | RelayDefect.SecondReceiverAdmitted;
         var junit = Path.Combine(_directory, "check.xml");
 
-        var json = await CheckRun.StartAsync(fixture.Proxy.BaseAddress, [.. WrongRelayFixture.Options, "--junit", junit]);
+        var json = await CheckRunResult.StartAsync(fixture.Proxy.BaseAddress, [.. WrongRelayFixture.Options, "--junit", junit]);
         var text = await Programs.SctAsync(["check", fixture.Proxy.BaseAddress.AbsoluteUri, .. WrongRelayFixture.Options]).DefaultTimeout(TimeSpan.FromMinutes(5));
 
         Assert.Equal(1, json.ExitCode);
@@ -149,8 +149,8 @@ public sealed class CheckCatchesDefectsTests(WrongRelayFixture fixture) : IClass
         var root = Path.Combine(_directory, "root.pem");
         authority.WriteRootPem(root);
 
-        var untrusted = await CheckRun.StartAsync(https.BaseAddress, [.. WrongRelayFixture.Options, "--case", "1,26"]);
-        var trusted = await CheckRun.StartAsync(https.BaseAddress, [.. WrongRelayFixture.Options, "--case", "1,26", "--ca-certificate", root]);
+        var untrusted = await CheckRunResult.StartAsync(https.BaseAddress, [.. WrongRelayFixture.Options, "--case", "1,26"]);
+        var trusted = await CheckRunResult.StartAsync(https.BaseAddress, [.. WrongRelayFixture.Options, "--case", "1,26", "--ca-certificate", root]);
 
         Assert.Equal(1, untrusted.ExitCode);
         Assert.Equal([26], untrusted.Failed);
@@ -159,7 +159,7 @@ public sealed class CheckCatchesDefectsTests(WrongRelayFixture fixture) : IClass
         Assert.Equal(0, untrusted.SummaryNumber("requests"));
 
         Assert.True(trusted.ExitCode == 0, trusted.ToString());
-        Assert.Matches("^TLS 1\\.[23], certificate from CN=sct check test root valid until .* \\(2\\d days left\\)$", trusted.Case(26).GetProperty("note").GetString());
+        Assert.Matches("^TLS 1\\.[23]; certificate issued by CN=sct check test root; valid until .* \\(2\\d days left\\)$", trusted.Case(26).GetProperty("note").GetString());
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class CheckCommandTests(RelayFixture fixture)
     [Fact]
     public async Task Without_app_links_the_association_file_cases_are_skipped_saying_why()
     {
-        var check = await CheckRun.StartAsync(fixture.BaseAddress, [.. LinkBase, "--case", "33,34"]);
+        var check = await CheckRunResult.StartAsync(fixture.BaseAddress, [.. LinkBase, "--case", "33,34"]);
 
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Equal([33, 34], check.Skipped);
@@ -29,7 +29,7 @@ public sealed class CheckCommandTests(RelayFixture fixture)
     [Fact]
     public async Task Skipping_state_changes_leaves_out_every_case_that_writes_after_creating_and_the_rest_passes()
     {
-        var check = await CheckRun.StartAsync(fixture.BaseAddress, [.. LinkBase, "--skip-state-changes", "--skip-slow"]);
+        var check = await CheckRunResult.StartAsync(fixture.BaseAddress, [.. LinkBase, "--skip-state-changes", "--skip-slow"]);
 
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Equal([2, 3, 4, 7, 13, 14, 15, 16, 17, 18, 22, 24, 25, 26, 27, 33, 34, 35], check.Skipped);
@@ -46,7 +46,7 @@ public sealed class CheckCommandTests(RelayFixture fixture)
         var port = ((IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop(); // nothing listens there now
 
-        var check = await CheckRun.StartAsync(new Uri($"http://127.0.0.1:{port}/"), ["--skip-slow"]);
+        var check = await CheckRunResult.StartAsync(new Uri($"http://127.0.0.1:{port}/"), ["--skip-slow"]);
 
         Assert.Equal(1, check.ExitCode);
         Assert.StartsWith($"the relay at http://127.0.0.1:{port}/ did not answer", check.Report.GetProperty("error").GetString(), StringComparison.Ordinal);

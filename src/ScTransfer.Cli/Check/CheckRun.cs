@@ -49,7 +49,7 @@ internal static class CheckRun
             string? stop = null;
             if (check.CertificateProblem is not null && !settings.Insecure)
             {
-                stop = $"nothing was sent: the relay's certificate is not one a device accepts (case {DeploymentCases.TlsCase}); --insecure checks the rest anyway";
+                stop = $"nothing was sent: case {DeploymentCases.TlsCase} found no TLS connection a device would accept; --insecure checks the rest anyway";
             }
             else if (await ReachAsync(check, cancellationToken) is { } unreachable)
             {

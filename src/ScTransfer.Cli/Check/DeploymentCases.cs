@@ -70,7 +70,7 @@ internal static partial class DeploymentCases
             throw new CaseFailedException($"a TLS handshake with {relay.Authority}", "none: " + Exchange.Shorten(e.Message));
         }
 
-        var summary = $"{Protocol(facts)}, certificate from {facts.Issuer} valid until {facts.NotAfter:yyyy-MM-dd}";
+        var summary = $"{Protocol(facts)}; certificate issued by {facts.Issuer}; valid until {facts.NotAfter:yyyy-MM-dd}";
         if (facts.Problem is { } problem)
         {
             check.CertificateProblem = problem;

@@ -4,7 +4,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Client.Tests;
 
 /// <summary>One <c>sct check --json</c> run as the tests read it.</summary>
-public sealed record CheckRun(RunResult Run, JsonElement Report)
+public sealed record CheckRunResult(RunResult Run, JsonElement Report)
 {
     public int ExitCode => Run.ExitCode;
 
@@ -30,11 +30,11 @@ public sealed record CheckRun(RunResult Run, JsonElement Report)
         + "\n" + Run.Error;
 
     /// <summary>Runs <c>sct check --json</c> with <paramref name="options"/> against <paramref name="relay"/>, bounded by 5 minutes.</summary>
-    public static async Task<CheckRun> StartAsync(Uri relay, string[] options, CancellationToken cancellationToken = default)
+    public static async Task<CheckRunResult> StartAsync(Uri relay, string[] options, CancellationToken cancellationToken = default)
     {
         var run = await Programs.SctAsync(["check", relay.AbsoluteUri, "--json", .. options], cancellationToken: cancellationToken)
             .DefaultTimeout(TimeSpan.FromMinutes(5));
         using var report = JsonDocument.Parse(run.OutputText);
-        return new CheckRun(run, report.RootElement.Clone());
+        return new CheckRunResult(run, report.RootElement.Clone());
     }
 }
