@@ -127,6 +127,7 @@ internal static class PurgeBench
         };
         var store = new MailboxStore(
             service,
+            new MailboxShards(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), storage.Shards),
             Options.Create(storage),
             Options.Create(new PurgeOptions()),
             NullLogger<MailboxStore>.Instance);

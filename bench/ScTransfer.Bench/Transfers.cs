@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -9,6 +8,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using ScTransfer.Relay;
+using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Bench;
@@ -166,13 +166,16 @@ internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int 
 
     private static readonly IReadOnlyList<string> DeleteSelection = MailboxEntity.Selection(MailboxView.Access)!;
 
+    /// <summary>The relay's own shard function, under a key of the floor's.</summary>
+    private readonly MailboxShards _shards = new(RandomNumberGenerator.GetBytes(32), shards);
+
     public string Side => "floor";
 
     public async Task<bool> RunAsync(long[] stepTicks, CancellationToken cancellationToken)
     {
         var guid = Guid.NewGuid();
         var id = guid.ToString("D");
-        var shard = Shard(guid, shards);
+        var shard = _shards.Of(new MailboxId(guid));
         var now = DateTimeOffset.UtcNow;
         var expiresAt = now.AddSeconds(Transfer.TimeToLiveSeconds);
         try
@@ -226,16 +229,6 @@ internal sealed class FloorTransfers(TableClient mailboxes, byte[] payload, int 
         {
             return false;
         }
-    }
-
-    /// <summary>The relay's shard (MailboxStore.ShardIndex): SHA-256 of the id's 16 big-endian bytes, modulo the shard count.</summary>
-    private static string Shard(Guid id, int shards)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        id.TryWriteBytes(bytes, bigEndian: true, out _);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes, hash);
-        return "s" + (BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)shards).ToString("x2", CultureInfo.InvariantCulture);
     }
 
     private static byte[] RandomHash() => RandomNumberGenerator.GetBytes(32);

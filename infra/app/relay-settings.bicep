@@ -78,10 +78,18 @@ param pushMinIntervalSeconds int = 2
 @minValue(1)
 @maxValue(100000)
 param rateLimitMaxConcurrentRequests int = 128
-@description('Requests one client (address, IPv6 /64) may have in progress at once; more get 429 at once.')
+@description('Requests one client (address, IPv6 /64) may have in progress at once; more get 429 at once. IPv6 /56s and /48s get a multiple of it.')
 @minValue(1)
 @maxValue(100000)
 param rateLimitMaxConcurrentRequestsPerClient int = 32
+@description('Each IPv6 /56 has this many times one client\'s budget of every per-client limit, on top of each /64\'s own (docs/security.md, "IPv6 networks").')
+@minValue(1)
+@maxValue(256)
+param rateLimitIPv6Prefix56Multiple int = 4
+@description('Each IPv6 /48 has this many times one client\'s budget of every per-client limit; at least rateLimitIPv6Prefix56Multiple.')
+@minValue(1)
+@maxValue(65536)
+param rateLimitIPv6Prefix48Multiple int = 16
 @description('Longest a request body may take to arrive whole before a 408 (TimeSpan, c; 1 s to 1 min). The Functions host buffers bodies itself, so in Azure this only bounds what the worker reads from it.')
 param rateLimitBodyTimeout string = '00:00:20'
 @description('Per-client token buckets (PermitLimit, TokensPerPeriod, ReplenishmentSeconds) for CreateMailbox, the writes and the reads; defaults as in RateLimitingOptions.')
@@ -237,6 +245,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     RateLimiting__TrustedForwardedHops: string(trustedForwardedHops)
     RateLimiting__MaxConcurrentRequests: string(rateLimitMaxConcurrentRequests)
     RateLimiting__MaxConcurrentRequestsPerClient: string(rateLimitMaxConcurrentRequestsPerClient)
+    RateLimiting__IPv6Prefix56Multiple: string(rateLimitIPv6Prefix56Multiple)
+    RateLimiting__IPv6Prefix48Multiple: string(rateLimitIPv6Prefix48Multiple)
     RateLimiting__BodyTimeout: rateLimitBodyTimeout
     RateLimiting__Create__PermitLimit: string(rateLimitBuckets.Create.PermitLimit)
     RateLimiting__Create__TokensPerPeriod: string(rateLimitBuckets.Create.TokensPerPeriod)

@@ -20,13 +20,13 @@ public sealed class PrivacyPassGate(PrivacyPassRedeemer redeemer, RelayRefusals 
     private const string Scheme = "PrivateToken";
 
     /// <summary>
-    /// Whether the request presents a Privacy Pass token that the gate will verify (or refuse as unreadable), found
+    /// Whether the request presents a well-formed Privacy Pass token (<see cref="PresentedToken.IsWellFormed"/>), found
     /// without verifying it (no crypto, no storage): for code that treats token holders differently before the function
-    /// runs, e.g. the rate limiter's more generous per-address bucket. Opaque attestation data that is not shaped like
-    /// a token does not count, so it cannot buy the generous bucket; a presented token that is not valid is still
-    /// refused with 401 by the gate before any storage operation.
+    /// runs, e.g. the rate limiter's more generous per-address bucket. A token that cannot be read (not base64, the wrong
+    /// length or type, several of them) and opaque attestation data do not count, so they cannot buy the generous
+    /// bucket; the gate still refuses them, and any token that is not valid, with 401 before any storage operation.
     /// </summary>
-    public static bool PresentsToken(HttpRequest request) => ReadToken(request).Found is not null;
+    public static bool PresentsToken(HttpRequest request) => ReadToken(request).IsWellFormed;
 
     /// <summary>CreateMailbox (draft §6.1): null to go ahead, else the 401 answer with its challenge.</summary>
     public async Task<IResult?> AuthorizeCreateAsync(HttpRequest request, CancellationToken cancellationToken)

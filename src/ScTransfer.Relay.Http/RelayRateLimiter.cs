@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,8 @@ namespace ScTransfer.Relay.Http;
 /// <list type="number">
 /// <item><see cref="Admit"/>, before the body is read: a place among the client's requests in progress
 /// (<see cref="RateLimitingOptions.MaxConcurrentRequestsPerClient"/>), then a token from the client's bucket for the
-/// endpoint class.</item>
+/// endpoint class. An IPv6 client takes both from its /64, then from its /56 and its /48, whose budgets are multiples
+/// of a client's (<see cref="ClientNetworks"/>).</item>
 /// <item><see cref="EnterInstance"/>, once the body has arrived: a place under the instance's ceiling
 /// (<see cref="RateLimitingOptions.MaxConcurrentRequests"/>). A body still arriving holds only its client's places, so
 /// one client trickling uploads cannot fill the instance (docs/security.md, "Slow uploads").</item>
@@ -27,7 +27,8 @@ namespace ScTransfer.Relay.Http;
 /// <remarks>
 /// Memory stays bounded under a flood of distinct addresses: the partitioned limiters drop a client's bucket once it has
 /// been full (idle) for 10 s, and its concurrency limiter once it has held no place for 10 s, so only clients seen within
-/// about the refill time plus 10 s are held.
+/// about the refill time plus 10 s are held. A /56's or /48's bucket refills in the same time as a client's (burst and
+/// rate scale together), and there are never more of them than of /64s: at most three entries per client instead of one.
 /// </remarks>
 internal sealed class RelayRateLimiter : IDisposable
 {
@@ -40,7 +41,9 @@ internal sealed class RelayRateLimiter : IDisposable
     private readonly StorageHealth _storage;
     private readonly RelayMetrics _metrics;
     private readonly ConcurrencyLimiter _instance;
-    private readonly PartitionedRateLimiter<string> _clients;
+    private readonly PartitionedRateLimiter<ClientNetworks>[] _placesPerScope;
+    private readonly PartitionedRateLimiter<BucketKey>[] _bucketsPerScope;
+    private readonly PartitionedRateLimiter<ClientNetworks> _clients;
     private readonly PartitionedRateLimiter<BucketKey> _buckets;
 
     public RelayRateLimiter(
@@ -53,16 +56,29 @@ internal sealed class RelayRateLimiter : IDisposable
         _metrics = metrics;
         // QueueLimit 0 everywhere: refuse at once, since a queue would hold memory and sockets for an attacker.
         _instance = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequests, QueueLimit = 0 });
-        _clients = PartitionedRateLimiter.Create<string, string>(client =>
-            RateLimitPartition.GetConcurrencyLimiter(client, _ => new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequestsPerClient, QueueLimit = 0 }));
-        _buckets = PartitionedRateLimiter.Create<BucketKey, BucketKey>(key =>
-            RateLimitPartition.GetTokenBucketLimiter(key, k => BucketOptions(k.Class)));
+        // One limiter per scope (the client, its /56, its /48), chained narrowest first: a request takes a place or a token
+        // from a wider network only once the narrower ones admitted it, so one /64 never spends more of its networks'
+        // budget than its own, and a refusal gives back the places already taken. IPv4 clients have no wider networks.
+        _placesPerScope = [.. ClientNetworks.Scopes.Select(scope => PartitionedRateLimiter.Create<ClientNetworks, string>(client =>
+            client[scope] is { } network
+                ? RateLimitPartition.GetConcurrencyLimiter(network, _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = ClientNetworks.Budget(_options.MaxConcurrentRequestsPerClient, scope, _options),
+                    QueueLimit = 0,
+                })
+                : RateLimitPartition.GetNoLimiter("")))];
+        _bucketsPerScope = [.. ClientNetworks.Scopes.Select(scope => PartitionedRateLimiter.Create<BucketKey, (EndpointClass, string)>(key =>
+            key.Client[scope] is { } network
+                ? RateLimitPartition.GetTokenBucketLimiter((key.Class, network), _ => BucketOptions(key.Class, scope))
+                : RateLimitPartition.GetNoLimiter((key.Class, ""))))];
+        _clients = PartitionedRateLimiter.CreateChained(_placesPerScope);
+        _buckets = PartitionedRateLimiter.CreateChained(_bucketsPerScope);
     }
 
     /// <summary>The endpoint classes that have their own bucket per client.</summary>
     internal enum EndpointClass { Create, CreateWithToken, Write, Read }
 
-    internal readonly record struct BucketKey(EndpointClass Class, string Client);
+    internal readonly record struct BucketKey(EndpointClass Class, ClientNetworks Client);
 
     /// <summary>
     /// The first step, before the body is read: a place among the client's requests in progress, then a token from its
@@ -92,7 +108,7 @@ internal sealed class RelayRateLimiter : IDisposable
         var place = _clients.AttemptAcquire(client);
         if (!place.IsAcquired)
         {
-            return RefuseBusy(place, RefusalReason.ClientConcurrency, "This network address already has as many requests in progress as one client may.");
+            return RefuseBusy(place, RefusalReason.ClientConcurrency, "This network address (or the IPv6 network it belongs to) already has as many requests in progress as it may.");
         }
 
         if (ClassOf(functionName) is not { } endpointClass)
@@ -114,7 +130,7 @@ internal sealed class RelayRateLimiter : IDisposable
         }
 
         place.Dispose();
-        return Refuse(token, ReasonOf(endpointClass), $"Too many {Describe(endpointClass)} requests from this network address.");
+        return Refuse(token, ReasonOf(endpointClass), $"Too many {Describe(endpointClass)} requests from this network address (or the IPv6 network it belongs to).");
     }
 
     /// <summary>
@@ -136,8 +152,14 @@ internal sealed class RelayRateLimiter : IDisposable
 
     public void Dispose()
     {
+        // A chained limiter does not dispose the limiters it chains.
         _buckets.Dispose();
         _clients.Dispose();
+        foreach (var limiter in _bucketsPerScope.Concat<IDisposable>(_placesPerScope))
+        {
+            limiter.Dispose();
+        }
+
         _instance.Dispose();
     }
 
@@ -158,35 +180,16 @@ internal sealed class RelayRateLimiter : IDisposable
             : MinRetryAfterSeconds;
 
     /// <summary>
-    /// The bucket a request counts against: the trusted forwarded address when <paramref name="trustedHops"/> is set
-    /// and the header has that many entries, else the connection's remote address. IPv6 clients are bucketed by /64,
-    /// the prefix one subscriber gets, so a client cannot escape its bucket by walking its own interface identifiers.
+    /// Whom a request counts against: the networks (<see cref="ClientNetworks"/>) of the trusted forwarded address when
+    /// <paramref name="trustedHops"/> is set and the header has that many entries, else of the connection's remote
+    /// address. IPv6 clients are a /64, the prefix one subscriber gets, so a client cannot escape its bucket by walking its
+    /// own interface identifiers, and also count against their /56 and /48, so walking /64s buys a bounded multiple.
     /// </summary>
-    internal static string ClientKey(IPAddress? remote, StringValues forwardedFor, int trustedHops, int hostHops = 0)
-    {
-        var address = (trustedHops + hostHops > 0 ? ForwardedAddress(forwardedFor, trustedHops + hostHops) : null)
+    internal static ClientNetworks ClientKey(IPAddress? remote, StringValues forwardedFor, int trustedHops, int hostHops = 0) =>
+        ClientNetworks.Of(
+            (trustedHops + hostHops > 0 ? ForwardedAddress(forwardedFor, trustedHops + hostHops) : null)
             ?? (hostHops > 0 ? ForwardedAddress(forwardedFor, hostHops) : null)
-            ?? remote;
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes).ToString() + "/64";
-    }
+            ?? remote);
 
     /// <summary>
     /// The N-th address from the right of X-Forwarded-For: each trusted proxy appends the address it saw, so that
@@ -221,7 +224,8 @@ internal sealed class RelayRateLimiter : IDisposable
         return IPEndPoint.TryParse(entry, out var endPoint) ? endPoint.Address : null;
     }
 
-    private TokenBucketRateLimiterOptions BucketOptions(EndpointClass endpointClass)
+    /// <summary>The bucket of <paramref name="scope"/> for <paramref name="endpointClass"/>: burst and rate both scale, so it refills as fast as a client's.</summary>
+    private TokenBucketRateLimiterOptions BucketOptions(EndpointClass endpointClass, NetworkScope scope)
     {
         var bucket = endpointClass switch
         {
@@ -232,8 +236,8 @@ internal sealed class RelayRateLimiter : IDisposable
         };
         return new TokenBucketRateLimiterOptions
         {
-            TokenLimit = bucket.PermitLimit,
-            TokensPerPeriod = bucket.TokensPerPeriod,
+            TokenLimit = ClientNetworks.Budget(bucket.PermitLimit, scope, _options),
+            TokensPerPeriod = ClientNetworks.Budget(bucket.TokensPerPeriod, scope, _options),
             ReplenishmentPeriod = TimeSpan.FromSeconds(bucket.ReplenishmentSeconds),
             QueueLimit = 0,
             AutoReplenishment = true,

@@ -17,6 +17,7 @@ public sealed class ClaimHasher
     public const int HashLength = 32;
     private readonly byte[] _key;
     private readonly byte[] _correlationKey;
+    private readonly byte[] _identifierKey;
 
     public ClaimHasher(IOptions<RelayOptions> options)
     {
@@ -44,7 +45,28 @@ public sealed class ClaimHasher
         _key = key;
         // A separate key for Correlation-IDs (domain separation): no claim hash can ever equal a Correlation-ID hash.
         _correlationKey = HMACSHA256.HashData(key, "sct-correlation-id-v1"u8);
+        _identifierKey = HMACSHA256.HashData(key, "sct-mailbox-id-v1"u8);
     }
+
+    /// <summary>
+    /// The identifier of a mailbox the relay names for a create without <c>mailboxIdentifier</c> (later revisions) that
+    /// carries a Correlation-ID: a version 4 UUID from HMAC-SHA256(relay key, claim ‖ Correlation-ID). A retry of that
+    /// create (same claim, same ID) names the same mailbox, so its insert meets the first and gets the §5 duplicate
+    /// answer with the same link, without any lookup keyed by device. Without the key nobody can tell it from a random
+    /// identifier or relate two of them (draft §8, §8.2).
+    /// </summary>
+    public MailboxId IdentifierFor(DeviceClaim claim, string correlationId)
+    {
+        var input = new byte[16 + System.Text.Encoding.UTF8.GetByteCount(correlationId)];
+        claim.WriteBytes(input.AsSpan(0, 16));
+        System.Text.Encoding.UTF8.GetBytes(correlationId, input.AsSpan(16));
+        Span<byte> hash = stackalloc byte[HashLength];
+        HMACSHA256.HashData(_identifierKey, input, hash);
+        return MailboxId.FromRandomBytes(hash);
+    }
+
+    /// <summary>A key for another purpose (the mailbox table's shards), derived from the relay key under <paramref name="label"/>.</summary>
+    internal byte[] DeriveKey(ReadOnlySpan<byte> label) => HMACSHA256.HashData(_key, label);
 
     public byte[] Hash(MailboxId mailbox, DeviceClaim claim)
     {

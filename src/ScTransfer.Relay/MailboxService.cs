@@ -30,7 +30,9 @@ public sealed partial class MailboxService(
     public async Task<Outcome<MailboxId>> CreateAsync(
         CreateMailboxRequest request, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken)
     {
-        var id = request.MailboxId;
+        // Later revisions: the relay names the mailbox when the body does not. With a Correlation-ID the name follows from
+        // the claim and the ID, so a retry whose first answer was lost finds its own mailbox (§5: 201, the same link).
+        var id = request.MailboxId ?? (correlationId is null ? MailboxId.New() : hasher.IdentifierFor(claim, correlationId));
         var mailbox = new Mailbox
         {
             Id = id,

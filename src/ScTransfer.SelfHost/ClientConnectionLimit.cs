@@ -9,15 +9,16 @@ namespace ScTransfer.SelfHost;
 
 /// <summary>
 /// A Kestrel connection middleware: one client (its address, IPv6 by /64, as the rate limits count clients) holds at
-/// most <see cref="RateLimitingOptions.MaxConnectionsPerClient"/> open connections; one more is closed at once, before
-/// Kestrel reads a byte of it, and counted (<see cref="RefusalReason.ClientConnections"/>). So one address cannot take the
+/// most <see cref="RateLimitingOptions.MaxConnectionsPerClient"/> open connections, and an IPv6 /56 or /48 that multiple
+/// of it (<see cref="ClientNetworks"/>); one more is closed at once, before Kestrel reads a byte of it, and counted
+/// (<see cref="RefusalReason.ClientConnections"/>). So one address, or one delegation's many /64s, cannot take the
 /// connections everybody else needs; Kestrel's MaxConcurrentConnections stays the ceiling for all (docs/security.md,
 /// "Idle connections"). Off while <see cref="RateLimitingOptions.TrustedForwardedHops"/> is set, since every connection
 /// then comes from the proxy, and when the limits are off.
 /// </summary>
 internal sealed class ClientConnectionLimit(IOptions<RateLimitingOptions> options, RelayRefusals refusals)
 {
-    private readonly int _limit = options.Value.MaxConnectionsPerClient;
+    private readonly RateLimitingOptions _options = options.Value;
     private readonly bool _enabled = options.Value is { Enabled: true, TrustedForwardedHops: 0 };
     private readonly Dictionary<string, int> _open = new(StringComparer.Ordinal);
 
@@ -43,33 +44,51 @@ internal sealed class ClientConnectionLimit(IOptions<RateLimitingOptions> option
         }
     }
 
-    private bool TryOpen(string client)
+    /// <summary>Counts the connection against the client and each of its networks, if every one of them has room for it.</summary>
+    private bool TryOpen(ClientNetworks client)
     {
         lock (_open)
         {
-            var open = _open.GetValueOrDefault(client);
-            if (open >= _limit)
+            foreach (var scope in ClientNetworks.Scopes)
             {
-                return false;
+                if (client[scope] is { } network && _open.GetValueOrDefault(network) >= ClientNetworks.Budget(_options.MaxConnectionsPerClient, scope, _options))
+                {
+                    return false;
+                }
             }
 
-            _open[client] = open + 1;
+            foreach (var scope in ClientNetworks.Scopes)
+            {
+                if (client[scope] is { } network)
+                {
+                    _open[network] = _open.GetValueOrDefault(network) + 1;
+                }
+            }
+
             return true;
         }
     }
 
-    private void Close(string client)
+    private void Close(ClientNetworks client)
     {
         lock (_open)
         {
-            // An entry lives only while its client has a connection open: a flood of addresses leaves nothing behind.
-            if (_open[client] == 1)
+            foreach (var scope in ClientNetworks.Scopes)
             {
-                _open.Remove(client);
-            }
-            else
-            {
-                _open[client]--;
+                // An entry lives only while a connection of its network is open: a flood of addresses leaves nothing behind.
+                if (client[scope] is not { } network)
+                {
+                    continue;
+                }
+
+                if (_open[network] == 1)
+                {
+                    _open.Remove(network);
+                }
+                else
+                {
+                    _open[network]--;
+                }
             }
         }
     }

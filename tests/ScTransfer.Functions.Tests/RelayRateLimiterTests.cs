@@ -48,14 +48,14 @@ public sealed class RelayRateLimiterTests
     public void A_short_or_malformed_header_falls_back_to_the_remote_address(string header, int hops)
     {
         Assert.Null(RelayRateLimiter.ForwardedAddress(header, hops));
-        Assert.Equal("127.0.0.1", RelayRateLimiter.ClientKey(Proxy, header, hops));
+        Assert.Equal(new ClientNetworks("127.0.0.1", null, null), RelayRateLimiter.ClientKey(Proxy, header, hops));
     }
 
     [Fact]
     public void X_Forwarded_For_is_ignored_unless_hops_are_trusted()
     {
-        Assert.Equal("127.0.0.1", RelayRateLimiter.ClientKey(Proxy, "203.0.113.7", trustedHops: 0));
-        Assert.Equal("203.0.113.7", RelayRateLimiter.ClientKey(Proxy, "203.0.113.7", trustedHops: 1));
+        Assert.Equal("127.0.0.1", RelayRateLimiter.ClientKey(Proxy, "203.0.113.7", trustedHops: 0).Client);
+        Assert.Equal("203.0.113.7", RelayRateLimiter.ClientKey(Proxy, "203.0.113.7", trustedHops: 1).Client);
     }
 
     [Fact]
@@ -65,10 +65,208 @@ public sealed class RelayRateLimiterTests
         var b = RelayRateLimiter.ClientKey(IPAddress.Parse("2001:db8:1:2:ffff:eeee:dddd:cccc"), default, 0);
         var other = RelayRateLimiter.ClientKey(IPAddress.Parse("2001:db8:1:3::1"), default, 0);
 
-        Assert.Equal("2001:db8:1:2::/64", a);
+        Assert.Equal(new ClientNetworks("2001:db8:1:2::/64", "2001:db8:1::/56", "2001:db8:1::/48"), a);
         Assert.Equal(a, b);
-        Assert.NotEqual(a, other);
-        Assert.Equal("192.0.2.9", RelayRateLimiter.ClientKey(IPAddress.Parse("::ffff:192.0.2.9"), default, 0));
+        Assert.NotEqual(a.Client, other.Client);
+        Assert.Equal(a.Prefix56, other.Prefix56);
+        Assert.Equal(new ClientNetworks("192.0.2.9", null, null), RelayRateLimiter.ClientKey(IPAddress.Parse("::ffff:192.0.2.9"), default, 0));
+    }
+
+    [Fact]
+    public void An_IPv6_client_belongs_to_the_56_and_the_48_around_its_64()
+    {
+        var client = ClientNetworks.Of(IPAddress.Parse("2001:db8:ab12:3456:7:8:9:a"));
+
+        Assert.Equal("2001:db8:ab12:3456::/64", client.Client);
+        Assert.Equal("2001:db8:ab12:3400::/56", client.Prefix56);
+        Assert.Equal("2001:db8:ab12::/48", client.Prefix48);
+        Assert.Equal(client.Prefix56, ClientNetworks.Of(IPAddress.Parse("2001:db8:ab12:34ff::1")).Prefix56); // the last /64 of the /56
+        Assert.NotEqual(client.Prefix56, ClientNetworks.Of(IPAddress.Parse("2001:db8:ab12:3500::1")).Prefix56); // the first of the next
+        Assert.Equal(new ClientNetworks("unknown", null, null), ClientNetworks.Of(null));
+    }
+
+    /// <summary>The attack: 63 /64s of one /56, 20 creates each, got 1,260 × 200 and no 429.</summary>
+    [Fact]
+    public void Sixty_three_64s_of_one_56_get_the_56s_multiple_of_one_clients_creates_with_the_defaults()
+    {
+        using var recorder = new RefusalRecorder();
+        using var limiter = Limiter(o => o.Create = NoRefill(o.Create.PermitLimit), recorder: recorder);
+
+        var created = Enumerable.Range(1, 63).Sum(i => Enumerable.Range(0, 20).Count(_ => Admitted(limiter, "CreateMailbox", $"2001:db8:ab00:{i:x}::1")));
+
+        var defaults = new RateLimitingOptions();
+        Assert.Equal(4, defaults.IPv6Prefix56Multiple);
+        Assert.Equal(defaults.IPv6Prefix56Multiple * defaults.Create.PermitLimit, created); // 240, not 1,260
+        Assert.Equal((63 * 20) - created, recorder.Counted(RefusalReason.RateLimitCreate));
+    }
+
+    [Fact]
+    public void The_56s_of_one_48_get_the_48s_multiple_of_one_clients_creates()
+    {
+        using var limiter = Limiter(o =>
+        {
+            o.Create = NoRefill(2);
+            o.IPv6Prefix56Multiple = 4;
+            o.IPv6Prefix48Multiple = 16;
+        });
+
+        // 63 /56s of 2001:db8:ab00::/48, three /64s of each, five creates from each /64.
+        var createdPer56 = Enumerable.Range(1, 63)
+            .Select(n => Enumerable.Range(1, 3).Sum(i => Enumerable.Range(0, 5).Count(_ => Admitted(limiter, "CreateMailbox", $"2001:db8:ab00:{n:x2}{i:x2}::1"))))
+            .ToList();
+
+        Assert.Equal(16 * 2, createdPer56.Sum()); // 32, not 63 × 3 × 2 = 378
+        Assert.Equal([6, 6, 6, 6, 6, 2], createdPer56.Take(6)); // each /64 its 2, each /56 at most its 4 × 2, until the /48 is spent
+    }
+
+    [Fact]
+    public void A_single_64_other_56s_other_48s_and_IPv4_keep_budgets_of_their_own()
+    {
+        using var limiter = Limiter(o => o.Create = NoRefill(3));
+
+        // A single /64 alone is served exactly as before: its own burst, then 429.
+        Assert.Equal(3, Enumerable.Range(0, 5).Count(_ => Admitted(limiter, "CreateMailbox", "2001:db8:ef00:1::1")));
+
+        // Spend the /56 2001:db8:ab00::/56 through its /64s: 4 × 3 between them.
+        var spent = Enumerable.Range(1, 63).Sum(i => Enumerable.Range(0, 5).Count(_ => Admitted(limiter, "CreateMailbox", $"2001:db8:ab00:{i:x}::1")));
+        Assert.Equal(new RateLimitingOptions().IPv6Prefix56Multiple * 3, spent);
+        Assert.False(Admitted(limiter, "CreateMailbox", "2001:db8:ab00:ff::1")); // a fresh /64 of the spent /56
+
+        // Another /56 of the same /48 (whose 16 × 3 are far from spent), another /48, IPv4: a whole client's burst each.
+        foreach (var other in new[] { "2001:db8:ab00:100::1", "2001:db8:cd00:1::1", "192.0.2.1" })
+        {
+            Assert.Equal(3, Enumerable.Range(0, 5).Count(_ => Admitted(limiter, "CreateMailbox", other)));
+        }
+    }
+
+    [Fact]
+    public void IPv4_addresses_have_no_wider_network_however_many_of_one_24_there_are()
+    {
+        using var limiter = Limiter(o => o.Create = NoRefill(2));
+
+        var created = Enumerable.Range(1, 200).Sum(i => Enumerable.Range(0, 3).Count(_ => Admitted(limiter, "CreateMailbox", $"198.51.100.{i}")));
+
+        Assert.Equal(200 * 2, created); // carrier NAT pools are many addresses of one block: each is its own client, as before
+    }
+
+    [Theory]
+    [InlineData("CreateMailbox")]
+    [InlineData("UpdateMailbox")]
+    [InlineData("DeleteMailbox")]
+    [InlineData("ReadSecureContent")]
+    [InlineData("ReadDisplayInformation")]
+    public void Every_bucket_of_a_56_is_its_multiple_of_a_clients(string function)
+    {
+        using var limiter = Limiter(o =>
+        {
+            o.Create = o.Write = o.Read = NoRefill(2);
+            o.IPv6Prefix56Multiple = 3;
+        });
+
+        var admitted = Enumerable.Range(1, 20).Sum(i => Enumerable.Range(0, 4).Count(_ => Admitted(limiter, function, $"2001:db8:ab00:{i:x}::1")));
+
+        Assert.Equal(3 * 2, admitted);
+    }
+
+    [Fact]
+    public async Task Requests_in_progress_of_the_64s_of_one_56_are_capped_at_the_56s_multiple_and_a_place_comes_back()
+    {
+        using var recorder = new RefusalRecorder();
+        using var limiter = Limiter(
+            o =>
+            {
+                o.MaxConcurrentRequestsPerClient = 2;
+                o.IPv6Prefix56Multiple = 4;
+                o.IPv6Prefix48Multiple = 4;
+            },
+            recorder: recorder);
+
+        // 63 /64s of one /56 each start two slow requests (a path with no bucket: only the caps apply).
+        var held = new List<RelayAdmission>();
+        for (var i = 1; i <= 63; i++)
+        {
+            for (var j = 0; j < 2; j++)
+            {
+                var admission = Admit(limiter, "GetOpenApiDescription", $"2001:db8:ab00:{i:x}::1");
+                if (admission.Refusal is null)
+                {
+                    held.Add(admission);
+                }
+            }
+        }
+
+        Assert.Equal(4 * 2, held.Count); // before: 126
+        Assert.Equal((63 * 2) - held.Count, recorder.Counted(RefusalReason.ClientConcurrency));
+        var refused = Admit(limiter, "ReadSecureContent", "2001:db8:ab00:40::1").Refusal;
+        Assert.NotNull(refused);
+        Assert.Equal((429, "1"), await ExecuteAsync(refused));
+        using (var neighbour = Admit(limiter, "ReadSecureContent", "2001:db8:ab00:100::1"))
+        {
+            Assert.NotNull(neighbour.Refusal); // another /56, but the /48's cap (4 × 2 here) is full too
+        }
+
+        using (var elsewhere = Admit(limiter, "ReadSecureContent", "2001:db8:cd00::1"))
+        {
+            Assert.Null(elsewhere.Refusal);
+        }
+
+        held[0].Dispose();
+        using var again = Admit(limiter, "ReadSecureContent", "2001:db8:ab00:3f::1");
+        Assert.Null(again.Refusal); // a place of the /56 was given back, to whichever of its /64s asks
+        held.Skip(1).ToList().ForEach(h => h.Dispose());
+    }
+
+    [Fact]
+    public void Forwarded_IPv6_addresses_count_against_their_56_as_direct_ones_do()
+    {
+        using var limiter = Limiter(o =>
+        {
+            o.TrustedForwardedHops = 1;
+            o.Create = NoRefill(2);
+        });
+
+        // Behind the trusted proxy (the connection is always the proxy's), the client rotating /64s of its /56.
+        var created = Enumerable.Range(1, 63).Sum(i => Enumerable.Range(0, 3).Count(_ =>
+        {
+            var http = new DefaultHttpContext();
+            http.Connection.RemoteIpAddress = Proxy;
+            http.Request.Headers["X-Forwarded-For"] = $"198.51.100.66, [2001:db8:ab00:{i:x}::1]:443";
+            using var admission = limiter.Admit(http, "CreateMailbox");
+            return admission.Refusal is null;
+        }));
+
+        Assert.Equal(new RateLimitingOptions().IPv6Prefix56Multiple * 2, created); // before: 63 × 2
+        var expected = new ClientNetworks("2001:db8:ab00:7::/64", "2001:db8:ab00::/56", "2001:db8:ab00::/48");
+        Assert.Equal(expected, RelayRateLimiter.ClientKey(Proxy, "2001:db8:ab00:7::99", trustedHops: 1));
+        Assert.Equal(expected, RelayRateLimiter.ClientKey(Proxy, "2001:db8:ab00:7::99, 127.0.0.1", trustedHops: 1, hostHops: 1)); // in the Functions worker
+    }
+
+    [Theory]
+    [InlineData(nameof(RateLimitingOptions.IPv6Prefix56Multiple), 0)]
+    [InlineData(nameof(RateLimitingOptions.IPv6Prefix56Multiple), 257)] // a /56 holds 256 /64s: more would be no limit at all
+    [InlineData(nameof(RateLimitingOptions.IPv6Prefix48Multiple), 0)]
+    [InlineData(nameof(RateLimitingOptions.IPv6Prefix48Multiple), 65_537)]
+    public void The_network_multiples_are_range_checked_naming_the_setting(string setting, int value)
+    {
+        var options = new RateLimitingOptions();
+        typeof(RateLimitingOptions).GetProperty(setting)!.SetValue(options, value);
+
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true));
+        Assert.Contains(results, r => r.MemberNames.Contains(setting));
+    }
+
+    [Fact]
+    public void A_48_may_not_have_less_than_one_of_its_56s()
+    {
+        var options = new RateLimitingOptions { IPv6Prefix56Multiple = 8, IPv6Prefix48Multiple = 4 };
+
+        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+
+        var result = Assert.Single(results);
+        Assert.Equal([nameof(RateLimitingOptions.IPv6Prefix48Multiple)], result.MemberNames);
+        Assert.Contains("RateLimiting:IPv6Prefix48Multiple (4) must be at least RateLimiting:IPv6Prefix56Multiple (8)", result.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -243,7 +441,7 @@ public sealed class RelayRateLimiterTests
                 o.CreateWithToken = new TokenBucketSettings { PermitLimit = 3, TokensPerPeriod = 1, ReplenishmentSeconds = 60 };
             },
             mode);
-        var token = "PrivateToken token=" + Convert.ToBase64String(new byte[354]).Replace('+', '-').Replace('/', '_');
+        var token = "PrivateToken token=" + Base64Url(TokenShaped(0x0002));
 
         Assert.Null(Admit(limiter, "CreateMailbox", "203.0.113.7").Refusal);
         Assert.NotNull(Admit(limiter, "CreateMailbox", "203.0.113.7").Refusal); // the plain bucket is spent
@@ -255,6 +453,41 @@ public sealed class RelayRateLimiterTests
         opaque.Request.Headers["deviceAttestation"] = "not-a-token";
         Assert.Null(limiter.Admit(opaque, "CreateMailbox").Refusal);
         Assert.NotNull(limiter.Admit(opaque, "CreateMailbox").Refusal);
+    }
+
+    public static TheoryData<string, string[]> UnreadableTokens => new()
+    {
+        { "not base64", ["PrivateToken token=\"not*base64!\""] },
+        { "too short", ["PrivateToken token=" + Base64Url(TokenShaped(0x0002)[..353])] },
+        { "too long", ["PrivateToken token=" + Base64Url([.. TokenShaped(0x0002), 0])] },
+        { "another token type", ["PrivateToken token=" + Base64Url(TokenShaped(0x0001))] },
+        { "no token parameter", ["PrivateToken challenge=" + Base64Url(TokenShaped(0x0002))] },
+        { "two tokens", ["PrivateToken token=" + Base64Url(TokenShaped(0x0002)), "PrivateToken token=" + Base64Url(TokenShaped(0x0002))] },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableTokens))]
+    public void A_Privacy_Pass_token_that_cannot_be_read_counts_against_the_plain_create_bucket(string what, string[] authorization)
+    {
+        using var limiter = Limiter(
+            o =>
+            {
+                o.Create = NoRefill(1);
+                o.CreateWithToken = NoRefill(10);
+            },
+            PrivacyPassMode.Required);
+
+        var admitted = Enumerable.Range(0, 3).Count(_ =>
+        {
+            var http = new DefaultHttpContext();
+            http.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
+            http.Request.Headers.Authorization = authorization;
+            using var admission = limiter.Admit(http, "CreateMailbox");
+            return admission.Refusal is null;
+        });
+
+        Assert.True(admitted == 1, $"{what}: {admitted} of 3 admitted, as if it were a token"); // the gate answers it 401 later
+        Assert.Equal(1, Enumerable.Range(0, 3).Count(_ => Admitted(limiter, "CreateMailbox", "203.0.113.8"))); // a plain client, for comparison
     }
 
     [Fact]
@@ -332,6 +565,26 @@ public sealed class RelayRateLimiterTests
             await admission.Refusal!.ExecuteAsync(http);
             return (http.Response.StatusCode, http.Response.Headers);
         }
+    }
+
+    /// <summary>354 bytes shaped as a Privacy Pass Token of <paramref name="tokenType"/> (RFC 9577 §2.2); nothing in it verifies.</summary>
+    private static byte[] TokenShaped(ushort tokenType)
+    {
+        var token = new byte[354];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(token, tokenType);
+        return token;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
+
+    /// <summary>A bucket of <paramref name="burst"/> that does not refill within a test (one token an hour), so counts are exact.</summary>
+    private static TokenBucketSettings NoRefill(int burst) => new() { PermitLimit = burst, TokensPerPeriod = 1, ReplenishmentSeconds = 3600 };
+
+    /// <summary>Whether one request from <paramref name="remote"/> is admitted; its place is given back at once.</summary>
+    private static bool Admitted(RelayRateLimiter limiter, string function, string remote)
+    {
+        using var admission = Admit(limiter, function, remote);
+        return admission.Refusal is null;
     }
 
     internal static RelayAdmission Admit(RelayRateLimiter limiter, string function, string remote, string? authorization = null)

@@ -208,6 +208,42 @@ public sealed class ClientGenerationTests(RelayFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode); // present must still be a UUID
     }
 
+    [Theory]
+    [InlineData("Mailbox-Request-ID")]
+    [InlineData("Mailbox-Correlation-ID")]
+    public async Task A_create_without_identifier_retried_with_the_same_claim_and_request_id_gets_201_and_the_same_link(string spelling)
+    {
+        var sender = RelayClient.NewId();
+        var requestId = RelayClient.NewId();
+        var client = new RelayClient(fixture.Client.Http, "Mailbox-Device-Claim", spelling);
+        var body = RelayClient.CreateBody("unused");
+        body.Remove("mailboxIdentifier");
+
+        using var first = await client.CreateAsync(body, sender, requestId);
+        using var retry = await client.CreateAsync(body, sender, requestId);
+        using var again = await client.CreateAsync(body, sender, requestId);
+        using var newRequest = await client.CreateAsync(body, sender, RelayClient.NewId());
+        using var otherDevice = await client.CreateAsync(body, RelayClient.NewId(), requestId);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode); // §5: a duplicate, not a second share
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(requestId, retry.Headers.GetValues(spelling).Single());
+        var link = await LinkAsync(first);
+        Assert.Equal(link, await LinkAsync(retry));
+        Assert.Equal(link, await LinkAsync(again));
+        Assert.Equal(HttpStatusCode.OK, newRequest.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherDevice.StatusCode);
+        Assert.Equal(3, new[] { link, await LinkAsync(newRequest), await LinkAsync(otherDevice) }.Distinct().Count());
+        var id = link[(link.LastIndexOf('/') + 1)..];
+        Assert.Equal('4', id[14]); // still a version 4 UUID
+        using var read = await _draft00.ReadAsync(id, sender);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+
+        static async Task<string> LinkAsync(HttpResponseMessage response) =>
+            (await RelayClient.ReadJsonAsync(response))["urlLink"]!.GetValue<string>();
+    }
+
     [Fact]
     public async Task A_create_without_configuration_gets_RD_and_the_default_lifetime_of_48_hours()
     {

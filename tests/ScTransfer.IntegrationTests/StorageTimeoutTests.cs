@@ -66,6 +66,27 @@ public sealed class StorageTimeoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_create_without_identifier_answered_late_then_retried_by_the_phone_gets_201_and_the_same_link()
+    {
+        var sender = RelayClient.NewId();
+        var requestId = RelayClient.NewId();
+        var body = RelayClient.CreateBody("unused");
+        body.Remove("mailboxIdentifier");
+        _proxy.HoldNextAnswer(IsInsert, Late);
+
+        using var created = await _relay.CreateAsync(body, sender, requestId); // storage applied it, answered late
+        using var retried = await _relay.CreateAsync(body, sender, requestId); // the phone never saw that answer
+
+        Assert.Single(_proxy.Held);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        var link = (string)(await RelayClient.ReadJsonAsync(created))["urlLink"]!;
+        Assert.Equal(link, (string)(await RelayClient.ReadJsonAsync(retried))["urlLink"]!);
+        var stored = Azurite.CreateServiceClient().GetTableClient(_relayHost.MailboxTable).QueryAsync<Azure.Data.Tables.TableEntity>(select: ["RowKey"]);
+        Assert.Equal(1, await stored.CountAsync(e => Guid.TryParse(e.RowKey, out _))); // one mailbox, no orphan
+    }
+
+    [Fact]
     public async Task An_update_whose_write_is_answered_late_gets_200_and_exactly_one_push_to_the_other_party()
     {
         var id = RelayClient.NewId();

@@ -21,9 +21,10 @@ public sealed class ExpiryTests
         Assert.True(_harness.Parser.TryParseCreate(System.Text.Encoding.UTF8.GetBytes(body), out var request, out _));
         var sender = DeviceClaim.New();
         var receiver = DeviceClaim.New();
-        Assert.Equal(200, (await _harness.Mailboxes.CreateAsync(request!, sender, null, default)).Status);
-        Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(request!.MailboxId, receiver, default)).Status);
-        return (request.MailboxId, sender, receiver);
+        var created = await _harness.Mailboxes.CreateAsync(request!, sender, null, default);
+        Assert.Equal(200, created.Status);
+        Assert.Equal(200, (await _harness.Mailboxes.ReadAsync(created.Value, receiver, default)).Status);
+        return (created.Value, sender, receiver);
     }
 
     [Fact]

@@ -37,6 +37,69 @@ public sealed class IdempotencyRuleTests
     }
 
     [Fact]
+    public async Task A_create_without_an_identifier_retried_with_the_same_claim_and_id_gets_201_and_the_same_mailbox()
+    {
+        var sender = DeviceClaim.New();
+        var first = await _harness.Mailboxes.CreateAsync(_harness.Create(null), sender, "r-1", default);
+        var version = (await _harness.Store.GetAsync(first.Value, MailboxView.Full, default))!.Version;
+
+        var retry = await _harness.Mailboxes.CreateAsync(_harness.Create(null) with { Payload = ProtocolHarness.Payload(99) }, sender, "r-1", default);
+        var again = await _harness.Mailboxes.CreateAsync(_harness.Create(null), sender, "r-1", default);
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal((201, first.Value), (retry.Status, retry.Value));
+        Assert.Equal((201, first.Value), (again.Status, again.Value));
+        Assert.Equal(1, _harness.Store.Count); // no orphans
+        Assert.Equal(version, (await _harness.Store.GetAsync(first.Value, MailboxView.Full, default))!.Version);
+        Assert.True(MailboxId.TryParse(first.Value.ToString(), out _), "the relay's identifier is a version 4 UUID");
+    }
+
+    [Fact]
+    public async Task A_create_without_an_identifier_whose_answer_was_lost_after_storage_applied_it_is_recognised()
+    {
+        var sender = DeviceClaim.New();
+        _harness.Store.AnswerNextWriteLate(); // applied, then the storage client's own retry meets it
+
+        var first = await _harness.Mailboxes.CreateAsync(_harness.Create(null), sender, "r-1", default);
+        var retry = await _harness.Mailboxes.CreateAsync(_harness.Create(null), sender, "r-1", default); // the phone's own retry
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal((201, first.Value), (retry.Status, retry.Value));
+        Assert.Equal(1, _harness.Store.Count);
+    }
+
+    [Fact]
+    public async Task A_create_without_an_identifier_under_a_new_id_another_claim_or_no_id_is_a_new_share()
+    {
+        var sender = DeviceClaim.New();
+        var first = await _harness.Mailboxes.CreateAsync(_harness.Create(null), sender, "r-1", default);
+
+        var newRequest = await _harness.Mailboxes.CreateAsync(_harness.Create(null), sender, "r-2", default);
+        var otherDevice = await _harness.Mailboxes.CreateAsync(_harness.Create(null), DeviceClaim.New(), "r-1", default);
+        var noId = await _harness.Mailboxes.CreateAsync(_harness.Create(null), sender, null, default);
+        var noIdAgain = await _harness.Mailboxes.CreateAsync(_harness.Create(null), sender, null, default);
+
+        Assert.All([newRequest, otherDevice, noId, noIdAgain], o => Assert.Equal(200, o.Status));
+        Assert.Equal(5, new[] { first, newRequest, otherDevice, noId, noIdAgain }.Select(o => o.Value).Distinct().Count());
+        Assert.Equal(5, _harness.Store.Count);
+    }
+
+    [Fact]
+    public void The_identifier_the_relay_names_is_keyed_a_version_4_uuid_and_differs_per_claim_and_id()
+    {
+        var claim = DeviceClaim.New();
+        var other = new ClaimHasher(Microsoft.Extensions.Options.Options.Create(StoreHarness.RelayOptionsForTests()));
+
+        var id = _harness.Hasher.IdentifierFor(claim, "r-1");
+
+        Assert.Equal(id, _harness.Hasher.IdentifierFor(claim, "r-1"));
+        Assert.True(MailboxId.TryParse(id.ToString(), out _));
+        Assert.NotEqual(id, _harness.Hasher.IdentifierFor(claim, "r-2"));
+        Assert.NotEqual(id, _harness.Hasher.IdentifierFor(DeviceClaim.New(), "r-1"));
+        Assert.NotEqual(id, other.IdentifierFor(claim, "r-1")); // without the relay's key, nobody can compute it
+    }
+
+    [Fact]
     public async Task Of_concurrent_creates_of_one_identifier_by_different_senders_exactly_one_succeeds()
     {
         var id = MailboxId.New();

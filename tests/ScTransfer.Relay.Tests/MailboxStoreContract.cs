@@ -461,6 +461,7 @@ public sealed class AzuriteMailboxStoreContractTests : MailboxStoreContract
         };
         _store = new MailboxStore(
             Azurite.CreateServiceClient(),
+            new MailboxShards(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), storage.Shards),
             Options.Create(storage),
             Options.Create(new PurgeOptions { TombstoneRetention = Retention }),
             NullLogger<MailboxStore>.Instance);

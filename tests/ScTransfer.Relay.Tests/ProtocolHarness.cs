@@ -46,7 +46,7 @@ public sealed class ProtocolHarness
     public MailboxRequestParser Parser { get; }
 
     /// <summary>A create request with all rights (or <paramref name="rights"/>), living an hour from the fake now.</summary>
-    public CreateMailboxRequest Create(MailboxId id, NotificationToken? token = null, AccessRights rights = AccessRights.Read | AccessRights.Write | AccessRights.Delete) =>
+    public CreateMailboxRequest Create(MailboxId? id, NotificationToken? token = null, AccessRights rights = AccessRights.Read | AccessRights.Write | AccessRights.Delete) =>
         new(id, """{"title":"Car Key"}""", Payload(), token, rights, Time.GetUtcNow().AddHours(1));
 
     public static SecurePayload Payload(int length = 40) => new("AES256", new byte[length]);

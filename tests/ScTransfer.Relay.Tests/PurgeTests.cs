@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
 using ScTransfer.Relay.Protocol;
-using ScTransfer.Relay.Storage;
 using ScTransfer.Testing;
 using Xunit.Abstractions;
 
@@ -54,7 +53,7 @@ public sealed class PurgeTests(ITestOutputHelper output)
         Assert.Equal(live + expired, await harness.CountAsync(harness.MailboxTable));
 
         // One query per shard, one entity-group transaction per shard that had something due.
-        var shardsWithDue = due.Select(m => MailboxStore.ShardIndex(m.Id, harness.Storage.Shards)).Distinct().Count();
+        var shardsWithDue = due.Select(m => harness.Store.Shard(m.Id)).Distinct().Count();
         await harness.MailboxTable.DeleteAsync(); // thousands of live entities: do not leave them in the shared emulator
         return (cost, harness.Storage.Shards + shardsWithDue);
     }

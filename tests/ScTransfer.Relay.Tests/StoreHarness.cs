@@ -32,7 +32,7 @@ public sealed class StoreHarness
         };
         Service = Azurite.CreateServiceClient(clientOptions);
         Storage = storage;
-        Store = new MailboxStore(Service, Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
+        Store = new MailboxStore(Service, new MailboxShards(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), storage.Shards), Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
         Store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
         var relay = RelayOptionsForTests();
         Hasher = new ClaimHasher(Options.Create(relay));

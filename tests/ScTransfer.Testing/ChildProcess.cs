@@ -66,17 +66,19 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the self-hosted runner's DLL on <c>http://127.0.0.1:0</c> and returns once it says where it listens and, with
-    /// <paramref name="waitForTables"/>, that its tables are ready. A start-up that exits or overruns
-    /// <paramref name="timeout"/> throws with every line the runner wrote.
+    /// Starts the self-hosted runner's DLL on <paramref name="urls"/> (a free port of 127.0.0.1 by default) and returns
+    /// once it says where it listens and, with <paramref name="waitForTables"/>, that its tables are ready. A start-up that
+    /// exits or overruns <paramref name="timeout"/> throws with every line the runner wrote. The process is started before
+    /// the first await, on the calling thread.
     /// </summary>
     public static async Task<(ChildProcess Process, Uri BaseAddress)> StartSelfHostAsync(
-        string dll, IEnumerable<KeyValuePair<string, string?>> environment, Action<string> onLine, TimeSpan timeout, bool waitForTables = true)
+        string dll, IEnumerable<KeyValuePair<string, string?>> environment, Action<string> onLine, TimeSpan timeout, bool waitForTables = true,
+        string urls = "http://127.0.0.1:0")
     {
         var startup = new List<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var child = Start("dotnet", [dll, "--urls", "http://127.0.0.1:0"], Path.GetDirectoryName(dll)!, environment, line =>
+        var child = Start("dotnet", [dll, "--urls", urls], Path.GetDirectoryName(dll)!, environment, line =>
         {
             onLine(line);
             if (ready.Task.IsCompleted)

@@ -13,13 +13,22 @@ public static class LoopbackAddresses
     public static IPAddress At(byte last) => new([127, 0, 0, last]);
 
     /// <summary>A TCP connection to the relay from <paramref name="local"/>.</summary>
-    public static async Task<Socket> ConnectFromAsync(IPAddress local, Uri relay, CancellationToken cancellationToken)
+    public static Task<Socket> ConnectFromAsync(IPAddress local, Uri relay, CancellationToken cancellationToken) =>
+        ConnectAsync(NewSocket(local), local, relay, cancellationToken);
+
+    /// <summary>An HttpClient whose every connection comes from <paramref name="local"/>.</summary>
+    public static HttpClient HttpClientFrom(IPAddress local, Uri relay) => HttpClientFrom(relay, cancellationToken => ConnectFromAsync(local, relay, cancellationToken));
+
+    /// <summary>An unconnected TCP socket of <paramref name="local"/>'s address family.</summary>
+    internal static Socket NewSocket(IPAddress local) => new(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+
+    /// <summary>Binds <paramref name="socket"/> to <paramref name="local"/> and connects it to the relay; disposes it on failure.</summary>
+    internal static async Task<Socket> ConnectAsync(Socket socket, IPAddress local, Uri relay, CancellationToken cancellationToken)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(relay.Host), relay.Port), cancellationToken);
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(relay.DnsSafeHost), relay.Port), cancellationToken);
             return socket;
         }
         catch
@@ -29,10 +38,10 @@ public static class LoopbackAddresses
         }
     }
 
-    /// <summary>An HttpClient whose every connection comes from <paramref name="local"/>.</summary>
-    public static HttpClient HttpClientFrom(IPAddress local, Uri relay) => new(new SocketsHttpHandler
+    /// <summary>An HttpClient whose every connection comes from <paramref name="connect"/>.</summary>
+    internal static HttpClient HttpClientFrom(Uri relay, Func<CancellationToken, Task<Socket>> connect) => new(new SocketsHttpHandler
     {
-        ConnectCallback = async (context, cancellationToken) => new NetworkStream(await ConnectFromAsync(local, relay, cancellationToken), ownsSocket: true),
+        ConnectCallback = async (context, cancellationToken) => new NetworkStream(await connect(cancellationToken), ownsSocket: true),
     })
     {
         BaseAddress = relay,

@@ -32,4 +32,10 @@ public static class Needs
 
     /// <summary>bash and the command-line tools the repository's scripts call (curl, openssl), run as child processes.</summary>
     public const string Shell = "Shell";
+
+    /// <summary>
+    /// Root on Linux and iproute2's <c>ip</c>: a private network namespace (<see cref="ScTransfer.Testing.NetworkNamespace"/>)
+    /// whose loopback carries client addresses of any IPv6 prefix, with Azurite and a relay started inside it.
+    /// </summary>
+    public const string NetworkNamespace = "NetworkNamespace";
 }

@@ -62,12 +62,42 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         IDictionary<string, string>? overrides = null, string publicBaseUrl = "https://relay.test.example", bool waitForStorage = true)
     {
         _ = Azurite.Shared;
+        var settings = SettingsWith(Azurite.ConnectionString, publicBaseUrl, overrides);
+        if (Kind != TestHostKind.SelfHost)
+        {
+            return await StartFunctionsAsync(settings, waitForStorage);
+        }
+
+        var log = new ConcurrentQueue<string>();
+        var (process, baseAddress) = await ChildProcess.StartSelfHostAsync(
+            SelfHostDll(), settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)), log.Enqueue, TimeSpan.FromSeconds(90), waitForStorage);
+        return new RelayHost(process, log, settings, TestHostKind.SelfHost) { BaseAddress = baseAddress };
+    }
+
+    /// <summary>
+    /// Starts the self-hosted runner inside <paramref name="network"/>, on a free port of <c>[::1]</c> there, over
+    /// <paramref name="azurite"/> (started inside it too): for tests whose clients need addresses the host's loopback
+    /// does not have, such as IPv6 prefixes. The self-hosted runner whatever <see cref="Kind"/> says.
+    /// </summary>
+    public static async Task<RelayHost> StartInAsync(NetworkNamespace network, DedicatedAzurite azurite, IDictionary<string, string>? overrides = null)
+    {
+        var settings = SettingsWith(azurite.ConnectionString, "https://relay.test.example", overrides);
+        var log = new ConcurrentQueue<string>();
+        // The runner's process is started before StartSelfHostAsync first awaits, so on the namespace's thread.
+        var (process, baseAddress) = await await network.RunAsync(() => ChildProcess.StartSelfHostAsync(
+            SelfHostDll(), settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)), log.Enqueue, TimeSpan.FromSeconds(90), urls: "http://[::1]:0"));
+        return new RelayHost(process, log, settings, TestHostKind.SelfHost) { BaseAddress = baseAddress };
+    }
+
+    /// <summary>The settings every test relay starts with, over the Table service of <paramref name="connectionString"/>.</summary>
+    private static Dictionary<string, string> SettingsWith(string connectionString, string publicBaseUrl, IDictionary<string, string>? overrides)
+    {
         var settings = new Dictionary<string, string>
         {
             ["Relay__PublicBaseUrl"] = publicBaseUrl,
             ["Relay__ClaimHashKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Relay__TokenEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Storage__ConnectionString"] = Azurite.ConnectionString,
+            ["Storage__ConnectionString"] = connectionString,
             ["Storage__MailboxTable"] = Azurite.UniqueTableName("mbx"),
             ["PurgeSchedule"] = "0 0 0 1 1 *", // once a year: tests that purge set their own schedule
             ["Logging__LogLevel__Default"] = "Debug",
@@ -78,21 +108,12 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
             settings[key] = value;
         }
 
-        if (Kind != TestHostKind.SelfHost)
-        {
-            return await StartFunctionsAsync(settings, waitForStorage);
-        }
-
-        if (!File.Exists(Repository.SelfHostDll))
-        {
-            throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
-        }
-
-        var log = new ConcurrentQueue<string>();
-        var (process, baseAddress) = await ChildProcess.StartSelfHostAsync(
-            Repository.SelfHostDll, settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)), log.Enqueue, TimeSpan.FromSeconds(90), waitForStorage);
-        return new RelayHost(process, log, settings, TestHostKind.SelfHost) { BaseAddress = baseAddress };
+        return settings;
     }
+
+    private static string SelfHostDll() => File.Exists(Repository.SelfHostDll)
+        ? Repository.SelfHostDll
+        : throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
 
     private async Task WaitUntilTablesExistAsync()
     {

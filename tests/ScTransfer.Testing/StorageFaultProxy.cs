@@ -23,6 +23,8 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     private readonly ConcurrentQueue<string> _held = new();
     private readonly ConcurrentQueue<StorageExchange> _exchanges = new();
     private volatile TaskCompletionSource _thawed = Thawed();
+    private volatile Func<string, string, bool>? _busy;
+    private int _busyAnswers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
@@ -75,6 +77,19 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     /// <summary>Storage answers again.</summary>
     public void Thaw() => _thawed.TrySetResult();
 
+    /// <summary>
+    /// From now on, requests whose method and percent-decoded path and query match are answered at once with 503
+    /// ServerBusy, as Azure answers for a partition past its scalability target, and never reach storage; until
+    /// <see cref="Cool"/>.
+    /// </summary>
+    public void Busy(Func<string, string, bool> match) => _busy = match;
+
+    /// <summary>Every partition answers normally again.</summary>
+    public void Cool() => _busy = null;
+
+    /// <summary>Requests answered 503 ServerBusy so far.</summary>
+    public int BusyAnswers => _busyAnswers;
+
     private static TaskCompletionSource Thawed()
     {
         var thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -89,6 +104,13 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         try
         {
             await _thawed.Task.WaitAsync(_stopping.Token);
+            if (_busy is { } busy && busy(request.HttpMethod, Uri.UnescapeDataString(request.RawUrl ?? path)))
+            {
+                Interlocked.Increment(ref _busyAnswers);
+                await AnswerServerBusyAsync(context.Response);
+                return;
+            }
+
             using var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), request.RawUrl);
             using var body = new MemoryStream();
             await request.InputStream.CopyToAsync(body);
@@ -157,6 +179,18 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         catch (ObjectDisposedException)
         {
         }
+    }
+
+    /// <summary>What the Table service answers a request to a partition that is over its target (the SDK reads the code header).</summary>
+    private async Task AnswerServerBusyAsync(HttpListenerResponse response)
+    {
+        var body = "{\"odata.error\":{\"code\":\"ServerBusy\",\"message\":{\"lang\":\"en-US\",\"value\":\"The server is busy.\"}}}"u8.ToArray();
+        response.StatusCode = 503;
+        response.Headers["x-ms-error-code"] = "ServerBusy";
+        response.ContentType = "application/json;odata=minimalmetadata;streaming=true;charset=utf-8";
+        response.ContentLength64 = body.Length;
+        await response.OutputStream.WriteAsync(body, _stopping.Token);
+        response.Close();
     }
 
     private TimeSpan? TakeHold(string method, string path)

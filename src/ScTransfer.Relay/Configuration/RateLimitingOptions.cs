@@ -33,7 +33,8 @@ public sealed class RateLimitingOptions : IValidatableObject
     /// <summary>
     /// Requests one client (the address the buckets count, IPv6 by /64) may have in progress at once, bodies still
     /// arriving included; more get 429 at once. 32, a quarter of <see cref="MaxConcurrentRequests"/>, is far above what
-    /// the phones behind one carrier NAT have in flight (docs/security.md, "Why these numbers").
+    /// the phones behind one carrier NAT have in flight (docs/security.md, "Why these numbers"). IPv6 /56s and /48s have
+    /// a multiple of it (<see cref="IPv6Prefix56Multiple"/>, <see cref="IPv6Prefix48Multiple"/>).
     /// </summary>
     [Range(1, 100_000)]
     public int MaxConcurrentRequestsPerClient { get; set; } = 32;
@@ -41,10 +42,28 @@ public sealed class RateLimitingOptions : IValidatableObject
     /// <summary>
     /// Self-hosted runner only: TCP connections one client address may hold open at once; further ones are closed at
     /// once. Counts the connection's own address, so it applies only while <see cref="TrustedForwardedHops"/> is 0 (behind
-    /// a proxy, every connection is the proxy's). Kestrel's ceiling of 1024 for everybody stays as the last line.
+    /// a proxy, every connection is the proxy's). IPv6 /56s and /48s have a multiple of it, as of every per-client limit.
+    /// Kestrel's ceiling of 1024 for everybody stays as the last line.
     /// </summary>
     [Range(1, 100_000)]
     public int MaxConnectionsPerClient { get; set; } = 128;
+
+    /// <summary>
+    /// Each IPv6 /56 (a customer's usual delegation) has this many times one client's budget of every limit (requests in
+    /// progress, connections, each bucket's burst and rate), on top of each /64's own, so a customer walking the 256
+    /// /64s of its /56 gets at most this many clients' worth. 4: a /56 is one household or at most 256 subscribers of a
+    /// carrier's pool, fewer than the 500 phones one client's budget is sized for (docs/security.md, "IPv6 networks").
+    /// </summary>
+    [Range(1, 256)]
+    public int IPv6Prefix56Multiple { get; set; } = 4;
+
+    /// <summary>
+    /// Each IPv6 /48 (an organisation's delegation, or a slice of a carrier's pool) has this many times one client's
+    /// budget of every limit, on top of its /56s' and /64s'. 16: a /48 holder gets sixteen clients' worth, however many of
+    /// its 65,536 /64s it walks (docs/security.md, "IPv6 networks"). At least <see cref="IPv6Prefix56Multiple"/>.
+    /// </summary>
+    [Range(1, 65_536)]
+    public int IPv6Prefix48Multiple { get; set; } = 16;
 
     /// <summary>
     /// How long a request body may take to arrive whole; a slower one is answered 408. 20 s carries the largest body the
@@ -75,6 +94,14 @@ public sealed class RateLimitingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (IPv6Prefix48Multiple < IPv6Prefix56Multiple)
+        {
+            // A /48 holds 256 /56s: a smaller budget for it than for one of them would make the /56's setting a lie.
+            yield return new ValidationResult(
+                $"{SectionName}:{nameof(IPv6Prefix48Multiple)} ({IPv6Prefix48Multiple}) must be at least {SectionName}:{nameof(IPv6Prefix56Multiple)} ({IPv6Prefix56Multiple}).",
+                [nameof(IPv6Prefix48Multiple)]);
+        }
+
         // Data annotations do not descend into nested objects by themselves.
         foreach (var (name, bucket) in new[] { (nameof(Create), Create), (nameof(CreateWithToken), CreateWithToken), (nameof(Write), Write), (nameof(Read), Read) })
         {

@@ -40,6 +40,9 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddRelayMetrics();
         services.AddTableStorage();
+        // The shard key follows the relay key, as the claim hashes do: both are fixed for the life of the stored data.
+        services.TryAddSingleton(sp => new MailboxShards(
+            sp.GetRequiredService<ClaimHasher>().DeriveKey("sct-shard-v1"u8), sp.GetRequiredService<IOptions<StorageOptions>>().Value.Shards));
         services.TryAddSingleton<MailboxStore>();
         services.TryAddSingleton<IMailboxStore>(sp => sp.GetRequiredService<MailboxStore>());
         services.AddPushNotifications(configuration);

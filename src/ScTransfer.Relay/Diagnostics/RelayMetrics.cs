@@ -157,10 +157,10 @@ public enum RefusalReason
     /// <summary>429: the instance serves as many requests as it may at once.</summary>
     InstanceConcurrency,
 
-    /// <summary>429: this client already has as many requests in progress as one client may.</summary>
+    /// <summary>429: this client (or its IPv6 /56 or /48) already has as many requests in progress as it may.</summary>
     ClientConcurrency,
 
-    /// <summary>A connection closed at once: this client already holds as many open connections as one client may (self-hosted runner).</summary>
+    /// <summary>A connection closed at once: this client (or its IPv6 /56 or /48) already holds as many open connections as it may (self-hosted runner).</summary>
     ClientConnections,
 
     /// <summary>408: the request body did not arrive within the time the relay allows a body.</summary>

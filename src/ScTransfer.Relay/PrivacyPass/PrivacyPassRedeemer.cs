@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
@@ -24,6 +25,12 @@ public readonly struct PresentedToken
     public bool? Found { get; }
 
     public byte[] Token { get; }
+
+    /// <summary>
+    /// A Token structure of the one type this relay verifies (RFC 9577 §2.2: 354 bytes, token_type 0x0002), judged from
+    /// its bytes alone: no crypto, no storage. Whether it is valid only <see cref="PrivacyPassRedeemer"/> can tell.
+    /// </summary>
+    public bool IsWellFormed => Found == true && BinaryPrimitives.ReadUInt16BigEndian(Token) == PrivateTokenVerifier.TokenType;
 
     /// <summary>A base64 or base64url Token structure (RFC 9577 §2.2); unreadable when it does not decode to one.</summary>
     public static PresentedToken FromBase64(string? text) =>

@@ -45,9 +45,18 @@ public readonly record struct MailboxId(Guid Value)
     {
         Span<byte> bytes = stackalloc byte[16];
         System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return FromRandomBytes(bytes);
+    }
+
+    /// <summary>
+    /// A version 4 UUID from 16 bytes that are random, or indistinguishable from random (a keyed hash): 122 of their bits
+    /// are kept, the version and variant bits are set.
+    /// </summary>
+    internal static MailboxId FromRandomBytes(Span<byte> bytes)
+    {
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40); // version 4
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // variant 10
-        return new MailboxId(new Guid(bytes, bigEndian: true));
+        return new MailboxId(new Guid(bytes[..16], bigEndian: true));
     }
 
     public override string ToString() => Value.ToString("D");

@@ -27,18 +27,16 @@ public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimePro
             var root = document!.RootElement;
 
             // Later revisions let the relay choose the identifier; one that is present must be a version 4 UUID (draft §8).
-            MailboxId id;
+            MailboxId? id = null;
             if (root.TryGetProperty("mailboxIdentifier", out var idElement))
             {
-                if (idElement.ValueKind != JsonValueKind.String || !MailboxId.TryParse(idElement.GetString(), out id))
+                if (idElement.ValueKind != JsonValueKind.String || !MailboxId.TryParse(idElement.GetString(), out var named))
                 {
                     error = ProtocolError.BadRequest($"'mailboxIdentifier' must be {MailboxId.Requirement}.");
                     return false;
                 }
-            }
-            else
-            {
-                id = MailboxId.New();
+
+                id = named;
             }
 
             if (!TryReadDisplayInformation(root, out var display, out error)

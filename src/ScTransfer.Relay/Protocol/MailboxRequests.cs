@@ -1,8 +1,11 @@
 namespace ScTransfer.Relay.Protocol;
 
-/// <summary>A validated CreateMailbox body (draft §6.1.4).</summary>
+/// <summary>
+/// A validated CreateMailbox body (draft §6.1.4). <see cref="MailboxId"/> is null when the body named none (later
+/// revisions): the relay chooses it (<see cref="MailboxService.CreateAsync"/>).
+/// </summary>
 public sealed record CreateMailboxRequest(
-    MailboxId MailboxId,
+    MailboxId? MailboxId,
     string DisplayInformationJson,
     SecurePayload Payload,
     NotificationToken? NotificationToken,

@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Globalization;
-using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -21,7 +18,7 @@ namespace ScTransfer.Relay.Storage;
 /// mailboxes and with no index to keep.
 /// </summary>
 internal sealed partial class MailboxStore(
-    TableServiceClient service, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
+    TableServiceClient service, MailboxShards shards, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
     : IMailboxStore
 {
     /// <summary>An entity-group transaction holds at most 100 operations.</summary>
@@ -32,7 +29,6 @@ internal sealed partial class MailboxStore(
 
     /// <summary>One client per table for the process (the SDK's clients are thread-safe and share one pipeline).</summary>
     private readonly TableClient _mailboxes = service.GetTableClient(options.Value.MailboxTable);
-    private readonly int _shards = options.Value.Shards;
     private readonly TimeSpan _tombstoneRetention = purgeOptions.Value.TombstoneRetention;
     private readonly OutageLog _outages = new();
 
@@ -92,7 +88,7 @@ internal sealed partial class MailboxStore(
         var skipped = 0;
         var complete = true;
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, _shards).Select(ShardName),
+            shards.All,
             new ParallelOptions { MaxDegreeOfParallelism = PurgeParallelism, CancellationToken = cancellationToken },
             async (shard, ct) =>
             {
@@ -212,26 +208,7 @@ internal sealed partial class MailboxStore(
         }
     }
 
-    /// <summary>
-    /// The partition of a mailbox: "s" and two hex digits from SHA-256 of the id's 16 bytes, modulo
-    /// <see cref="StorageOptions.Shards"/>. Stable across processes and platforms (never <c>GetHashCode</c>), and
-    /// spread evenly even for identifiers a client chose.
-    /// </summary>
-    internal string Shard(MailboxId id) => ShardName(ShardIndex(id, _shards));
-
-    internal static int ShardIndex(MailboxId id, int shards)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        id.Value.TryWriteBytes(bytes, bigEndian: true, out _);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes, hash);
-        return (int)(BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)shards);
-    }
-
-    internal static string ShardName(int index) => ShardNames[index];
-
-    /// <summary>"s00".."sff", made once: every request needs its mailbox's partition key.</summary>
-    private static readonly string[] ShardNames = [.. Enumerable.Range(0, 256).Select(i => "s" + i.ToString("x2", CultureInfo.InvariantCulture))];
+    internal string Shard(MailboxId id) => shards.Of(id);
 
     /// <summary>
     /// Turns an outage or throttling (network failure, timeout, 408/429/5xx after the client's retries) into

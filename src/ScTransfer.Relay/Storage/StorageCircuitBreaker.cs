@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -27,7 +28,7 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
     /// <summary>How often the probe asks storage while the breaker is open.</summary>
     internal static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
 
-    private readonly ResiliencePipeline<int> _pipeline;
+    private readonly ResiliencePipeline<bool> _pipeline;
     private readonly CircuitBreakerManualControl _control = new();
     private readonly CircuitBreakerStateProvider _state = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -40,8 +41,8 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
     {
         _logger = logger;
         _health = health;
-        _pipeline = new ResiliencePipelineBuilder<int> { TimeProvider = time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<int>
+        _pipeline = new ResiliencePipelineBuilder<bool> { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<bool>
             {
                 FailureRatio = FailureRatio,
                 MinimumThroughput = MinimumThroughput,
@@ -51,7 +52,7 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
                 StateProvider = _state,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } exception
                     ? !args.Context.CancellationToken.IsCancellationRequested && IsOutage(exception)
-                    : IsOutage(args.Outcome.Result)),
+                    : args.Outcome.Result),
                 OnOpened = _ =>
                 {
                     _health.BreakerOpen = true;
@@ -88,7 +89,7 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
                 {
                     ProcessNext(state.message, state.pipeline);
                     answered = true;
-                    return state.message.Response.Status;
+                    return IsOutage(state.message.Response);
                 }
                 finally
                 {
@@ -117,7 +118,7 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
                 {
                     await ProcessNextAsync(state.message, state.pipeline);
                     answered = true;
-                    return state.message.Response.Status;
+                    return IsOutage(state.message.Response);
                 }
                 finally
                 {
@@ -127,8 +128,17 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
             (message, pipeline, health: _health),
             message.CancellationToken);
 
-    /// <summary>Statuses that mean the service is failing or overloaded (never 404, 409 or 412: those are answers).</summary>
-    private static bool IsOutage(int status) => status is 500 or 502 or 503 or 504;
+    /// <summary>
+    /// An answer that means the service is failing (never 404, 409 or 412: those are answers). Throttling is not: Table
+    /// storage answers 503 ServerBusy or 500 OperationTimedOut for a partition (or an account) past its scalability
+    /// target, and since one client can make one partition busy, counting it would let that client open the breaker for
+    /// everyone. The storage client still retries it and the request answers 503 with Retry-After.
+    /// </summary>
+    private static bool IsOutage(Response response) =>
+        IsOutage(response.Status, response.Headers.TryGetValue("x-ms-error-code", out var code) ? code : null);
+
+    internal static bool IsOutage(int status, string? errorCode) =>
+        status is 500 or 502 or 503 or 504 && errorCode is not ("ServerBusy" or "OperationTimedOut");
 
     /// <summary>A network failure or the attempt's own network timeout (the caller's cancellation is told apart above).</summary>
     private static bool IsOutage(Exception exception) =>
