@@ -71,11 +71,14 @@ totals() {
 }
 
 # The end-to-end tests (a real relay process over HTTP): every endpoint and error path, the push flow through the
-# Notification Hubs stand-in, the purge. They run once per host; RelayHost (tests/ScTransfer.Testing) picks the host
-# from RELAY_TEST_HOST. The other projects (the proof tests that probe the runner's own Kestrel limits, the client and
+# Notification Hubs stand-in, the purge, and `sct check` passing against the relay (docs/cli.md). They run once per
+# host; RelayHost (tests/ScTransfer.Testing) picks the host from RELAY_TEST_HOST. The other projects (the proof tests that probe the runner's own Kestrel limits, the client and
 # infra tests) run on the self-hosted runner only, and the in-process tests (Needs=Nothing) need no host at all.
 e2e_assemblies='ScTransfer\.(IntegrationTests|Push\.Tests)\.' # their summary lines and their tests' names
 push_e2e_filter='FullyQualifiedName~PushEndToEndTests|FullyQualifiedName~PushConfigurationTests'
+# Of the client tests, the one that holds the relay to `sct check`: the others test the client and the check's own
+# logic, which does not depend on the host.
+check_e2e_filter='FullyQualifiedName~ScTransfer.Client.Tests.CheckAgainstTheRelayTests'
 
 # A test that runs this long is hung: the test host is stopped, the test fails with its name, and the run goes on, in
 # minutes rather than at CI's limit. The longest tests (the proof and benchmark smoke tests) take about 2 minutes.
@@ -117,6 +120,8 @@ else
   RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.IntegrationTests -c Release --no-build --nologo --filter "Needs!=Nothing" \
     "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" || status=$?
   RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.Push.Tests -c Release --no-build --nologo --filter "$push_e2e_filter" \
+    "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" || status=$?
+  RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.Client.Tests -c Release --no-build --nologo --filter "$check_e2e_filter" \
     "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" || status=$?
 fi
 

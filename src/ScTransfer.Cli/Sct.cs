@@ -1,18 +1,20 @@
+using ScTransfer.Cli.Check;
 using ScTransfer.Client;
 
 namespace ScTransfer.Cli;
 
 /// <summary>
 /// The entry point of <c>sct</c>, callable in-process. Exit codes: 0 done, 1 the transfer failed (one line on
-/// standard error says why), 2 the command line is wrong, 130 interrupted.
+/// standard error says why) or a check found a failure, 2 the command line is wrong, 130 interrupted.
 /// </summary>
 internal static class Sct
 {
     public const int Success = 0;
     public const int Failure = 1;
     public const int UsageError = 2;
+    public const int Interrupted = 130;
 
-    private static readonly Command[] Commands = [new SendCommand(), new ReceiveCommand(), new PreviewCommand(), new DemoCommand()];
+    private static readonly Command[] Commands = [new SendCommand(), new ReceiveCommand(), new PreviewCommand(), new DemoCommand(), new CheckCommand()];
 
     public static async Task<int> RunAsync(string[] args, SctConsole console, CancellationToken cancellationToken = default)
     {
@@ -63,7 +65,7 @@ internal static class Sct
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await console.Error.WriteLineAsync($"sct {command.Name}: interrupted.");
-            return 130;
+            return Interrupted;
         }
     }
 

@@ -16,13 +16,14 @@ public sealed record RunResult(int ExitCode, byte[] Output, string Error)
 /// <summary>Runs <c>sct</c> in-process through its entry method, and <c>node</c> scripts as real processes.</summary>
 public static class Programs
 {
-    public static async Task<RunResult> SctAsync(string[] args, byte[]? input = null, IDictionary<string, string>? environment = null)
+    public static async Task<RunResult> SctAsync(string[] args, byte[]? input = null, IDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         using var stdin = new MemoryStream(input ?? []);
         using var stdout = new MemoryStream();
         using var stderr = new StringWriter();
         var console = new SctConsole(stdin, stdout, stderr, name => environment?.TryGetValue(name, out var value) == true ? value : null);
-        var exit = await Sct.RunAsync(args, console);
+        var exit = await Sct.RunAsync(args, console, cancellationToken);
         return new RunResult(exit, stdout.ToArray(), stderr.ToString());
     }
 
