@@ -67,6 +67,7 @@ else
   export Relay__TokenEncryptionKey="${Relay__TokenEncryptionKey:-$(cat .local/token-encryption-key)}"
   export Storage__ConnectionString="${Storage__ConnectionString:-UseDevelopmentStorage=true}"
   export PurgeSchedule="${PurgeSchedule:-0 */1 * * * *}"
+  export PushRetrySchedule="${PushRetrySchedule:-*/10 * * * * *}"
 fi
 
 dotnet src/ScTransfer.SelfHost/bin/Release/net10.0/ScTransfer.SelfHost.dll --urls "http://127.0.0.1:$port" "${settings[@]}" &

@@ -73,6 +73,12 @@ param pushMaxPerMailbox int = 20
 @minValue(0)
 @maxValue(3600)
 param pushMinIntervalSeconds int = 2
+@description('NCRONTAB schedule of the retry of pending pushes (the outbox). With the 30 s cap, a push arrives within a minute of the hub\'s recovery.')
+param pushRetrySchedule string = '*/10 * * * * *'
+@description('Longest wait between two attempts of a pending push, in seconds (a longer Retry-After from the hub is honoured).')
+@minValue(1)
+@maxValue(3600)
+param pushRetryDelayCapSeconds int = 30
 
 @description('Requests one instance serves at once; more get 429 at once.')
 @minValue(1)
@@ -239,6 +245,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Purge__TombstoneRetention: purgeTombstoneRetention
     Push__MaxPerMailbox: string(pushMaxPerMailbox)
     Push__MinIntervalSeconds: string(pushMinIntervalSeconds)
+    PushRetrySchedule: pushRetrySchedule
+    Push__RetryDelayCapSeconds: string(pushRetryDelayCapSeconds)
     NotificationHubs__ConnectionString: '@Microsoft.KeyVault(SecretUri=${notificationHubsSecret.properties.secretUri})'
     NotificationHubs__HubName: notificationHubName
     RateLimiting__Enabled: 'true'

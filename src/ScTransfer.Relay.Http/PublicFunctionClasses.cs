@@ -10,6 +10,7 @@ using System.Diagnostics.CodeAnalysis;
 // other public type in this project fails the build.
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.CreateMailbox", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.DeleteMailbox", Justification = "Function class")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.DeliverPendingPushes", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.GetAppleAppSiteAssociation", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.GetAssetLinks", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.GetOpenApiDescription", Justification = "Function class")]

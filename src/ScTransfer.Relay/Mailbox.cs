@@ -122,6 +122,9 @@ public enum MailboxView
     /// RelinquishMailbox, and a create that found its identifier taken.
     /// </summary>
     Access,
+
+    /// <summary>Whether it is live, who is bound (claim hashes) and their tokens: a pending push's retry.</summary>
+    Push,
 }
 
 /// <summary>A notification token as stored: its type, and its data sealed with AES-GCM (<see cref="TokenCipher"/>).</summary>

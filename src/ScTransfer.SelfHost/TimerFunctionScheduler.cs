@@ -16,7 +16,7 @@ internal sealed partial class TimerFunctionScheduler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var expression = ResolveSchedule(function.Schedule, configuration);
-        if (!PurgeSchedule.TryParse(expression, out var schedule, out var error))
+        if (!PurgeSchedule.TryParse(expression, function.Schedule.Trim('%'), $"timer function {function.Name}", PurgeSchedule.Default, out var schedule, out var error))
         {
             throw new InvalidOperationException($"Timer function {function.Name}: {error}");
         }

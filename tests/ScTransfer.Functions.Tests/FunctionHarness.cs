@@ -35,6 +35,7 @@ internal sealed class FunctionHarness : IDisposable
             // Never reached: the store is the in-memory one, and nothing here spends a Privacy Pass token.
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["PurgeSchedule"] = "0 */1 * * * *",
+            ["PushRetrySchedule"] = "*/10 * * * * *",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Testing;
@@ -22,6 +23,9 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
 
     /// <summary>What the purge reads: (due time, identifier) of every entry, in order. Never the mailboxes themselves.</summary>
     private readonly SortedSet<(DateTimeOffset PurgeAt, Guid Id)> _due = [];
+
+    /// <summary>The push outbox: pending pushes by (due time, mailbox, recipient), as the real store keys its rows.</summary>
+    private readonly SortedDictionary<(DateTimeOffset DueAt, Guid Id, MailboxRole Recipient), PendingPush> _pushes = [];
 
     private readonly TimeSpan _retention = tombstoneRetention ?? new PurgeOptions().TombstoneRetention;
     private long _nextVersion;
@@ -111,6 +115,74 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         }
 
         return ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken);
+    }
+
+    public async Task<WriteOutcome> TryReplaceAndRecordPushAsync(Mailbox mailbox, PendingPush push, CancellationToken cancellationToken)
+    {
+        // As the real store: the update and its push record in one transaction, both or neither.
+        var outcome = await TryReplaceAsync(mailbox, cancellationToken);
+        lock (_gate)
+        {
+            if (outcome == WriteOutcome.Written || _entries.TryGetValue(mailbox.Id, out var entry) && entry.Mailbox.OperationId == mailbox.OperationId)
+            {
+                var stored = push with { };
+                stored.Version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
+                _pushes[(push.DueAt, push.MailboxId.Value, push.Recipient)] = stored;
+                push.Version = outcome == WriteOutcome.Written ? stored.Version : null; // answered late: its version unheard
+            }
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Pending pushes held now (due or not).</summary>
+    public IReadOnlyList<PendingPush> PendingPushes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _pushes.Values];
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<PendingPush>> DuePushesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            return Task.FromResult<IReadOnlyList<PendingPush>>([.. _pushes.Where(p => p.Key.DueAt <= now).Take(max).Select(p => p.Value with { })]);
+        }
+    }
+
+    public Task<bool> TryRemovePushAsync(PendingPush push, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            var key = (push.DueAt, push.MailboxId.Value, push.Recipient);
+            return Task.FromResult(_pushes.TryGetValue(key, out var held) && (push.Version is null || held.Version == push.Version) && _pushes.Remove(key));
+        }
+    }
+
+    public Task<PendingPush?> TryReschedulePushAsync(PendingPush push, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            var key = (push.DueAt, push.MailboxId.Value, push.Recipient);
+            if (!_pushes.TryGetValue(key, out var held) || (push.Version is not null && held.Version != push.Version))
+            {
+                return Task.FromResult<PendingPush?>(null);
+            }
+
+            _pushes.Remove(key);
+            var next = push with { Attempts = push.Attempts + 1, DueAt = dueAt };
+            next.Version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
+            _pushes[(dueAt, push.MailboxId.Value, push.Recipient)] = next with { };
+            return Task.FromResult<PendingPush?>(next);
+        }
     }
 
     public Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
@@ -241,6 +313,7 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
             MailboxView.WithoutPayload => With(copy, view, payload: false, display: true, access: true, rest: true),
             MailboxView.Display => With(copy, view, payload: false, display: true, access: false, rest: false),
             MailboxView.Access => With(copy, view, payload: false, display: false, access: true, rest: false),
+            MailboxView.Push => Push(copy),
             _ => throw new ArgumentOutOfRangeException(nameof(view)),
         };
     }
@@ -266,6 +339,19 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         PushCount = rest ? m.PushCount : 0,
         SenderLastPushAt = rest ? m.SenderLastPushAt : null,
         ReceiverLastPushAt = rest ? m.ReceiverLastPushAt : null,
+        Version = m.Version,
+    };
+
+    /// <summary>What a pending push's retry reads: whether it is live, who is bound, and their tokens.</summary>
+    private static Mailbox Push(Mailbox m) => new()
+    {
+        Id = m.Id,
+        View = MailboxView.Push,
+        ExpiresAt = m.ExpiresAt,
+        SenderClaimHash = m.SenderClaimHash,
+        ReceiverClaimHash = m.ReceiverClaimHash,
+        SenderToken = m.SenderToken,
+        ReceiverToken = m.ReceiverToken,
         Version = m.Version,
     };
 

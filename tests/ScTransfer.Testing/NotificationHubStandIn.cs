@@ -27,7 +27,7 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
     private readonly HttpListener _listener;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentQueue<ReceivedPush> _received = new();
-    private readonly ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Status, TimeSpan? RetryAfter)> _answers = new(StringComparer.Ordinal);
     private readonly Task _loop;
 
     private NotificationHubStandIn(HttpListener listener, Uri baseAddress, string hubName, string keyName, string key)
@@ -65,8 +65,15 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
         return new NotificationHubStandIn(listener, baseAddress, hubName, keyName, key);
     }
 
-    /// <summary>How to answer pushes to this device handle: an HTTP status, or <see cref="Hang"/>.</summary>
-    public void AnswerFor(string deviceHandle, int status) => _answers[deviceHandle] = status;
+    /// <summary>
+    /// How to answer pushes to this device handle: an HTTP status (with a <c>Retry-After</c> in seconds when given), or
+    /// <see cref="Hang"/>.
+    /// </summary>
+    public void AnswerFor(string deviceHandle, int status, TimeSpan? retryAfter = null) => _answers[deviceHandle] = (status, retryAfter);
+
+    /// <summary>The pushes for one device handle that were answered 2xx: delivered, as far as the relay can know.</summary>
+    public IReadOnlyList<ReceivedPush> DeliveredFor(string deviceHandle) =>
+        [.. _received.Where(push => push.DeviceHandle == deviceHandle && push.Status is >= 200 and < 300)];
 
     /// <summary>The requests for one device handle so far.</summary>
     public IReadOnlyList<ReceivedPush> ReceivedFor(string deviceHandle) =>
@@ -105,13 +112,14 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
         var headers = request.Headers.AllKeys.Where(name => name is not null)
             .ToDictionary(name => name!, name => request.Headers[name] ?? "", StringComparer.OrdinalIgnoreCase);
         var push = Inspect(request.HttpMethod, request.RawUrl ?? "", headers, body);
-        _received.Enqueue(push);
-
         var status = push.Status;
+        TimeSpan? retryAfter = null;
         if (status == 201 && _answers.TryGetValue(push.DeviceHandle, out var configured))
         {
-            status = configured;
+            (status, retryAfter) = configured;
         }
+
+        _received.Enqueue(push with { Status = status }); // what it was answered (Hang: never)
 
         try
         {
@@ -121,6 +129,11 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
             }
 
             context.Response.StatusCode = status;
+            if (retryAfter is { } after)
+            {
+                context.Response.Headers["Retry-After"] = ((int)after.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            }
+
             context.Response.Close();
         }
         catch (Exception)

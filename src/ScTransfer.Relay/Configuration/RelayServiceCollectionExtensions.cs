@@ -33,7 +33,12 @@ public static class RelayServiceCollectionExtensions
             .ValidateOnStart();
         // Both hosts refuse to start without a purge schedule the Functions host can read, rather than never purging.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PurgeOptions>, PurgeScheduleValidation>());
-        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName))
+            .Configure(push => push.Schedule = configuration[PushOptions.ScheduleSettingName])
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // As the purge's: without a schedule the Functions host would leave the retry timer silently "in error".
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PushOptions>, PushScheduleValidation>());
         services.AddOptions<AppLinksOptions>().Bind(configuration.GetSection(AppLinksOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AppLinksOptions>, AppLinksValidation>());
 
@@ -53,6 +58,14 @@ public static class RelayServiceCollectionExtensions
         services.AddHostedService<StorageInitializer>();
         services.AddPrivacyPass(configuration);
         return services;
+    }
+
+    private sealed class PushScheduleValidation : IValidateOptions<PushOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PushOptions options) =>
+            PurgeSchedule.TryParse(options.Schedule, PushOptions.ScheduleSettingName, "the pending-push retry", PushOptions.DefaultSchedule, out _, out var error)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail(error);
     }
 
     private sealed class PurgeScheduleValidation : IValidateOptions<PurgeOptions>

@@ -36,6 +36,9 @@ public static class EventIds
     public const int PushFailed = 1305;
     public const int PushUnsupportedToken = 1306;
     public const int PushSkipped = 1310;
+    public const int PushDropped = 1311;
+    public const int PushSettleFailed = 1312;
+    public const int PushRetryRun = 1313;
 
     // 1400–1499: Privacy Pass.
     public const int PrivacyPassChallenged = 1401;

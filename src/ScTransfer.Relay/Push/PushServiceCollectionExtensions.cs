@@ -52,7 +52,7 @@ public static partial class PushServiceCollectionExtensions
                     BackoffType = DelayBackoffType.Exponential,
                     Delay = RetryDelay,
                     UseJitter = true,
-                    ShouldRetryAfterHeader = false, // a long Retry-After would only run into the total timeout
+                    ShouldRetryAfterHeader = false, // an answer with Retry-After is not retried here: the outbox waits as asked
                     ShouldHandle = args => ValueTask.FromResult(IsWorthRetrying(args.Outcome)),
                 })
                 .AddTimeout(AttemptTimeout));
@@ -61,14 +61,18 @@ public static partial class PushServiceCollectionExtensions
             provider.GetRequiredService<IOptions<NotificationHubsOptions>>().Value is { IsConfigured: true } hubs && !IsUnresolved(hubs)
                 ? ActivatorUtilities.CreateInstance<NotificationHubPushNotifier>(provider)
                 : new DisabledPushNotifier());
+        services.TryAddSingleton<PushOutbox>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PushStatusLog>());
         return services;
     }
 
-    /// <summary>5xx, timeouts and connection failures may pass; a 4xx (bad handle, bad SAS, quota, no hub) will not.</summary>
+    /// <summary>
+    /// 5xx, timeouts and connection failures may pass within the attempt; a 4xx (bad handle, bad SAS, quota, no hub) will
+    /// not, and an answer that says when to come back (Retry-After) is left to <see cref="PushOutbox"/>, which waits as asked.
+    /// </summary>
     internal static bool IsWorthRetrying(Polly.Outcome<HttpResponseMessage> outcome) => outcome switch
     {
-        { Result: { } response } => (int)response.StatusCode >= 500,
+        { Result: { } response } => (int)response.StatusCode >= 500 && response.Headers.RetryAfter is null,
         { Exception: HttpRequestException or TimeoutRejectedException } => true,
         _ => false,
     };

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Diagnostics;
+using ScTransfer.Relay.Push;
 
 namespace ScTransfer.Relay.Storage;
 
@@ -76,6 +77,81 @@ internal sealed partial class MailboxStore(
         return ConditionalAsync(mailbox, MailboxEntity.Whole(Shard(mailbox.Id), mailbox), TableUpdateMode.Replace, cancellationToken);
     }
 
+    public async Task<WriteOutcome> TryReplaceAndRecordPushAsync(Mailbox mailbox, PendingPush push, CancellationToken cancellationToken)
+    {
+        if (mailbox.View is not (MailboxView.Full or MailboxView.WithoutPayload) || mailbox.Payload is null)
+        {
+            throw new InvalidOperationException("A replace writes the whole mailbox: read it with MailboxView.Full or WithoutPayload, and give it a payload.");
+        }
+
+        // The update and the push it owes in one entity-group transaction: both are stored, or neither.
+        var shard = Shard(mailbox.Id);
+        TableTransactionAction[] actions =
+        [
+            new(TableTransactionActionType.UpdateReplace, MailboxEntity.Whole(shard, mailbox), new ETag(mailbox.Version!)),
+            PushRecords.Record(shard, push),
+        ];
+        try
+        {
+            var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
+            mailbox.Version = response.Value[0].Headers.ETag?.ToString();
+            push.Version = response.Value[1].Headers.ETag?.ToString();
+            return WriteOutcome.Written;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return ex.Status == 404 ? WriteOutcome.Gone : WriteOutcome.Conflict;
+        }
+    }
+
+    public async Task<IReadOnlyList<PendingPush>> DuePushesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        var due = new System.Collections.Concurrent.ConcurrentQueue<PendingPush>();
+        await Parallel.ForEachAsync(
+            shards.All,
+            new ParallelOptions { MaxDegreeOfParallelism = PurgeParallelism, CancellationToken = cancellationToken },
+            async (shard, ct) =>
+            {
+                // The shard's pushes due by now: a RowKey range, as the purge's index (what is due, never a scan).
+                string? continuation = null;
+                do
+                {
+                    var page = await Guard(() => FirstPageAsync(PushRecords.DueBy(shard, now), PushRecords.Selection, continuation, ct), ct);
+                    foreach (var row in page?.Values ?? [])
+                    {
+                        due.Enqueue(PushRecords.Read(row));
+                    }
+
+                    continuation = page?.ContinuationToken;
+                }
+                while (continuation is not null && due.Count < max);
+            });
+
+        return [.. due.OrderBy(p => p.DueAt).Take(max)];
+    }
+
+    public async Task<bool> TryRemovePushAsync(PendingPush push, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Guard(
+                () => _mailboxes.DeleteEntityAsync(Shard(push.MailboxId), PushRecords.RowKey(push), PushRecords.VersionOf(push), cancellationToken),
+                cancellationToken);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false; // settled meanwhile (another instance, or the retry timer)
+        }
+    }
+
+    public async Task<PendingPush?> TryReschedulePushAsync(PendingPush push, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var shard = Shard(push.MailboxId);
+        var next = push with { Attempts = push.Attempts + 1, DueAt = dueAt, Version = null };
+        return await TrySubmitAsync([PushRecords.Delete(shard, push), PushRecords.Record(shard, next)], cancellationToken) is null ? next : null;
+    }
+
     // A merge of the receiver's properties: a bind or a relinquish never sends the payload back over the wire.
     public Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
         ConditionalAsync(mailbox, MailboxEntity.ReceiverPart(Shard(mailbox.Id), mailbox), TableUpdateMode.Merge, cancellationToken);
@@ -131,7 +207,7 @@ internal sealed partial class MailboxStore(
                         return;
                     }
 
-                    var page = await Guard(() => FirstPageAsync(filter, continuation, ct), ct);
+                    var page = await Guard(() => FirstPageAsync(filter, DueIndex.Selection, continuation, ct), ct);
                     if (page is null)
                     {
                         return;
@@ -159,10 +235,10 @@ internal sealed partial class MailboxStore(
         return new PurgeReport(tombstoned, deleted, skipped, complete);
     }
 
-    private async Task<Page<TableEntity>?> FirstPageAsync(string filter, string? continuation, CancellationToken ct)
+    private async Task<Page<TableEntity>?> FirstPageAsync(string filter, IEnumerable<string> select, string? continuation, CancellationToken ct)
     {
         await foreach (var page in _mailboxes.QueryAsync<TableEntity>(
-            filter, maxPerPage: 1000, select: DueIndex.Selection, cancellationToken: ct).AsPages(continuation, 1000))
+            filter, maxPerPage: 1000, select: select, cancellationToken: ct).AsPages(continuation, 1000))
         {
             return page;
         }
