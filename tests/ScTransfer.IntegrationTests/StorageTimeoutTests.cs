@@ -46,7 +46,6 @@ public sealed class StorageTimeoutTests : IAsyncLifetime
     // An entity-group transaction: a create (the mailbox and its index row), or an update that owes a push.
     private static bool IsInsert(string method, string path) => method == "POST" && path.EndsWith("/$batch", StringComparison.Ordinal);
 
-
     [Theory]
     [InlineData(null)]
     [InlineData("create-once")]
