@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
@@ -18,32 +17,13 @@ public sealed class ClaimHasher
     private readonly byte[] _key;
     private readonly byte[] _correlationKey;
 
-    public ClaimHasher(IOptions<RelayOptions> options)
+    /// <param name="keys">The relay's keys, decoded and checked at start-up (<see cref="RelayKeys"/>).</param>
+    public ClaimHasher(RelayKeys keys)
     {
-        var configured = options.Value.ClaimHashKey;
-        if (KeyVaultReference.IsUnresolved(configured))
-        {
-            throw new InvalidOperationException(KeyVaultReference.CannotServeWithout("Relay:ClaimHashKey"));
-        }
-
-        byte[]? key = null;
-        try
-        {
-            key = Convert.FromBase64String(configured);
-        }
-        catch (FormatException)
-        {
-        }
-
-        if (key is null || key.Length < 32)
-        {
-            throw new InvalidOperationException(
-                "Relay:ClaimHashKey must be a base64 key of at least 32 bytes (e.g. the output of 'openssl rand -base64 32').");
-        }
-
-        _key = key;
+        ArgumentNullException.ThrowIfNull(keys);
+        _key = keys.ClaimHashKey;
         // A separate key for Correlation-IDs (domain separation): no claim hash can ever equal a Correlation-ID hash.
-        _correlationKey = HMACSHA256.HashData(key, "sct-correlation-id-v1"u8);
+        _correlationKey = HMACSHA256.HashData(_key, "sct-correlation-id-v1"u8);
     }
 
     public byte[] Hash(MailboxId mailbox, DeviceClaim claim)

@@ -200,12 +200,14 @@ public sealed class RelayRateLimiterTests
     }
 
     [Fact]
-    public void Nested_bucket_settings_are_validated()
+    public void Nested_bucket_settings_are_validated_naming_the_setting()
     {
         var options = new RateLimitingOptions { Create = new TokenBucketSettings { PermitLimit = 0, TokensPerPeriod = 1, ReplenishmentSeconds = 1 } };
-        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
-        Assert.Contains(results, r => r.ErrorMessage!.StartsWith("RateLimiting:Create:", StringComparison.Ordinal));
-        Assert.Empty(new RateLimitingOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
+
+        var failure = Assert.Single(Failures(options));
+
+        Assert.StartsWith("RateLimiting__Create__PermitLimit must be between 1 and 1000000; it is 0", failure, StringComparison.Ordinal);
+        Assert.Empty(Failures(new RateLimitingOptions()));
     }
 
     [Theory]
@@ -221,14 +223,13 @@ public sealed class RelayRateLimiterTests
             ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
             : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
 
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true));
-        Assert.Contains(results, r => r.MemberNames.Contains(setting));
-        var defaults = new RateLimitingOptions();
-        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-            defaults, new System.ComponentModel.DataAnnotations.ValidationContext(defaults), [], validateAllProperties: true));
+        var failure = Assert.Single(Failures(options));
+
+        Assert.StartsWith($"RateLimiting__{setting} must be between", failure, StringComparison.Ordinal);
     }
+
+    private static IEnumerable<string> Failures(RateLimitingOptions options) =>
+        new RateLimitingOptionsValidator().Validate(null, options).Failures ?? [];
 
     [Theory]
     [InlineData(PrivacyPassMode.Required, true)]

@@ -18,8 +18,8 @@ public sealed class ProtocolHarness
     public ProtocolHarness()
     {
         var relay = StoreHarness.RelayOptionsForTests();
-        Hasher = new ClaimHasher(Options.Create(relay));
-        Tokens = new TokenCipher(Options.Create(relay));
+        Hasher = new ClaimHasher(RelayKeys.From(relay));
+        Tokens = new TokenCipher(RelayKeys.From(relay));
         Store = new InMemoryMailboxStore(Purge.TombstoneRetention);
         Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);
         Parser = new MailboxRequestParser(Options.Create(relay), Time);

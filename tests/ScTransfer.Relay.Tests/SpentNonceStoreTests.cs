@@ -17,7 +17,8 @@ public sealed class SpentNonceStoreTests
         var prefix = Azurite.UniqueTableName("ppn");
         var policy = new PrivacyPassPolicy(
             Options.Create(new PrivacyPassOptions { IssuerName = "issuer.test.example", IssuerPublicKeys = issuer.SpkiBase64, ChallengeWindowSeconds = 600, NonceTablePrefix = prefix }),
-            Options.Create(new RelayOptions { PublicBaseUrl = "https://relay.test.example", ClaimHashKey = Convert.ToBase64String(new byte[32]) }));
+            RelayKeys.From(StoreHarness.RelayOptionsForTests()),
+            PublicBaseUrl.From(StoreHarness.RelayOptionsForTests()));
         var service = Azurite.CreateServiceClient();
         var store = new SpentNonceStore(service, policy, NullLogger<SpentNonceStore>.Instance);
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);

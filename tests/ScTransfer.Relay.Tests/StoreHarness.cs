@@ -35,8 +35,8 @@ public sealed class StoreHarness
         Store = new MailboxStore(Service, Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
         Store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
         var relay = RelayOptionsForTests();
-        Hasher = new ClaimHasher(Options.Create(relay));
-        Tokens = new TokenCipher(Options.Create(relay));
+        Hasher = new ClaimHasher(RelayKeys.From(relay));
+        Tokens = new TokenCipher(RelayKeys.From(relay));
         Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);
         Parser = new MailboxRequestParser(Options.Create(RelayOptionsForTests()), Time);
     }

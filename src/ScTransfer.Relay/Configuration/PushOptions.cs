@@ -19,3 +19,6 @@ public sealed class PushOptions
     [Range(0, 3600)]
     public int MinIntervalSeconds { get; set; } = 2;
 }
+
+/// <summary><c>Push__*</c>: the ranges above.</summary>
+internal sealed class PushOptionsValidator() : SettingsValidator<PushOptions>(PushOptions.SectionName);

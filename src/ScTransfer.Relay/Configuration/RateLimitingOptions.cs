@@ -7,7 +7,7 @@ namespace ScTransfer.Relay.Configuration;
 /// <c>RateLimiting__*</c>). The defaults are sized for many phones behind one carrier address (CGNAT); the arithmetic
 /// is in docs/security.md.
 /// </summary>
-public sealed class RateLimitingOptions : IValidatableObject
+public sealed class RateLimitingOptions
 {
     public const string SectionName = "RateLimiting";
 
@@ -72,20 +72,6 @@ public sealed class RateLimitingOptions : IValidatableObject
     /// must come before, so every read counts.
     /// </summary>
     public TokenBucketSettings Read { get; set; } = new() { PermitLimit = 300, TokensPerPeriod = 5, ReplenishmentSeconds = 1 };
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        // Data annotations do not descend into nested objects by themselves.
-        foreach (var (name, bucket) in new[] { (nameof(Create), Create), (nameof(CreateWithToken), CreateWithToken), (nameof(Write), Write), (nameof(Read), Read) })
-        {
-            var results = new List<ValidationResult>();
-            Validator.TryValidateObject(bucket, new ValidationContext(bucket), results, validateAllProperties: true);
-            foreach (var result in results)
-            {
-                yield return new ValidationResult($"{SectionName}:{name}: {result.ErrorMessage}", [name]);
-            }
-        }
-    }
 }
 
 /// <summary>One token bucket per client: <see cref="PermitLimit"/> requests at once, refilled by
@@ -101,3 +87,9 @@ public sealed class TokenBucketSettings
     [Range(1, 3600)]
     public int ReplenishmentSeconds { get; set; }
 }
+
+/// <summary>
+/// <c>RateLimiting__*</c>: the ranges above, the buckets' (<c>RateLimiting__Create__PermitLimit</c> …) included; the base
+/// validator descends into the nested bucket settings.
+/// </summary>
+internal sealed class RateLimitingOptionsValidator() : SettingsValidator<RateLimitingOptions>(RateLimitingOptions.SectionName);
