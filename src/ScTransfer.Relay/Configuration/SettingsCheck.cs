@@ -10,9 +10,9 @@ namespace ScTransfer.Relay.Configuration;
 /// <summary>
 /// The start-up check both hosts make between building and running: the validation <c>ValidateOnStart</c> registered for
 /// every options type (one <see cref="SettingsValidator{TOptions}"/> each), run before the host starts anything, so that
-/// wrong settings stop the relay with one message that names every wrong setting of every type (docs/operations.md,
-/// "A start-up refused for its settings"). The host's own run would make the same check, but would log it as an
-/// exception per options type with stack traces.
+/// wrong settings stop the relay with one message that names every wrong setting of every type (docs/security.md,
+/// "Settings checked at start-up"). The host's own run would make the same check, but would log it as an exception
+/// per options type, with stack traces.
 /// </summary>
 public static partial class SettingsCheck
 {
