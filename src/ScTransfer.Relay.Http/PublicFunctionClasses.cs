@@ -23,6 +23,7 @@ using System.Diagnostics.CodeAnalysis;
 
 // The services a function class's public constructor takes must be as visible as the class itself (CS0051).
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.AppLinks", Justification = "Taken by a function class's constructor")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.AppLinksOptions", Justification = "Taken by the public constructor of AppLinks")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.PrivacyPassGate", Justification = "Taken by a function class's constructor")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.RelayRefusals", Justification = "Taken by the public constructors of PrivacyPassGate and RelayRequest")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.RelayRequest", Justification = "Taken by a function class's constructor")]

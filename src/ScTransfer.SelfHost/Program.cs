@@ -28,7 +28,7 @@ if (settingsFile is not null)
 
 // The function classes' assembly, ScTransfer.Relay.Http: the runner reads its [Function] attributes as Azure does.
 var functions = typeof(CreateMailbox).Assembly;
-builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp();
+builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp(builder.Configuration);
 builder.Services.AddTimerFunctions(functions);
 if (RelayOpenTelemetry.ExportsOtlp(builder.Configuration))
 {
@@ -45,7 +45,8 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
     // Every endpoint, including those --urls names: at most RateLimiting:MaxConnectionsPerClient open connections per
     // client address, so one address cannot take the places below from everybody else (docs/security.md).
     kestrel.ConfigureEndpointDefaults(listen => listen.Use(listen.ApplicationServices.GetRequiredService<ClientConnectionLimit>().Wrap));
-    var relay = context.Configuration.GetSection(RelayOptions.SectionName).Get<RelayOptions>() ?? new RelayOptions();
+    // Read here, while the host is built and before the settings are checked: a wrong value is reported by the check below.
+    var relay = SettingsBinding.Read<RelayOptions>(context.Configuration, RelayOptions.SectionName);
     kestrel.AddServerHeader = false;
     // The relay's own reader (RelayRequest) refuses a body over Relay:MaxRequestBodyBytes with 413. Kestrel's limit is
     // set above it so that, after that answer, Kestrel can drain (read and discard, for at most its fixed 5 s) up to
@@ -75,5 +76,13 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
 });
 
 var app = builder.Build();
+// Every setting is checked before anything listens; wrong ones stop start-up with one message naming each (logged).
+if (SettingsCheck.Refuses(app.Services))
+{
+    await app.DisposeAsync();
+    return 1;
+}
+
 app.MapHttpFunctions(functions, Path.Combine(AppContext.BaseDirectory, "host.json"));
-app.Run();
+await app.RunAsync();
+return 0;

@@ -46,7 +46,7 @@ internal sealed class FunctionHarness : IDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IMailboxStore>(Store); // before the core's TryAdd of the Table store
-        services.AddSecureCredentialRelay(configuration).AddRelayHttp();
+        services.AddSecureCredentialRelay(configuration).AddRelayHttp(configuration);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

@@ -251,10 +251,7 @@ public sealed class RelayRateLimiterTests
         var options = new RateLimitingOptions();
         typeof(RateLimitingOptions).GetProperty(setting)!.SetValue(options, value);
 
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true));
-        Assert.Contains(results, r => r.MemberNames.Contains(setting));
+        Assert.Contains(Failures(options), failure => failure.StartsWith($"RateLimiting__{setting} must be between", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -262,11 +259,9 @@ public sealed class RelayRateLimiterTests
     {
         var options = new RateLimitingOptions { IPv6Prefix56Multiple = 8, IPv6Prefix48Multiple = 4 };
 
-        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        var failure = Assert.Single(Failures(options));
 
-        var result = Assert.Single(results);
-        Assert.Equal([nameof(RateLimitingOptions.IPv6Prefix48Multiple)], result.MemberNames);
-        Assert.Contains("RateLimiting:IPv6Prefix48Multiple (4) must be at least RateLimiting:IPv6Prefix56Multiple (8)", result.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal("RateLimiting__IPv6Prefix48Multiple is 4; it must be at least RateLimiting__IPv6Prefix56Multiple (8).", failure);
     }
 
     [Fact]
@@ -398,12 +393,14 @@ public sealed class RelayRateLimiterTests
     }
 
     [Fact]
-    public void Nested_bucket_settings_are_validated()
+    public void Nested_bucket_settings_are_validated_naming_the_setting()
     {
         var options = new RateLimitingOptions { Create = new TokenBucketSettings { PermitLimit = 0, TokensPerPeriod = 1, ReplenishmentSeconds = 1 } };
-        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
-        Assert.Contains(results, r => r.ErrorMessage!.StartsWith("RateLimiting:Create:", StringComparison.Ordinal));
-        Assert.Empty(new RateLimitingOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
+
+        var failure = Assert.Single(Failures(options));
+
+        Assert.StartsWith("RateLimiting__Create__PermitLimit must be between 1 and 1000000; it is 0", failure, StringComparison.Ordinal);
+        Assert.Empty(Failures(new RateLimitingOptions()));
     }
 
     [Theory]
@@ -419,14 +416,13 @@ public sealed class RelayRateLimiterTests
             ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
             : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
 
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true));
-        Assert.Contains(results, r => r.MemberNames.Contains(setting));
-        var defaults = new RateLimitingOptions();
-        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-            defaults, new System.ComponentModel.DataAnnotations.ValidationContext(defaults), [], validateAllProperties: true));
+        var failure = Assert.Single(Failures(options));
+
+        Assert.StartsWith($"RateLimiting__{setting} must be between", failure, StringComparison.Ordinal);
     }
+
+    private static IEnumerable<string> Failures(RateLimitingOptions options) =>
+        new RateLimitingOptionsValidator().Validate(null, options).Failures ?? [];
 
     [Theory]
     [InlineData(PrivacyPassMode.Required, true)]

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Http;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Infra.Tests;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
-using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Testing;
 
@@ -166,8 +164,8 @@ public sealed partial class KeyHookTests : IDisposable
     {
         var accepts = new Dictionary<string, Func<string, bool>>(StringComparer.Ordinal)
         {
-            ["RELAY_CLAIM_HASH_KEY"] = key => Starts(() => new ClaimHasher(Options.Create(new RelayOptions { ClaimHashKey = key }))),
-            ["RELAY_TOKEN_ENCRYPTION_KEY"] = key => Starts(() => new TokenCipher(Options.Create(new RelayOptions { TokenEncryptionKey = key }))),
+            ["RELAY_CLAIM_HASH_KEY"] = key => Starts(() => Relay.Configuration.RelayKeys.From(new RelayOptions { ClaimHashKey = key, TokenEncryptionKey = ValidKey })),
+            ["RELAY_TOKEN_ENCRYPTION_KEY"] = key => Starts(() => Relay.Configuration.RelayKeys.From(new RelayOptions { ClaimHashKey = ValidKey, TokenEncryptionKey = key })),
         };
         var entries = RelayKeys();
         Assert.Equal(accepts.Keys.Order(StringComparer.Ordinal), entries.Select(e => e.Variable).Order(StringComparer.Ordinal));
@@ -230,6 +228,9 @@ public sealed partial class KeyHookTests : IDisposable
     }
 
     /// <summary>Whether the relay takes the key: its constructor refuses one of the wrong size at start-up.</summary>
+    /// <summary>A key each relay key accepts, beside the one under test.</summary>
+    private static readonly string ValidKey = Convert.ToBase64String(new byte[32]);
+
     private static bool Starts(Func<object> construct)
     {
         try

@@ -19,7 +19,10 @@ public sealed class PurgeScheduleTests
         await using var relay = await RelayHost.StartAsync(new Dictionary<string, string>
         {
             ["PurgeSchedule"] = "*/2 * * * * *",
-            ["Purge__TombstoneRetention"] = "00:00:02",
+            // The shortest retention the relay takes: at least the longest lifetime, which is at least a minute.
+            ["Relay__MaxTimeToLiveSeconds"] = "60",
+            ["Relay__DefaultTimeToLiveSeconds"] = "60",
+            ["Purge__TombstoneRetention"] = "00:01:00",
         });
         var client = new RelayClient(relay.CreateClient());
         for (var i = 0; i < 5; i++)
@@ -28,16 +31,23 @@ public sealed class PurgeScheduleTests
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         }
 
-        var (live, _) = await client.CreateMailboxAsync();
         var mailboxes = Azurite.CreateServiceClient().GetTableClient(relay.MailboxTable);
-        // No count of six here: on a busy machine the first tombstones can be gone before the sixth is created.
-        // The purge logs below account for all five.
 
-        // Expiry after 1 s, a tombstone for 2 s more, runs every 2 s: about 6 s; the bound leaves room for a loaded machine.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await CountAsync(mailboxes) > 2 && DateTime.UtcNow < deadline) // the live mailbox and its index row
+        // Expiry after 1 s, a tombstone for 60 s more, runs every 2 s: about 63 s; the bound leaves room for a loaded machine.
+        var deadline = DateTime.UtcNow.AddSeconds(180);
+        while (await CountAsync(mailboxes) > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(250);
+        }
+
+        // A live mailbox, created only now (created with the five, its own minute would end with their retention), stays
+        // through two more runs: the second of them began after it was created.
+        var live = RelayClient.NewId();
+        await client.CreateMailboxAsync(RelayClient.CreateBody(live, timeToLive: "60"), RelayClient.NewId());
+        var runsBefore = Runs(relay);
+        while (Runs(relay) < runsBefore + 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
         }
 
         var remaining = new List<string>();
@@ -50,6 +60,7 @@ public sealed class PurgeScheduleTests
         remaining.RemoveAll(row => row.StartsWith('~'));
 
         var runs = string.Join('\n', relay.LogLines.Where(l => l.Contains("Purge:", StringComparison.Ordinal)));
+        Assert.True(Runs(relay) >= runsBefore + 2, "no two purge runs after the live mailbox was created; runs:\n" + runs);
         Assert.True(remaining.SequenceEqual([live]), $"{remaining.Count} entities left, the live one {(remaining.Contains(live) ? "among them" : "missing")}; runs:\n{runs}");
 
         // The runs say what they did: five emptied to tombstones, then the five tombstones removed. The console logger
@@ -65,6 +76,8 @@ public sealed class PurgeScheduleTests
         using var stillThere = await client.PreviewAsync(live);
         Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
     }
+
+    private static int Runs(RelayHost relay) => relay.LogLines.Count(l => l.Contains("Purge:", StringComparison.Ordinal));
 
     private static int Sum(RelayHost relay, string pattern) => relay.LogLines
         .Select(l => Regex.Match(l, pattern))

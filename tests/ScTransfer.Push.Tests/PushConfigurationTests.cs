@@ -3,7 +3,10 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.Push.Tests;
 
-/// <summary>The relay process without Notification Hubs settings, and with broken ones.</summary>
+/// <summary>
+/// The relay process without Notification Hubs settings. Broken ones stop start-up: PushSettingsTests, and end to end
+/// StartupSettingsTests (tests/ScTransfer.IntegrationTests).
+/// </summary>
 [Trait(Needs.Trait, Needs.Relay)]
 public sealed class PushConfigurationTests
 {
@@ -28,16 +31,5 @@ public sealed class PushConfigurationTests
 
         // Said once where the host keeps it: under Functions, replayed in the first invocation (StartupNotices).
         Assert.Single(relay.DeliveredLogLines, line => line.Contains("Push notifications are off", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task A_malformed_connection_string_stops_start_up_with_a_clear_error()
-    {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RelayHost.StartAsync(new Dictionary<string, string>
-        {
-            ["NotificationHubs__ConnectionString"] = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send",
-            ["NotificationHubs__HubName"] = "relay-hub",
-        }));
-        Assert.Contains("NotificationHubs:ConnectionString has no SharedAccessKey=", error.Message, StringComparison.Ordinal);
     }
 }

@@ -19,8 +19,8 @@ public sealed class ProtocolHarness
     public ProtocolHarness()
     {
         var relay = StoreHarness.RelayOptionsForTests();
-        Hasher = new ClaimHasher(Options.Create(relay));
-        Tokens = new TokenCipher(Options.Create(relay));
+        Hasher = new ClaimHasher(RelayKeys.From(relay));
+        Tokens = new TokenCipher(RelayKeys.From(relay));
         Store = new InMemoryMailboxStore(Purge.TombstoneRetention);
         Outbox = new PushOutbox(Store, Push, Tokens, Options.Create(PushBudget), Time, Metrics, NullLogger<PushOutbox>.Instance);
         Mailboxes = new MailboxService(Store, Hasher, Tokens, Outbox, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);

@@ -1,3 +1,5 @@
+using ScTransfer.Relay.Push;
+
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
@@ -22,4 +24,36 @@ public sealed class NotificationHubsOptions
 
     /// <summary>Neither setting is present: pushes are off, by choice.</summary>
     public bool IsEmpty => string.IsNullOrWhiteSpace(ConnectionString) && string.IsNullOrWhiteSpace(HubName);
+}
+
+/// <summary>
+/// <c>NotificationHubs__*</c>: both or neither, and a connection string and hub name the client can use
+/// (<see cref="NotificationHubConnection"/>, whose messages never quote the key). An unresolved Key Vault reference is
+/// no error here: pushes go off and the relay starts, saying so (<see cref="PushServiceCollectionExtensions"/>).
+/// </summary>
+internal sealed class NotificationHubsOptionsValidator() : SettingsValidator<NotificationHubsOptions>(NotificationHubsOptions.SectionName)
+{
+    protected override void Check(NotificationHubsOptions options, SettingErrors errors)
+    {
+        if (options.IsEmpty || PushServiceCollectionExtensions.IsUnresolved(options))
+        {
+            return;
+        }
+
+        if (!options.IsConfigured)
+        {
+            errors.Add($"Set both {errors.Name(nameof(NotificationHubsOptions.ConnectionString))} and {errors.Name(nameof(NotificationHubsOptions.HubName))} "
+                + "to send pushes, or neither to run without them.");
+            return;
+        }
+
+        try
+        {
+            NotificationHubConnection.Parse(options);
+        }
+        catch (FormatException wrong)
+        {
+            errors.Add(wrong.Message);
+        }
+    }
 }

@@ -36,3 +36,16 @@ public sealed class PushOptions
     /// <summary>Every 10 seconds, as local.settings.sample.json and the Bicep app settings have it.</summary>
     public const string DefaultSchedule = "*/10 * * * * *";
 }
+
+/// <summary><c>Push__*</c>: the ranges above, and <c>PushRetrySchedule</c> read as the Functions host reads it.</summary>
+internal sealed class PushOptionsValidator() : SettingsValidator<PushOptions>(PushOptions.SectionName)
+{
+    protected override void Check(PushOptions options, SettingErrors errors)
+    {
+        // Without a schedule the Functions host would leave the retry timer silently "in error", as the purge's.
+        if (!PurgeSchedule.TryParse(options.Schedule, PushOptions.ScheduleSettingName, "the pending-push retry", PushOptions.DefaultSchedule, out _, out var error))
+        {
+            errors.Add(error);
+        }
+    }
+}

@@ -11,6 +11,8 @@ public static class EventIds
     public const int PushOn = 1001;
     public const int PushOff = 1002;
     public const int PushKeyVaultUnresolved = 1003;
+    /// <summary>Wrong settings: the relay does not start (one line naming each; SettingsCheck).</summary>
+    public const int SettingsRefused = 1004;
     public const int TimerScheduled = 1010;
     public const int StartupNoticeReplayed = 1020;
     public const int StartupNoticesDropped = 1021;

@@ -19,7 +19,7 @@ namespace ScTransfer.Relay.Push;
 /// <see cref="PushOptions.RetryDelayCapSeconds"/> and honouring the hub's Retry-After, until it is delivered, refused
 /// for good, or no longer owed: the mailbox gone or expired, or the recipient no longer bound.
 /// </summary>
-public sealed partial class PushOutbox : IAsyncDisposable
+public sealed partial class PushOutbox : IAsyncDisposable, IDisposable
 {
     /// <summary>The longest an update's response waits for its push.</summary>
     public static readonly TimeSpan ResponseBound = TimeSpan.FromSeconds(2);
@@ -107,6 +107,9 @@ public sealed partial class PushOutbox : IAsyncDisposable
     /// <summary>On shutdown, fast-path attempts in flight get the rest of their time; what they leave, the next instance's timer finds.</summary>
     public async ValueTask DisposeAsync() =>
         await Task.WhenAny(WhenIdleAsync(), Task.Delay(PushServiceCollectionExtensions.TotalTimeout, _time));
+
+    /// <summary>As <see cref="DisposeAsync"/>, for a container disposed synchronously.</summary>
+    public void Dispose() => WhenIdleAsync().Wait(PushServiceCollectionExtensions.TotalTimeout);
 
     /// <summary>
     /// The wait before attempt <paramref name="attempt"/> + 1 after a failed one: <see cref="RetryDelay"/> doubled per

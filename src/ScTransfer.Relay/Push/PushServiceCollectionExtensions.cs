@@ -30,17 +30,14 @@ public static partial class PushServiceCollectionExtensions
     public static readonly TimeSpan TotalTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Pushes through Azure Notification Hubs when <c>NotificationHubs:ConnectionString</c> and <c>NotificationHubs:HubName</c>
+    /// Pushes through Azure Notification Hubs when <c>NotificationHubs__ConnectionString</c> and <c>NotificationHubs__HubName</c>
     /// are set; off (<see cref="DisabledPushNotifier"/>) when both are empty. Either way the state is logged once at
     /// start-up; half a configuration or a malformed connection string stops start-up with a message saying what to fix.
     /// </summary>
     public static IServiceCollection AddPushNotifications(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRelayMetrics(); // pushes are counted by outcome
-        services.AddOptions<NotificationHubsOptions>()
-            .Bind(configuration.GetSection(NotificationHubsOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationHubsOptions>, NotificationHubsOptionsValidator>());
+        services.AddSettings<NotificationHubsOptions, NotificationHubsOptionsValidator>(configuration, NotificationHubsOptions.SectionName);
 
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's timeouts rule
             .RedactLoggedHeaders(_ => true) // the device handle and the SAS are headers: never in logs
@@ -78,36 +75,7 @@ public static partial class PushServiceCollectionExtensions
     };
 
     /// <summary>The connection string is a Key Vault reference the platform could not resolve: pushes off, relay up.</summary>
-    private static bool IsUnresolved(NotificationHubsOptions options) => KeyVaultReference.IsUnresolved(options.ConnectionString);
-
-    internal static string? Validate(NotificationHubsOptions options)
-    {
-        if (options.IsEmpty || IsUnresolved(options))
-        {
-            return null;
-        }
-
-        if (!options.IsConfigured)
-        {
-            return "Set both NotificationHubs:ConnectionString and NotificationHubs:HubName to send pushes, or neither to run without them.";
-        }
-
-        try
-        {
-            NotificationHubConnection.Parse(options);
-            return null;
-        }
-        catch (FormatException exception)
-        {
-            return exception.Message;
-        }
-    }
-
-    private sealed class NotificationHubsOptionsValidator : IValidateOptions<NotificationHubsOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, NotificationHubsOptions options) =>
-            PushServiceCollectionExtensions.Validate(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
-    }
+    internal static bool IsUnresolved(NotificationHubsOptions options) => KeyVaultReference.IsUnresolved(options.ConnectionString);
 
     /// <summary>Says once, at start-up, whether pushes are on and where they go.</summary>
     private sealed partial class PushStatusLog(IOptions<NotificationHubsOptions> options, ILogger<NotificationHubPushNotifier> logger) : IHostedService
@@ -137,11 +105,11 @@ public static partial class PushServiceCollectionExtensions
         private static partial void LogOn(ILogger logger, string hubName, string host);
 
         [LoggerMessage(EventId = EventIds.PushOff, Level = LogLevel.Information,
-            Message = "Push notifications are off: NotificationHubs:ConnectionString and NotificationHubs:HubName are not set. Mailboxes work; devices are not notified of updates.")]
+            Message = "Push notifications are off: NotificationHubs__ConnectionString and NotificationHubs__HubName are not set. Mailboxes work; devices are not notified of updates.")]
         private static partial void LogOff(ILogger logger);
 
         [LoggerMessage(EventId = EventIds.PushKeyVaultUnresolved, Level = LogLevel.Error,
-            Message = "Push notifications are off: NotificationHubs:ConnectionString is an unresolved Key Vault reference (the app's identity cannot read the secret yet, or it does not exist). Mailboxes work; devices are not notified until the app restarts with the reference resolved.")]
+            Message = "Push notifications are off: NotificationHubs__ConnectionString is an unresolved Key Vault reference (the app's identity cannot read the secret yet, or it does not exist). Mailboxes work; devices are not notified until the app restarts with the reference resolved.")]
         private static partial void LogUnresolved(ILogger logger);
     }
 }
