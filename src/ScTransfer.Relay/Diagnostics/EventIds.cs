@@ -11,6 +11,7 @@ public static class EventIds
     public const int PushOn = 1001;
     public const int PushOff = 1002;
     public const int PushKeyVaultUnresolved = 1003;
+    public const int PushNoPlatform = 1004;
     public const int TimerScheduled = 1010;
     public const int StartupNoticeReplayed = 1020;
     public const int StartupNoticesDropped = 1021;
@@ -27,6 +28,7 @@ public static class EventIds
     public const int PurgeCompleted = 1201;
     public const int PurgeOutOfTime = 1202;
     public const int TimerFunctionFailed = 1203;
+    public const int PurgeStorageUnavailable = 1204;
 
     // 1300–1399: pushes.
     public const int PushAccepted = 1301;
