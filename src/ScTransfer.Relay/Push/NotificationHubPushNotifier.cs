@@ -31,6 +31,7 @@ internal sealed partial class NotificationHubPushNotifier : IPushNotifier, IAsyn
     private readonly RelayMetrics _metrics;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
+    private readonly IReadOnlySet<string> _reachable;
 
     public NotificationHubPushNotifier(
         IHttpClientFactory clients, IOptions<NotificationHubsOptions> options, TimeProvider time, RelayMetrics metrics, ILogger<NotificationHubPushNotifier> logger)
@@ -38,12 +39,14 @@ internal sealed partial class NotificationHubPushNotifier : IPushNotifier, IAsyn
         _metrics = metrics;
         _clients = clients;
         _connection = NotificationHubConnection.Parse(options.Value);
+        _ = options.Value.TryGetReachableTokenTypes(out _reachable, out _); // validated at start-up
         _tokens = new SharedAccessTokenCache(_connection, time);
         _time = time;
         _logger = logger;
     }
 
-    public bool Supports(string tokenType) => NotificationHubMessage.For(tokenType) is not null;
+    /// <summary>A type the relay has a message for, on a platform the hub holds credentials for (NotificationHubs:Platforms).</summary>
+    public bool Supports(string tokenType) => NotificationHubMessage.For(tokenType) is not null && _reachable.Contains(tokenType);
 
     public async Task NotifyAsync(NotificationToken token, CancellationToken cancellationToken)
     {
