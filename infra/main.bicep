@@ -68,6 +68,9 @@ param frontDoorRateLimitPerMinute int = 600
 @description('Microsoft\'s managed WAF rule sets (Default Rule Set, Bot Manager); Premium only, ignored on Standard.')
 param frontDoorManagedRules bool = true
 
+@description('A custom domain for the front door to serve with a certificate it manages (e.g. relay.example.com); empty: none. Give it first, add the TXT record FRONT_DOOR_DOMAIN_VALIDATION names and a CNAME to FRONT_DOOR_ENDPOINT, then set customDomain to switch share links (docs/deploy.md, "A custom domain").')
+param frontDoorCustomDomain string = ''
+
 @description('Key Vault purge protection. Recommended for production (the claim-hash key cannot then be purged by mistake); cannot be turned off again.')
 param keyVaultPurgeProtection bool = false
 
@@ -304,6 +307,7 @@ module frontDoor 'core/network/front-door.bicep' = if (frontDoorEnabled) {
     rateLimitPerMinute: frontDoorRateLimitPerMinute
     maxRequestBodyBytes: relayMaxRequestBodyBytes
     managedRules: frontDoorManagedRules
+    customDomain: frontDoorCustomDomain
   }
 }
 
@@ -453,6 +457,11 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output NOTIFICATION_HUBS_NAMESPACE string = notifications.outputs.namespaceName
 output RELAY_URL string = publicBaseUrl
 output RELAY_ORIGIN_URL string = relay.outputs.uri
+// With the front door: its endpoint's host (a custom domain's CNAME target) and the TXT record that proves the domain.
+output FRONT_DOOR_ENDPOINT string = frontDoorEnabled ? frontDoor!.outputs.hostName : ''
+output FRONT_DOOR_DOMAIN_VALIDATION string = frontDoorEnabled && !empty(frontDoorCustomDomain)
+  ? '_dnsauth.${frontDoorCustomDomain} TXT ${frontDoor!.outputs.customDomainValidation}'
+  : ''
 // Fed back into the next deployment by azd (they land in .azure/<env>/.env): which platforms' credentials the hub holds,
 // and the budget's first month, which Azure refuses to change.
 output PUSH_PLATFORMS_IN_PLACE string = pushPlatforms

@@ -184,6 +184,29 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public void A_front_door_custom_domain_is_the_templates_own_on_the_route_and_behind_the_WAF()
+    {
+        // Bound by hand it would be dropped by the next deployment, which writes the route and the WAF's associations whole.
+        var domain = Assert.Single(ArmTemplate.OfType("Microsoft.Cdn/profiles/customDomains"));
+        var route = ArmTemplate.One("Microsoft.Cdn/profiles/afdEndpoints/routes");
+        var policy = ArmTemplate.One("Microsoft.Cdn/profiles/securityPolicies");
+        var on = new Dictionary<string, JsonNode?> { ["customDomain"] = "relay.example.com" };
+        var off = new Dictionary<string, JsonNode?> { ["customDomain"] = "" };
+
+        Assert.True((bool)ArmExpression.Evaluate(domain.Body["condition"], domain.Template, on)!);
+        Assert.False((bool)ArmExpression.Evaluate(domain.Body["condition"], domain.Template, off)!);
+        Assert.Equal("ManagedCertificate", (string)domain.Properties["tlsSettings"]!["certificateType"]!);
+        Assert.Equal("TLS12", (string)domain.Properties["tlsSettings"]!["minimumTlsVersion"]!);
+        Assert.Equal("Enabled", (string)route.Properties["linkToDefaultDomain"]!); // links made on the endpoint's host stay valid
+        Assert.Contains("Microsoft.Cdn/profiles/customDomains", (string)route.Properties["customDomains"]!, StringComparison.Ordinal);
+        Assert.Contains("Microsoft.Cdn/profiles/customDomains", policy.Properties["parameters"]!["associations"]![0]!["domains"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("[parameters('frontDoorCustomDomain')]", ModuleValue("frontDoor", "customDomain"));
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")))!["parameters"]!;
+        Assert.Equal("${FRONT_DOOR_CUSTOM_DOMAIN=}", (string)file["frontDoorCustomDomain"]!["value"]!);
+        Assert.NotNull(Main["outputs"]!["FRONT_DOOR_DOMAIN_VALIDATION"]);
+    }
+
+    [Fact]
     public void The_token_encryption_key_is_a_Key_Vault_secret_written_only_when_given()
     {
         foreach (var (secret, parameter) in new[] { ("relay-claim-hash-key", "claimHashKey"), ("relay-token-encryption-key", "tokenEncryptionKey") })
