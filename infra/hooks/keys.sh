@@ -1,6 +1,7 @@
 # Shared by preprovision.sh and postprovision.sh: where the relay's keys live, and how to ask Azure what an earlier
 # deployment left in place (the keys in Key Vault, the push credentials in the hub, the budget's start date). Only
-# control-plane calls: whether a secret exists, never its value, so the deploying user needs no Key Vault data role.
+# control-plane calls, and only whether a secret is there is kept or printed, never its value; the deploying user needs
+# no Key Vault data role.
 
 # azd env variable, Key Vault secret name, exact decoded length or "min:N".
 RELAY_KEYS=(
@@ -80,7 +81,7 @@ find_tagged() {
 }
 
 # The push platforms whose credentials the relay's hub holds ("", apns, fcm or apns,fcm), asked of the hub itself, so
-# credentials set in the portal count too. The answer carries only a non-secret field of each credential (APNs endpoint,
+# credentials set in the portal count too. az prints only a non-secret field of each credential (the APNs endpoint, the
 # FCM project id), never a key.
 hub_platforms() {
   local namespace_id platforms="" platform field value
