@@ -36,7 +36,8 @@ report() {
 
 # Passes `dotnet test` output through without the runner's lines that say nothing about this run's tests: its banner,
 # "Test run for <dll>", "Starting test execution", "A total of 1 test files matched", "No test matches the given
-# testcase filter" (a project without tests of that stage) and blank lines. The logs keep everything.
+# testcase filter" (a project without tests of that stage), the hang detector's "All tests finished running" and blank
+# lines. The logs keep everything.
 quiet() {
   awk '
     /^(VSTest version |Microsoft \(R\) Test Execution Command Line Tool|Copyright \(c\) Microsoft Corporation)/ { next }
@@ -44,6 +45,7 @@ quiet() {
     /^Starting test execution, please wait/ { next }
     /^A total of [0-9]+ test files? matched the specified pattern/ { next }
     /^No test matches the given testcase filter/ { next }
+    /^Data collector .Blame. message: All tests finished running/ { next }
     /^[[:space:]]*$/ { next }
     { print; fflush() }
   '

@@ -65,6 +65,7 @@ public sealed partial class TestScriptTests : IDisposable
             Starting test execution, please wait...
             A total of 1 test files matched the specified pattern.
             No test matches the given testcase filter `Needs=Nothing` in /repo/tests/ScTransfer.Infra.Tests/bin/Release/net10.0/ScTransfer.Infra.Tests.dll
+            Data collector 'Blame' message: All tests finished running, Sequence file will not be generated.
               Failed ScTransfer.Relay.Tests.SomeTests.It_works [12 ms]
               Error Message:
                Assert.Equal() Failure
