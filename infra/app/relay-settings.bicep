@@ -14,6 +14,14 @@ param applicationInsightsName string
 param notificationHubsNamespaceName string
 param notificationHubName string
 param notificationHubSendRuleName string
+@description('NotificationHubs__Platforms: the platforms the hub holds credentials for (apns, fcm, apns,fcm), or none.')
+@allowed([
+  'none'
+  'apns'
+  'fcm'
+  'apns,fcm'
+])
+param notificationHubsPlatforms string
 
 @description('New value of the relay-claim-hash-key secret; empty keeps the one in the vault.')
 @secure()
@@ -249,6 +257,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Push__RetryDelayCapSeconds: string(pushRetryDelayCapSeconds)
     NotificationHubs__ConnectionString: '@Microsoft.KeyVault(SecretUri=${notificationHubsSecret.properties.secretUri})'
     NotificationHubs__HubName: notificationHubName
+    NotificationHubs__Platforms: notificationHubsPlatforms
     RateLimiting__Enabled: 'true'
     RateLimiting__TrustedForwardedHops: string(trustedForwardedHops)
     RateLimiting__MaxConcurrentRequests: string(rateLimitMaxConcurrentRequests)

@@ -32,6 +32,7 @@ public sealed class ReadDisplayInformation(MailboxService mailboxes, ShareLinks 
         // Later revisions' ?v= (the credential vertical) only tailors the wording; an unknown value is ignored.
         var vertical = ShareVertical.From(request.Query["v"]);
         return RelayResults.Html(PreviewPage.Render(
-            DisplayInformation.FromJson(outcome.Value!.DisplayInformationJson!), links.For(id), vertical, app.ActionsFor(id, vertical)));
+            DisplayInformation.FromJson(outcome.Value!.DisplayInformationJson!), links.For(id), vertical, app.ActionsFor(id, vertical),
+            PreviewPage.IsDesktop(request)));
     }
 }

@@ -8,10 +8,11 @@ namespace ScTransfer.IntegrationTests;
 /// <summary>
 /// The purge as deployed: the host (the self-hosted runner's scheduler, or the Functions host's timer) runs the
 /// PurgeExpiredMailboxes timer function on the PurgeSchedule setting; expired mailboxes lose their content (tombstones
-/// keep their identifiers refused), tombstones leave storage after their retention, and live ones stay (draft §8.3).
+/// keep their identifiers refused), tombstones leave storage after their retention, and live ones stay (draft §8.3); a
+/// run during a storage outage says so in one line.
 /// </summary>
 [Trait(Needs.Trait, Needs.Relay)]
-public sealed class PurgeScheduleTests
+public sealed partial class PurgeScheduleTests
 {
     [Fact]
     public async Task With_a_schedule_of_every_two_seconds_expired_mailboxes_leave_storage_and_live_ones_stay()
@@ -79,6 +80,35 @@ public sealed class PurgeScheduleTests
 
     private static int Runs(RelayHost relay) => relay.LogLines.Count(l => l.Contains("Purge:", StringComparison.Ordinal));
 
+    [Fact]
+    public async Task While_storage_is_down_each_run_says_so_in_one_line_and_no_stack_trace()
+    {
+        using var azurite = DedicatedAzurite.Start();
+        await using var relay = await RelayHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Storage__ConnectionString"] = azurite.ConnectionString,
+            ["Storage__NetworkTimeout"] = "00:00:01",
+            ["Storage__MaxRetries"] = "0",
+            ["PurgeSchedule"] = "*/2 * * * * *",
+        });
+
+        azurite.Kill();
+
+        // Two runs into the outage (a schedule of every 2 s: about 4 s; the bound leaves room for a loaded machine).
+        const string Outage = "Purge: Table storage is unavailable; this run stops and the next one takes up what is due.";
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (relay.LogLines.Count(l => l.Contains(Outage, StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        var lines = relay.LogLines.ToList();
+        Assert.True(lines.Count(l => l.Contains(Outage, StringComparison.Ordinal)) >= 2, "no run said storage was down:\n" + string.Join('\n', lines));
+        Assert.DoesNotContain(lines, l => StackFrame().IsMatch(l));
+        Assert.DoesNotContain(lines, l => l.Contains("Timer function PurgeExpiredMailboxes failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("StorageUnavailableException", StringComparison.Ordinal));
+    }
+
     private static int Sum(RelayHost relay, string pattern) => relay.LogLines
         .Select(l => Regex.Match(l, pattern))
         .Where(m => m.Success)
@@ -94,4 +124,8 @@ public sealed class PurgeScheduleTests
 
         return count;
     }
+
+    /// <summary>A .NET stack frame as a logger prints an exception: "   at Namespace.Type.Method(...)".</summary>
+    [GeneratedRegex(@"^\s*at [\w.`<>+]+\(", RegexOptions.CultureInvariant)]
+    private static partial Regex StackFrame();
 }

@@ -1,6 +1,8 @@
 // Alerts on what the relay reports to Application Insights, by metric name and event id, never by the wording of a
 // log message (docs/operations.md, "Alerts"), and a monthly budget on the resource group. They notify the action group
-// when an address is given; without one they still fire and show in the portal.
+// when an address is given; without one they still fire and show in the portal. The budget likewise: created whenever
+// it has an amount, it emails the address at 80% spent and at a 100% forecast, and without one it only shows in Cost
+// Management (a budget notification needs a recipient; we would rather email nobody than guess one).
 //
 // Where the queries read (the worker's Azure Monitor exporter, src/ScTransfer.Functions/Telemetry/RelayTelemetry.cs):
 // - customMetrics: the relay.* counters of src/ScTransfer.Relay/Diagnostics/RelayMetrics.cs. The exporter sends delta
@@ -12,7 +14,7 @@
 param location string
 param tags object = {}
 param applicationInsightsName string
-@description('Who is told: an email address, or empty for portal-only alerts and no budget notification.')
+@description('Who is told: an email address, or empty for portal-only alerts and a budget without notifications.')
 param alertEmail string
 @description('Share of requests answered 5xx other than 503 (percent, over 15 minutes) that raises an alert.')
 param serverErrorPercent int = 1
@@ -31,7 +33,7 @@ param purgeOutOfTimeRuns int = 10
 param pushFailures int = 20
 @description('Monthly budget of the resource group in the billing currency; 0 for none.')
 param budgetAmount int
-@description('First day of the budget\'s first month (yyyy-MM-01).')
+@description('First day of the budget\'s first month (yyyy-MM-01): Azure refuses to change it once the budget exists.')
 param budgetStartDate string
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -140,7 +142,7 @@ var rules alertRule[] = [
   {
     name: 'relay-instance-busy'
     severity: 2
-    description: 'More than ${instanceBusyRefusals} requests in 15 minutes refused because an instance already served RateLimiting__MaxConcurrentRequests at once (relay.requests.refused, reason concurrency.instance): it refuses every client, not one. The app is at its scale-out limit, or the ceiling is below what an instance handles: raise maximumInstanceCount (core/host/function-app.bicep) or the setting.'
+    description: 'More than ${instanceBusyRefusals} requests in 15 minutes refused because an instance already served RateLimiting__MaxConcurrentRequests at once (relay.requests.refused, reason concurrency.instance): it refuses every client, not one. The app is at its scale-out limit, or the ceiling is below what an instance handles: raise maximumInstanceCount (MAXIMUM_INSTANCE_COUNT, docs/operations.md "Scaling") or the setting.'
     query: join(
       [
         'customMetrics'
@@ -262,7 +264,29 @@ resource alerts 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [
   }
 ]
 
-resource budget 'Microsoft.Consumption/budgets@2023-11-01' = if (budgetAmount > 0 && !empty(alertEmail)) {
+// Budget notifications by threshold; none without an address (the budget then shows in Cost Management only).
+var budgetNotifications = {
+  actual80: {
+    enabled: true
+    operator: 'GreaterThanOrEqualTo'
+    threshold: 80
+    thresholdType: 'Actual'
+    contactEmails: [
+      alertEmail
+    ]
+  }
+  forecast100: {
+    enabled: true
+    operator: 'GreaterThanOrEqualTo'
+    threshold: 100
+    thresholdType: 'Forecasted'
+    contactEmails: [
+      alertEmail
+    ]
+  }
+}
+
+resource budget 'Microsoft.Consumption/budgets@2023-11-01' = if (budgetAmount > 0) {
   name: 'relay-monthly'
   properties: {
     category: 'Cost'
@@ -271,25 +295,6 @@ resource budget 'Microsoft.Consumption/budgets@2023-11-01' = if (budgetAmount > 
     timePeriod: {
       startDate: budgetStartDate
     }
-    notifications: {
-      actual80: {
-        enabled: true
-        operator: 'GreaterThanOrEqualTo'
-        threshold: 80
-        thresholdType: 'Actual'
-        contactEmails: [
-          alertEmail
-        ]
-      }
-      forecast100: {
-        enabled: true
-        operator: 'GreaterThanOrEqualTo'
-        threshold: 100
-        thresholdType: 'Forecasted'
-        contactEmails: [
-          alertEmail
-        ]
-      }
-    }
+    notifications: empty(alertEmail) ? {} : budgetNotifications
   }
 }

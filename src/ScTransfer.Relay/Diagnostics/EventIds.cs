@@ -13,6 +13,7 @@ public static class EventIds
     public const int PushKeyVaultUnresolved = 1003;
     /// <summary>Wrong settings: the relay does not start (one line naming each; SettingsCheck).</summary>
     public const int SettingsRefused = 1004;
+    public const int PushNoPlatform = 1005;
     public const int TimerScheduled = 1010;
     public const int StartupNoticeReplayed = 1020;
     public const int StartupNoticesDropped = 1021;
@@ -29,6 +30,7 @@ public static class EventIds
     public const int PurgeCompleted = 1201;
     public const int PurgeOutOfTime = 1202;
     public const int TimerFunctionFailed = 1203;
+    public const int PurgeStorageUnavailable = 1204;
 
     // 1300–1399: pushes.
     public const int PushAccepted = 1301;

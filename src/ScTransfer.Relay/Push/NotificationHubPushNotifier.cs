@@ -25,19 +25,22 @@ internal sealed partial class NotificationHubPushNotifier : IPushNotifier
 
     /// <summary>Failed attempts get one log line a minute, however many pushes wait on a hub that is down (the count says how many).</summary>
     private readonly LogThrottle _failures;
+    private readonly IReadOnlySet<string> _reachable;
 
     public NotificationHubPushNotifier(
         IHttpClientFactory clients, IOptions<NotificationHubsOptions> options, TimeProvider time, ILogger<NotificationHubPushNotifier> logger)
     {
         _clients = clients;
         _connection = NotificationHubConnection.Parse(options.Value);
+        _ = options.Value.TryGetReachableTokenTypes(out _reachable, out _); // validated at start-up
         _tokens = new SharedAccessTokenCache(_connection, time);
         _time = time;
         _logger = logger;
         _failures = new LogThrottle(time, TimeSpan.FromMinutes(1));
     }
 
-    public bool Supports(string tokenType) => NotificationHubMessage.For(tokenType) is not null;
+    /// <summary>A type the relay has a message for, on a platform the hub holds credentials for (NotificationHubs:Platforms).</summary>
+    public bool Supports(string tokenType) => NotificationHubMessage.For(tokenType) is not null && _reachable.Contains(tokenType);
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types",
         Justification = "A push is best effort after the write succeeded: no failure of it may reach the request; the outbox retries.")]

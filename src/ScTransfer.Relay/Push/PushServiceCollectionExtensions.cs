@@ -55,7 +55,7 @@ public static partial class PushServiceCollectionExtensions
                 .AddTimeout(AttemptTimeout));
 
         services.TryAddSingleton<IPushNotifier>(provider =>
-            provider.GetRequiredService<IOptions<NotificationHubsOptions>>().Value is { IsConfigured: true } hubs && !IsUnresolved(hubs)
+            provider.GetRequiredService<IOptions<NotificationHubsOptions>>().Value is { IsConfigured: true } hubs && !IsUnresolved(hubs) && ReachesAny(hubs)
                 ? ActivatorUtilities.CreateInstance<NotificationHubPushNotifier>(provider)
                 : new DisabledPushNotifier());
         services.TryAddSingleton<PushOutbox>();
@@ -74,6 +74,10 @@ public static partial class PushServiceCollectionExtensions
         _ => false,
     };
 
+    /// <summary>NotificationHubs:Platforms names at least one platform: <c>none</c> (a hub without credentials) turns pushes off.</summary>
+    private static bool ReachesAny(NotificationHubsOptions options) =>
+        options.TryGetReachableTokenTypes(out var tokenTypes, out _) && tokenTypes.Count > 0;
+
     /// <summary>The connection string is a Key Vault reference the platform could not resolve: pushes off, relay up.</summary>
     internal static bool IsUnresolved(NotificationHubsOptions options) => KeyVaultReference.IsUnresolved(options.ConnectionString);
 
@@ -86,10 +90,16 @@ public static partial class PushServiceCollectionExtensions
             {
                 LogUnresolved(logger);
             }
+            else if (options.Value.IsConfigured && !ReachesAny(options.Value))
+            {
+                LogNoPlatform(logger);
+            }
             else if (options.Value.IsConfigured)
             {
                 var connection = NotificationHubConnection.Parse(options.Value);
-                LogOn(logger, connection.HubName, connection.Endpoint.Host);
+                _ = options.Value.TryGetReachableTokenTypes(out var tokenTypes, out _);
+                var reachable = string.Join(", ", tokenTypes); // once, at start-up
+                LogOn(logger, connection.HubName, connection.Endpoint.Host, reachable);
             }
             else
             {
@@ -101,8 +111,12 @@ public static partial class PushServiceCollectionExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(EventId = EventIds.PushOn, Level = LogLevel.Information, Message = "Push notifications go through Notification Hubs hub {HubName} at {Host}.")]
-        private static partial void LogOn(ILogger logger, string hubName, string host);
+        [LoggerMessage(EventId = EventIds.PushOn, Level = LogLevel.Information, Message = "Push notifications go through Notification Hubs hub {HubName} at {Host}, for tokens of type {TokenTypes}.")]
+        private static partial void LogOn(ILogger logger, string hubName, string host, string tokenTypes);
+
+        [LoggerMessage(EventId = EventIds.PushNoPlatform, Level = LogLevel.Information,
+            Message = "Push notifications are off: NotificationHubs:Platforms is none (the hub holds no APNs or FCM credentials yet). Mailboxes work and answer isPushNotificationSupported: false, so devices poll.")]
+        private static partial void LogNoPlatform(ILogger logger);
 
         [LoggerMessage(EventId = EventIds.PushOff, Level = LogLevel.Information,
             Message = "Push notifications are off: NotificationHubs__ConnectionString and NotificationHubs__HubName are not set. Mailboxes work; devices are not notified of updates.")]
