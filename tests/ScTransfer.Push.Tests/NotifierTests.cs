@@ -1,9 +1,13 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Polly.Retry;
+using Polly.Telemetry;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
 using ScTransfer.Testing;
@@ -14,6 +18,7 @@ namespace ScTransfer.Push.Tests;
 [Trait(Needs.Trait, Needs.Loopback)]
 public sealed class NotifierTests : IAsyncLifetime
 {
+    private readonly RetrySchedule _retries = new();
     private NotificationHubStandIn _hub = null!;
     private ServiceProvider _services = null!;
     private NotificationHubPushNotifier _notifier = null!;
@@ -21,11 +26,7 @@ public sealed class NotifierTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _hub = NotificationHubStandIn.Start();
-        _services = Services(new()
-        {
-            ["NotificationHubs:ConnectionString"] = _hub.ConnectionString,
-            ["NotificationHubs:HubName"] = _hub.HubName,
-        });
+        _services = Services(HubSettings(), retries: _retries);
         _notifier = Assert.IsType<NotificationHubPushNotifier>(_services.GetRequiredService<IPushNotifier>());
         return Task.CompletedTask;
     }
@@ -118,10 +119,9 @@ public sealed class NotifierTests : IAsyncLifetime
         var attempts = _hub.ReceivedFor(handle);
         Assert.Equal(1 + PushServiceCollectionExtensions.MaxRetryAttempts, attempts.Count);
         Assert.All(attempts, push => Assert.Empty(push.Problems));
-        for (var i = 1; i < attempts.Count; i++)
-        {
-            Assert.True(attempts[i].At - attempts[i - 1].At >= TimeSpan.FromMilliseconds(50), "retries wait before trying again");
-        }
+        // The schedule the pipeline kept: a (jittered) back-off before each retry, not the clock between attempts.
+        Assert.Equal(PushServiceCollectionExtensions.MaxRetryAttempts, _retries.Scheduled.Count);
+        Assert.All(_retries.Scheduled, delay => Assert.True(delay > TimeSpan.Zero, "retries wait before trying again"));
     }
 
     [Fact]
@@ -142,17 +142,24 @@ public sealed class NotifierTests : IAsyncLifetime
     [Fact]
     public async Task A_hanging_hub_holds_the_caller_for_at_most_the_response_bound_and_delivery_gives_up_in_time()
     {
+        // The notifier and its resilience pipeline wait on this clock: the bounds are the schedule, whatever the load.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // the stand-in checks the SAS expiry against the real clock
+        var retries = new RetrySchedule();
+        await using var services = Services(HubSettings(), time, retries);
+        var notifier = (NotificationHubPushNotifier)services.GetRequiredService<IPushNotifier>();
         var handle = Handle("hanging");
         _hub.AnswerFor(handle, NotificationHubStandIn.Hang);
 
-        var clock = Stopwatch.StartNew();
-        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, NotificationHubPushNotifier.ResponseBound + TimeSpan.FromMilliseconds(750));
+        var notify = notifier.NotifyAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
+        await _hub.WaitForAsync(handle); // the attempt is out, under its timeouts
+        Assert.False(notify.IsCompleted);
+        time.Advance(NotificationHubPushNotifier.ResponseBound);
+        await notify.DefaultTimeout(); // the caller goes at the bound; the delivery carries on
 
-        await _notifier.WhenIdleAsync();
-        Assert.InRange(clock.Elapsed, PushServiceCollectionExtensions.AttemptTimeout, PushServiceCollectionExtensions.TotalTimeout + TimeSpan.FromSeconds(2));
-        var attempts = _hub.ReceivedFor(handle).Count;
-        Assert.InRange(attempts, 2, 1 + PushServiceCollectionExtensions.MaxRetryAttempts); // attempts time out and are retried, boundedly
+        time.Advance(PushServiceCollectionExtensions.AttemptTimeout - NotificationHubPushNotifier.ResponseBound);
+        await retries.NextAsync(); // the attempt timed out and is retried
+        time.Advance(PushServiceCollectionExtensions.TotalTimeout - PushServiceCollectionExtensions.AttemptTimeout);
+        await notifier.WhenIdleAsync().DefaultTimeout(); // given up at the total timeout at the latest
     }
 
     [Fact]
@@ -196,15 +203,46 @@ public sealed class NotifierTests : IAsyncLifetime
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    private Dictionary<string, string?> HubSettings() => new()
+    {
+        ["NotificationHubs:ConnectionString"] = _hub.ConnectionString,
+        ["NotificationHubs:HubName"] = _hub.HubName,
+    };
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings, TimeProvider? time = null, RetrySchedule? retries = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time ?? TimeProvider.System);
+        if (retries is not null)
+        {
+            services.Configure<TelemetryOptions>(telemetry => telemetry.TelemetryListeners.Add(retries));
+        }
+
         services.AddPushNotifications(configuration);
         return services.BuildServiceProvider();
     }
 
     private static string Handle(string kind) => $"{kind}-{Guid.NewGuid():N}";
+
+    /// <summary>Each retry's back-off as the resilience pipeline schedules it (reported before it waits).</summary>
+    private sealed class RetrySchedule : TelemetryListener
+    {
+        private readonly Channel<TimeSpan> _next = Channel.CreateUnbounded<TimeSpan>();
+        private readonly ConcurrentQueue<TimeSpan> _scheduled = new();
+
+        public IReadOnlyCollection<TimeSpan> Scheduled => _scheduled;
+
+        public Task<TimeSpan> NextAsync() => _next.Reader.ReadAsync().AsTask().DefaultTimeout();
+
+        public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
+        {
+            if (args.Arguments is OnRetryArguments<TResult> retry)
+            {
+                _scheduled.Enqueue(retry.RetryDelay);
+                _next.Writer.TryWrite(retry.RetryDelay);
+            }
+        }
+    }
 }
