@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 
 namespace ScTransfer.Testing;
@@ -23,6 +24,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     private readonly ConcurrentQueue<string> _held = new();
     private readonly ConcurrentQueue<StorageExchange> _exchanges = new();
     private volatile TaskCompletionSource _thawed = Thawed();
+    private long _firstFrozen;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
@@ -42,6 +44,9 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
 
     /// <summary>Requests whose answers were held back, as "METHOD path".</summary>
     public IReadOnlyCollection<string> Held => _held;
+
+    /// <summary>How long the first request held by the current <see cref="Freeze"/> has waited; zero before one came.</summary>
+    public TimeSpan FrozenFor => Interlocked.Read(ref _firstFrozen) is var at and > 0 ? Stopwatch.GetElapsedTime(at) : TimeSpan.Zero;
 
     /// <summary>Every request forwarded to storage so far, in the order its answer came back.</summary>
     public IReadOnlyCollection<StorageExchange> Exchanges => _exchanges;
@@ -69,6 +74,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         if (_thawed.Task.IsCompleted)
         {
             _thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _firstFrozen, 0);
         }
     }
 
@@ -88,7 +94,13 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         var path = request.Url!.AbsolutePath;
         try
         {
-            await _thawed.Task.WaitAsync(_stopping.Token);
+            var thawed = _thawed.Task;
+            if (!thawed.IsCompleted)
+            {
+                Interlocked.CompareExchange(ref _firstFrozen, Stopwatch.GetTimestamp(), 0);
+            }
+
+            await thawed.WaitAsync(_stopping.Token);
             using var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), request.RawUrl);
             using var body = new MemoryStream();
             await request.InputStream.CopyToAsync(body);
