@@ -34,34 +34,29 @@ public sealed class PurgeScheduleTests
         // The purge logs below account for all five.
 
         // Expiry after 1 s, a tombstone for 2 s more, runs every 2 s: about 6 s; the bound leaves room for a loaded machine.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await CountAsync(mailboxes) > 1 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
-
+        var left = 0;
+        await Timeouts.WaitUntilAsync(async () => (left = await CountAsync(mailboxes)) <= 1, TimeSpan.FromSeconds(60), () => $"{left} entities left; runs:\n{Runs(relay)}");
         var remaining = new List<string>();
         await foreach (var entity in mailboxes.QueryAsync<TableEntity>(select: ["RowKey"]))
         {
             remaining.Add(entity.RowKey);
         }
 
-        var runs = string.Join('\n', relay.LogLines.Where(l => l.Contains("Purge:", StringComparison.Ordinal)));
-        Assert.True(remaining.SequenceEqual([live]), $"{remaining.Count} entities left, the live one {(remaining.Contains(live) ? "among them" : "missing")}; runs:\n{runs}");
+        Assert.True(remaining.SequenceEqual([live]), $"{remaining.Count} entities left, the live one {(remaining.Contains(live) ? "among them" : "missing")}; runs:\n{Runs(relay)}");
 
         // The runs say what they did: five emptied to tombstones, then the five tombstones removed. The console logger
         // writes from its own queue, so the last run's line may follow the storage state by a moment.
-        var logged = DateTime.UtcNow.AddSeconds(10);
-        while ((Sum(relay, @"Purge: (\d+) expired mailboxes emptied"), Sum(relay, @"(\d+) tombstones removed")) != (5, 5) && DateTime.UtcNow < logged)
-        {
-            await Task.Delay(100);
-        }
+        await Timeouts.WaitUntilAsync(
+            () => Sum(relay, @"Purge: (\d+) expired mailboxes emptied") >= 5 && Sum(relay, @"(\d+) tombstones removed") >= 5, TimeSpan.FromSeconds(10),
+            () => "runs:\n" + Runs(relay));
 
         Assert.Equal(5, Sum(relay, @"Purge: (\d+) expired mailboxes emptied"));
         Assert.Equal(5, Sum(relay, @"(\d+) tombstones removed"));
         using var stillThere = await client.PreviewAsync(live);
         Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
     }
+
+    private static string Runs(RelayHost relay) => string.Join('\n', relay.LogLines.Where(l => l.Contains("Purge:", StringComparison.Ordinal)));
 
     private static int Sum(RelayHost relay, string pattern) => relay.LogLines
         .Select(l => Regex.Match(l, pattern))

@@ -130,13 +130,7 @@ public sealed class RateLimitTests
 
         proxy.HoldNextAnswer((method, path) => method == "POST" && path.EndsWith("/" + host.MailboxTable, StringComparison.Ordinal), TimeSpan.FromSeconds(4));
         var held = relay.CreateAsync(RelayClient.CreateBody(RelayClient.NewId()), RelayClient.NewId(), RelayClient.NewId());
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (proxy.Held.Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50); // until the create is inside the relay, waiting on storage
-        }
-
-        Assert.NotEmpty(proxy.Held);
+        await Timeouts.WaitUntilAsync(() => proxy.Held.Count > 0, TimeSpan.FromSeconds(10)); // the create is inside the relay, waiting on storage
         var correlationId = RelayClient.NewId();
         using var request = new HttpRequestMessage(HttpMethod.Get, "v1/openapi.yaml");
         request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", correlationId);
