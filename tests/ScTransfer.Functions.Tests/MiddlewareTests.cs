@@ -135,7 +135,7 @@ public abstract class MiddlewareTests : IDisposable
         Assert.Contains("requests in progress", refused.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         arrived.SetResult();
-        await uploading.WaitAsync(TimeSpan.FromSeconds(10));
+        await uploading.DefaultTimeout();
         Assert.Equal("{}", seen); // the function reads the body as it came
     }
 
