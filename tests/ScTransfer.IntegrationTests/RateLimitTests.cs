@@ -128,7 +128,8 @@ public sealed class RateLimitTests
         using var http = OpenApiContract.CreateClient(host);
         var relay = new RelayClient(http);
 
-        proxy.HoldNextAnswer((method, path) => method == "POST" && path.EndsWith("/" + host.MailboxTable, StringComparison.Ordinal), TimeSpan.FromSeconds(4));
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        proxy.HoldNextAnswer((method, path) => method == "POST" && path.EndsWith("/" + host.MailboxTable, StringComparison.Ordinal), release.Task);
         var held = relay.CreateAsync(RelayClient.CreateBody(RelayClient.NewId()), RelayClient.NewId(), RelayClient.NewId());
         await Timeouts.WaitUntilAsync(() => proxy.Held.Count > 0, TimeSpan.FromSeconds(10)); // the create is inside the relay, waiting on storage
         var correlationId = RelayClient.NewId();
@@ -140,7 +141,8 @@ public sealed class RateLimitTests
         Assert.Equal(correlationId, Assert.Single(refused.Headers.GetValues("Mailbox-Correlation-ID")));
 
         // The held create completes, and its place is free again.
-        using (var created = await held)
+        release.SetResult();
+        using (var created = await held.DefaultTimeout())
         {
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         }

@@ -20,7 +20,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
 
     private readonly HttpListener _listener;
     private readonly HttpClient _upstream;
-    private readonly ConcurrentQueue<(Func<string, string, bool> Match, TimeSpan Hold)> _holds = new();
+    private readonly ConcurrentQueue<(Func<string, string, bool> Match, Func<CancellationToken, Task> Hold)> _holds = new();
     private readonly ConcurrentQueue<string> _held = new();
     private readonly ConcurrentQueue<StorageExchange> _exchanges = new();
     private volatile TaskCompletionSource _thawed = Thawed();
@@ -62,7 +62,12 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     /// Holds back the answer to the next request whose method and path (e.g. "PUT", "/devstoreaccount1/t(PartitionKey=...)")
     /// match, for <paramref name="hold"/>, after the request has reached storage.
     /// </summary>
-    public void HoldNextAnswer(Func<string, string, bool> match, TimeSpan hold) => _holds.Enqueue((match, hold));
+    public void HoldNextAnswer(Func<string, string, bool> match, TimeSpan hold) =>
+        _holds.Enqueue((match, cancellationToken => Task.Delay(hold, cancellationToken))); // the write is done; its answer comes too late
+
+    /// <summary>As <see cref="HoldNextAnswer(Func{string, string, bool}, TimeSpan)"/>, until <paramref name="release"/> completes.</summary>
+    public void HoldNextAnswer(Func<string, string, bool> match, Task release) =>
+        _holds.Enqueue((match, cancellationToken => release.WaitAsync(cancellationToken)));
 
     /// <summary>
     /// Storage stops answering, as a frozen process would: every request from now on is accepted and then held, neither
@@ -130,7 +135,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
             if (TakeHold(request.HttpMethod, path) is { } hold)
             {
                 _held.Enqueue(request.HttpMethod + " " + path);
-                await Task.Delay(hold, _stopping.Token); // the write is done; its answer comes too late
+                await hold(_stopping.Token);
             }
 
             var response = context.Response;
@@ -171,7 +176,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         }
     }
 
-    private TimeSpan? TakeHold(string method, string path)
+    private Func<CancellationToken, Task>? TakeHold(string method, string path)
     {
         lock (_holds)
         {
