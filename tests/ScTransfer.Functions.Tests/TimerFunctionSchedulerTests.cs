@@ -72,7 +72,7 @@ public sealed class TimerFunctionSchedulerTests
         return await wait;
     }
 
-    public sealed class Tick(ConcurrentQueue<DateTimeOffset> runs, TimeProvider time)
+    private sealed class Tick(ConcurrentQueue<DateTimeOffset> runs, TimeProvider time)
     {
         public Task Run(TimerInfo timer, CancellationToken cancellationToken)
         {
