@@ -112,10 +112,11 @@ public abstract class MiddlewareTests : IDisposable
         var slow = relay.Request("PUT", "/v1/m/x", remote: "203.0.113.1");
         slow.Request.ContentType = "application/json";
         slow.Request.ContentLength = 2;
-        slow.Request.Body = new HeldBody("{}"u8.ToArray(), arrived.Task);
+        var body = new HeldBody("{}"u8.ToArray(), arrived.Task);
+        slow.Request.Body = body;
         string? seen = null;
         var uploading = RunAsync(slow, nameof(UpdateMailbox), async h => seen = await new StreamReader(h.Request.Body).ReadToEndAsync());
-        await Task.Delay(50);
+        await body.Reading.DefaultTimeout();
         Assert.False(uploading.IsCompleted); // waiting for its body, outside the instance's one place
 
         var other = relay.Request("GET", "/v1/openapi.yaml", remote: "203.0.113.2");
@@ -134,17 +135,22 @@ public abstract class MiddlewareTests : IDisposable
         Assert.Contains("requests in progress", refused.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         arrived.SetResult();
-        await uploading.WaitAsync(TimeSpan.FromSeconds(10));
+        await uploading.DefaultTimeout();
         Assert.Equal("{}", seen); // the function reads the body as it came
     }
 
     public void Dispose() => Relay.Dispose();
 
-    /// <summary>A request body that arrives only once <paramref name="arrived"/> completes.</summary>
+    /// <summary>A request body that arrives only once <paramref name="arrived"/> completes; <see cref="Reading"/> once it is read.</summary>
     private sealed class HeldBody(byte[] content, Task arrived) : MemoryStream(content, writable: false)
     {
+        private readonly TaskCompletionSource _reading = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reading => _reading.Task;
+
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            _reading.TrySetResult();
             await arrived.WaitAsync(cancellationToken);
             return await base.ReadAsync(buffer, cancellationToken);
         }

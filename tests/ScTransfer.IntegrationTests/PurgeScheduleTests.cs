@@ -35,21 +35,15 @@ public sealed partial class PurgeScheduleTests
         var mailboxes = Azurite.CreateServiceClient().GetTableClient(relay.MailboxTable);
 
         // Expiry after 1 s, a tombstone for 60 s more, runs every 2 s: about 63 s; the bound leaves room for a loaded machine.
-        var deadline = DateTime.UtcNow.AddSeconds(180);
-        while (await CountAsync(mailboxes) > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
+        var left = 0;
+        await Timeouts.WaitUntilAsync(async () => (left = await CountAsync(mailboxes)) == 0, TimeSpan.FromSeconds(180), () => $"{left} entities left; runs:\n{RunLines(relay)}");
 
         // A live mailbox, created only now (created with the five, its own minute would end with their retention), stays
         // through two more runs: the second of them began after it was created.
         var live = RelayClient.NewId();
         await client.CreateMailboxAsync(RelayClient.CreateBody(live, timeToLive: "60"), RelayClient.NewId());
         var runsBefore = Runs(relay);
-        while (Runs(relay) < runsBefore + 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Timeouts.WaitUntilAsync(() => Runs(relay) >= runsBefore + 2, TimeSpan.FromSeconds(60), () => RunLines(relay));
 
         var remaining = new List<string>();
         await foreach (var entity in mailboxes.QueryAsync<TableEntity>(select: ["RowKey"]))
@@ -59,18 +53,13 @@ public sealed partial class PurgeScheduleTests
 
         await DueIndexAudit.AssertConsistentAsync(mailboxes); // the live one and its index row, nothing else
         remaining.RemoveAll(row => row.StartsWith('~'));
-
-        var runs = string.Join('\n', relay.LogLines.Where(l => l.Contains("Purge:", StringComparison.Ordinal)));
-        Assert.True(Runs(relay) >= runsBefore + 2, "no two purge runs after the live mailbox was created; runs:\n" + runs);
-        Assert.True(remaining.SequenceEqual([live]), $"{remaining.Count} entities left, the live one {(remaining.Contains(live) ? "among them" : "missing")}; runs:\n{runs}");
+        Assert.True(remaining.SequenceEqual([live]), $"{remaining.Count} entities left, the live one {(remaining.Contains(live) ? "among them" : "missing")}; runs:\n{RunLines(relay)}");
 
         // The runs say what they did: five emptied to tombstones, then the five tombstones removed. The console logger
         // writes from its own queue, so the last run's line may follow the storage state by a moment.
-        var logged = DateTime.UtcNow.AddSeconds(10);
-        while ((Sum(relay, @"Purge: (\d+) expired mailboxes emptied"), Sum(relay, @"(\d+) tombstones removed")) != (5, 5) && DateTime.UtcNow < logged)
-        {
-            await Task.Delay(100);
-        }
+        await Timeouts.WaitUntilAsync(
+            () => Sum(relay, @"Purge: (\d+) expired mailboxes emptied") >= 5 && Sum(relay, @"(\d+) tombstones removed") >= 5, TimeSpan.FromSeconds(10),
+            () => "runs:\n" + Runs(relay));
 
         Assert.Equal(5, Sum(relay, @"Purge: (\d+) expired mailboxes emptied"));
         Assert.Equal(5, Sum(relay, @"(\d+) tombstones removed"));
@@ -96,18 +85,16 @@ public sealed partial class PurgeScheduleTests
 
         // Two runs into the outage (a schedule of every 2 s: about 4 s; the bound leaves room for a loaded machine).
         const string Outage = "Purge: Table storage is unavailable; this run stops and the next one takes up what is due.";
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (relay.LogLines.Count(l => l.Contains(Outage, StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
+        await Timeouts.WaitUntilAsync(
+            () => relay.LogLines.Count(l => l.Contains(Outage, StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(90), () => string.Join('\n', relay.LogLines));
 
         var lines = relay.LogLines.ToList();
-        Assert.True(lines.Count(l => l.Contains(Outage, StringComparison.Ordinal)) >= 2, "no run said storage was down:\n" + string.Join('\n', lines));
         Assert.DoesNotContain(lines, l => StackFrame().IsMatch(l));
         Assert.DoesNotContain(lines, l => l.Contains("Timer function PurgeExpiredMailboxes failed", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("StorageUnavailableException", StringComparison.Ordinal));
     }
+
+    private static string RunLines(RelayHost relay) => string.Join('\n', relay.LogLines.Where(l => l.Contains("Purge:", StringComparison.Ordinal)));
 
     private static int Sum(RelayHost relay, string pattern) => relay.LogLines
         .Select(l => Regex.Match(l, pattern))

@@ -108,8 +108,7 @@ public sealed class StorageTimeoutTests : IAsyncLifetime
 
         Assert.Single(_proxy.Held);
         Assert.Equal(HttpStatusCode.OK, update.StatusCode); // not 201 "duplicate" from its own Correlation-ID
-        Assert.Single(await _hub.WaitForAsync(senderToken));
-        await Task.Delay(500);
+        await _hub.PushThroughAsync(_relay); // a second push would be in by now
         Assert.Single(_hub.ReceivedFor(senderToken));
         using var read = await _relay.ReadAsync(id, receiver);
         Assert.Equal(data, (string)(await RelayClient.ReadJsonAsync(read))["payload"]!["data"]!);

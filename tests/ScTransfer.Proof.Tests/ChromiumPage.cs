@@ -143,12 +143,7 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         _events.Clear();
         var navigated = await SendAsync("Page.navigate", new JsonObject { ["url"] = url.AbsoluteUri });
         Assert.False(navigated.TryGetProperty("errorText", out var error), $"{url}: {error}");
-        var deadline = Stopwatch.StartNew();
-        while (!_events.Any(e => e.Method == "Page.loadEventFired"))
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"{url} did not finish loading within 60 s.");
-            await Task.Delay(50);
-        }
+        await Timeouts.WaitUntilAsync(() => _events.Any(e => e.Method == "Page.loadEventFired"), TimeSpan.FromSeconds(60), () => $"{url} did not finish loading");
     }
 
     private async Task<JsonElement> SendAsync(string method, JsonObject parameters, bool browserLevel = false)

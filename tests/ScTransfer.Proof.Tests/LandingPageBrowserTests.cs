@@ -124,7 +124,11 @@ public sealed class LandingPageBrowserTests
         {
             using var created = await client.CreateAsync(RelayClient.CreateBody(id, timeToLive: "1"), RelayClient.NewId());
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await Timeouts.WaitUntilAsync(async () =>
+            {
+                using var preview = await client.PreviewAsync(id); // binds no receiver
+                return preview.StatusCode == HttpStatusCode.NotFound; // expired on the relay's clock
+            });
         }
 
         var url = new Uri(relay.BaseAddress, "v1/m/" + id);

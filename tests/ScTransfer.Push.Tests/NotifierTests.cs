@@ -1,8 +1,13 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Polly.Retry;
+using Polly.Telemetry;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
 using ScTransfer.Testing;
@@ -13,6 +18,7 @@ namespace ScTransfer.Push.Tests;
 [Trait(Needs.Trait, Needs.Loopback)]
 public sealed class NotifierTests : IAsyncLifetime
 {
+    private readonly RetrySchedule _retries = new();
     private NotificationHubStandIn _hub = null!;
     private ServiceProvider _services = null!;
     private NotificationHubPushNotifier _notifier = null!;
@@ -20,11 +26,7 @@ public sealed class NotifierTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _hub = NotificationHubStandIn.Start();
-        _services = Services(new()
-        {
-            ["NotificationHubs:ConnectionString"] = _hub.ConnectionString,
-            ["NotificationHubs:HubName"] = _hub.HubName,
-        });
+        _services = Services(HubSettings(), retries: _retries);
         _notifier = Assert.IsType<NotificationHubPushNotifier>(_services.GetRequiredService<IPushNotifier>());
         return Task.CompletedTask;
     }
@@ -118,6 +120,9 @@ public sealed class NotifierTests : IAsyncLifetime
         var attempts = _hub.ReceivedFor(handle);
         Assert.Equal(1 + PushServiceCollectionExtensions.MaxRetryAttempts, attempts.Count);
         Assert.All(attempts, push => Assert.Empty(push.Problems));
+        // The schedule the pipeline kept: a (jittered) back-off before each retry, not the clock between attempts.
+        Assert.Equal(PushServiceCollectionExtensions.MaxRetryAttempts, _retries.Scheduled.Count);
+        Assert.All(_retries.Scheduled, delay => Assert.True(delay > TimeSpan.Zero, "retries wait before trying again"));
     }
 
     [Theory]
@@ -148,15 +153,24 @@ public sealed class NotifierTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_hanging_hub_ends_the_attempt_as_failed_after_bounded_retries()
+    public async Task A_hanging_hub_ends_the_attempt_as_failed_at_the_total_timeout_after_a_retry()
     {
+        // The notifier and its resilience pipeline wait on this clock: the bounds are the schedule, whatever the load.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // the stand-in checks the SAS expiry against the real clock
+        var retries = new RetrySchedule();
+        await using var services = Services(HubSettings(), time, retries);
+        var notifier = (NotificationHubPushNotifier)services.GetRequiredService<IPushNotifier>();
         var handle = Handle("hanging");
         _hub.AnswerFor(handle, NotificationHubStandIn.Hang);
 
-        var result = await _notifier.SendAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None).DefaultTimeout();
+        var send = notifier.SendAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
+        await _hub.WaitForAsync(handle); // the attempt is out, under its timeouts
+        time.Advance(PushServiceCollectionExtensions.AttemptTimeout);
+        await retries.NextAsync(); // the attempt timed out and is retried
+        Assert.False(send.IsCompleted);
+        time.Advance(PushServiceCollectionExtensions.TotalTimeout - PushServiceCollectionExtensions.AttemptTimeout);
 
-        Assert.Equal(PushDelivery.Failed, result.Delivery);
-        Assert.InRange(_hub.ReceivedFor(handle).Count, 2, 1 + PushServiceCollectionExtensions.MaxRetryAttempts); // attempts time out and are retried, boundedly
+        Assert.Equal(PushDelivery.Failed, (await send.DefaultTimeout()).Delivery); // given up at the total timeout: the outbox tries later
     }
 
     [Fact]
@@ -202,15 +216,46 @@ public sealed class NotifierTests : IAsyncLifetime
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    private Dictionary<string, string?> HubSettings() => new()
+    {
+        ["NotificationHubs:ConnectionString"] = _hub.ConnectionString,
+        ["NotificationHubs:HubName"] = _hub.HubName,
+    };
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings, TimeProvider? time = null, RetrySchedule? retries = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time ?? TimeProvider.System);
+        if (retries is not null)
+        {
+            services.Configure<TelemetryOptions>(telemetry => telemetry.TelemetryListeners.Add(retries));
+        }
+
         services.AddPushNotifications(configuration);
         return services.BuildServiceProvider();
     }
 
     private static string Handle(string kind) => $"{kind}-{Guid.NewGuid():N}";
+
+    /// <summary>Each retry's back-off as the resilience pipeline schedules it (reported before it waits).</summary>
+    private sealed class RetrySchedule : TelemetryListener
+    {
+        private readonly Channel<TimeSpan> _next = Channel.CreateUnbounded<TimeSpan>();
+        private readonly ConcurrentQueue<TimeSpan> _scheduled = new();
+
+        public IReadOnlyCollection<TimeSpan> Scheduled => _scheduled;
+
+        public Task<TimeSpan> NextAsync() => _next.Reader.ReadAsync().AsTask().DefaultTimeout();
+
+        public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
+        {
+            if (args.Arguments is OnRetryArguments<TResult> retry)
+            {
+                _scheduled.Enqueue(retry.RetryDelay);
+                _next.Writer.TryWrite(retry.RetryDelay);
+            }
+        }
+    }
 }

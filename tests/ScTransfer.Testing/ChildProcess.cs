@@ -71,17 +71,24 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     /// exits or overruns <paramref name="timeout"/> throws with every line the runner wrote. The process is started before
     /// the first await, on the calling thread.
     /// </summary>
-    public static async Task<(ChildProcess Process, Uri BaseAddress)> StartSelfHostAsync(
+    public static Task<(ChildProcess Process, Uri BaseAddress)> StartSelfHostAsync(
         string dll, IEnumerable<KeyValuePair<string, string?>> environment, Action<string> onLine, TimeSpan timeout, bool waitForTables = true,
-        string urls = "http://127.0.0.1:0")
+        string urls = "http://127.0.0.1:0") =>
+        StartRunnerAsync("dotnet", [dll, "--urls", urls], Path.GetDirectoryName(dll)!, environment, onLine, timeout, waitForTables);
+
+    /// <summary><see cref="StartSelfHostAsync"/> for any command that writes the runner's start-up lines.</summary>
+    internal static async Task<(ChildProcess Process, Uri BaseAddress)> StartRunnerAsync(
+        string fileName, IEnumerable<string> arguments, string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment,
+        Action<string> onLine, TimeSpan timeout, bool waitForTables)
     {
         var startup = new List<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var child = Start("dotnet", [dll, "--urls", urls], Path.GetDirectoryName(dll)!, environment, line =>
+        var child = Start(fileName, arguments, workingDirectory, environment, line =>
         {
             onLine(line);
-            if (ready.Task.IsCompleted)
+            // Both lines, in either order: the tables are created in the background while Kestrel starts.
+            if (listening.Task.IsCompleted && ready.Task.IsCompleted)
             {
                 return;
             }

@@ -82,22 +82,37 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
     /// <summary>Waits until at least <paramref name="count"/> requests for the device handle arrived; returns them all.</summary>
     public async Task<IReadOnlyList<ReceivedPush>> WaitForAsync(string deviceHandle, int count = 1, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (true)
+        await Timeouts.WaitUntilAsync(
+            () => ReceivedFor(deviceHandle).Count >= count, timeout ?? TimeSpan.FromSeconds(15),
+            () => $"expected {count} push(es) to the device handle, received {ReceivedFor(deviceHandle).Count}");
+        return ReceivedFor(deviceHandle);
+    }
+
+    /// <summary>
+    /// Sends one push of its own through <paramref name="relay"/> (a mailbox created, bound and updated) and waits for it.
+    /// The relay starts an update's push before it answers the update, so the push of any request answered before this
+    /// one has arrived by then: a count taken afterwards is final, with no pause to wait for strays.
+    /// </summary>
+    public async Task PushThroughAsync(RelayClient relay)
+    {
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+        var handle = "through-" + Guid.NewGuid().ToString("N");
+        using (var created = await relay.CreateAsync(RelayClient.CreateBody(id, token: RelayClient.Token("com.apple.apns", handle)), sender, RelayClient.NewId()))
         {
-            var pushes = ReceivedFor(deviceHandle);
-            if (pushes.Count >= count)
-            {
-                return pushes;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Expected {count} push(es) to the device handle, received {pushes.Count}.");
-            }
-
-            await Task.Delay(20);
+            created.EnsureSuccessStatusCode();
         }
+
+        using (var read = await relay.ReadAsync(id, receiver))
+        {
+            read.EnsureSuccessStatusCode();
+        }
+
+        using (var update = await relay.UpdateAsync(id, RelayClient.UpdateBody(), receiver, RelayClient.NewId()))
+        {
+            update.EnsureSuccessStatusCode();
+        }
+
+        await WaitForAsync(handle);
     }
 
     private async Task HandleAsync(HttpListenerContext context)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -118,8 +117,9 @@ public sealed partial class RelayHost
     private async Task WaitUntilAnsweringAsync(TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
+        await Timeouts.WaitUntilAsync(AnsweringAsync, timeout, () => "the Functions host did not answer:\n" + string.Join('\n', _log));
+
+        async Task<bool> AnsweringAsync()
         {
             if (_process.HasExited)
             {
@@ -131,29 +131,24 @@ public sealed partial class RelayHost
             try
             {
                 using var status = await client.GetAsync("admin/host/status");
-                if (status.IsSuccessStatusCode && (await status.Content.ReadAsStringAsync()).Contains("Running", StringComparison.Ordinal))
+                if (!status.IsSuccessStatusCode || !(await status.Content.ReadAsStringAsync()).Contains("Running", StringComparison.Ordinal))
                 {
-                    using var probe = await client.GetAsync($"v1/m/{Guid.NewGuid()}");
-                    // The worker's answer (404, or 503 while storage is down), not the host's bare one.
-                    if (probe.Content.Headers.ContentType?.MediaType == "application/problem+json")
-                    {
-                        return;
-                    }
+                    return false;
                 }
+
+                using var probe = await client.GetAsync($"v1/m/{Guid.NewGuid()}");
+                // The worker's answer (404, or 503 while storage is down), not the host's bare one.
+                return probe.Content.Headers.ContentType?.MediaType == "application/problem+json";
             }
             catch (HttpRequestException)
             {
-                // not listening yet
+                return false; // not listening yet
             }
             catch (TaskCanceledException)
             {
-                // not answering yet
+                return false; // not answering yet
             }
-
-            await Task.Delay(250);
         }
-
-        throw new TimeoutException($"The Functions host did not answer within {timeout.TotalSeconds:0} s:\n" + string.Join('\n', _log));
     }
 
     private static int FreePort()

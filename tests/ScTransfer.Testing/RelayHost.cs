@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace ScTransfer.Testing;
 
@@ -116,19 +115,8 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         ? Repository.SelfHostDll
         : throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
 
-    private async Task WaitUntilTablesExistAsync()
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!_log.Any(l => l.Contains(ChildProcess.TablesReadyLine, StringComparison.Ordinal)))
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException("The relay did not create its tables within 30 s.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitUntilTablesExistAsync() =>
+        Timeouts.WaitUntilAsync(() => _log.Any(l => l.Contains(ChildProcess.TablesReadyLine, StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()
     {
