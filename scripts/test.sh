@@ -59,7 +59,7 @@ dotnet build ScTransfer.Functions.sln -c Release --nologo -clp:ErrorsOnly
 # host; RelayHost (tests/ScTransfer.Testing) picks the host from RELAY_TEST_HOST. The other projects (the proof tests
 # that probe the runner's own Kestrel limits, the client and infra tests) run on the self-hosted runner only, and the
 # in-process tests (Needs=Nothing) need no host at all.
-push_e2e_filter='FullyQualifiedName~PushEndToEndTests|FullyQualifiedName~PushConfigurationTests'
+push_e2e_filter='FullyQualifiedName~PushEndToEndTests|FullyQualifiedName~OutboxEndToEndTests|FullyQualifiedName~PushConfigurationTests'
 # Of the client tests, the one that holds the relay to `sct check`: the others test the client and the check's own
 # logic, which does not depend on the host.
 check_e2e_filter='FullyQualifiedName~ScTransfer.Client.Tests.CheckAgainstTheRelayTests'

@@ -13,8 +13,8 @@ namespace ScTransfer.Infra.Tests;
 [Trait(Needs.Trait, Needs.Bicep)]
 public sealed class SettingsParityTests
 {
-    /// <summary>Read by the timer trigger's attribute (%PurgeSchedule%), not through an options class.</summary>
-    private static readonly string[] BoundOutsideOptions = ["PurgeSchedule"];
+    /// <summary>Read by the timer triggers' attributes (%PurgeSchedule%, %PushRetrySchedule%), not through an options class.</summary>
+    private static readonly string[] BoundOutsideOptions = ["PurgeSchedule", "PushRetrySchedule"];
 
     /// <summary>Local development only: in Azure the relay reaches tables with its identity (Storage__TableEndpoint).</summary>
     private static readonly string[] LocalOnly = ["Storage__ConnectionString"];

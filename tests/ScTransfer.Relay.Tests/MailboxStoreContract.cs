@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
 using ScTransfer.Testing;
 
@@ -96,6 +97,13 @@ public abstract class MailboxStoreContract
                 nameof(Mailbox.ExpiresAt), nameof(Mailbox.OperationId), nameof(Mailbox.SenderClaimHash), nameof(Mailbox.ReceiverClaimHash),
                 nameof(Mailbox.AccessRights), nameof(Mailbox.SenderLastCorrelation), nameof(Mailbox.ReceiverLastCorrelation),
                 nameof(Mailbox.RelinquishedClaimHash), nameof(Mailbox.RelinquishedCorrelation),
+            ]
+        },
+        {
+            MailboxView.Push,
+            [
+                nameof(Mailbox.ExpiresAt), nameof(Mailbox.SenderClaimHash), nameof(Mailbox.ReceiverClaimHash),
+                nameof(Mailbox.SenderToken), nameof(Mailbox.ReceiverToken),
             ]
         },
         {
@@ -377,6 +385,50 @@ public abstract class MailboxStoreContract
         Assert.True((await Store.GetAsync(deletedLongLived.Id, MailboxView.Full, default))!.IsTombstone); // retention counts from its own expiry
         Assert.Equal(live.Version, (await Store.GetAsync(live.Id, MailboxView.Full, default))!.Version);
         Assert.True(await Store.TryAddAsync(NewMailboxWithId(deleted.Id), default)); // only now may the identifier come back
+    }
+
+    [Fact]
+    public async Task A_push_recorded_with_its_update_is_due_at_its_time_moves_when_rescheduled_and_goes_when_removed()
+    {
+        var mailbox = NewMailbox(TimeSpan.FromDays(1));
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+        var read = (await Store.GetAsync(mailbox.Id, MailboxView.WithoutPayload, default))!;
+        read.Payload = new SecurePayload("AES256", Bytes(64, 9));
+        read.OperationId = Guid.NewGuid();
+        var push = new PendingPush(mailbox.Id, MailboxRole.Sender, Bytes(32, 1), Now, 0, Now + TimeSpan.FromSeconds(15));
+
+        Assert.Equal(WriteOutcome.Written, await Store.TryReplaceAndRecordPushAsync(read, push, default));
+
+        Assert.Equal(9, (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!.Payload!.Data[0]); // the update landed with it
+        Assert.Empty(await Store.DuePushesAsync(Now + TimeSpan.FromSeconds(14), 10, default));
+        var due = Assert.Single(await Store.DuePushesAsync(Now + TimeSpan.FromSeconds(15), 10, default));
+        Assert.Equal((push.MailboxId, push.Recipient, push.Since, push.DueAt, 0), (due.MailboxId, due.Recipient, due.Since, due.DueAt, due.Attempts));
+        Assert.Equal(push.RecipientClaimHash, due.RecipientClaimHash);
+
+        var moved = await Store.TryReschedulePushAsync(due, Now + TimeSpan.FromMinutes(1), default);
+        Assert.NotNull(moved);
+        Assert.Null(await Store.TryReschedulePushAsync(due, Now + TimeSpan.FromMinutes(2), default)); // settled meanwhile: loses
+        Assert.Empty(await Store.DuePushesAsync(Now + TimeSpan.FromSeconds(59), 10, default));
+        Assert.Equal(1, Assert.Single(await Store.DuePushesAsync(Now + TimeSpan.FromMinutes(1), 10, default)).Attempts);
+        Assert.False(await Store.TryRemovePushAsync(due, default)); // an old version
+        Assert.True(await Store.TryRemovePushAsync(Assert.Single(await Store.DuePushesAsync(Now + TimeSpan.FromMinutes(1), 10, default)), default));
+        Assert.Empty(await Store.DuePushesAsync(Now + TimeSpan.FromDays(1), 10, default));
+    }
+
+    [Fact]
+    public async Task An_update_that_loses_its_race_records_no_push()
+    {
+        var mailbox = NewMailbox(TimeSpan.FromDays(1));
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+        var first = (await Store.GetAsync(mailbox.Id, MailboxView.WithoutPayload, default))!;
+        var second = (await Store.GetAsync(mailbox.Id, MailboxView.WithoutPayload, default))!;
+        first.Payload = second.Payload = new SecurePayload("AES256", Bytes(64, 3));
+        Assert.Equal(WriteOutcome.Written, await Store.TryReplaceAsync(first, default));
+
+        var push = new PendingPush(mailbox.Id, MailboxRole.Receiver, Bytes(32, 5), Now, 0, Now);
+        Assert.Equal(WriteOutcome.Conflict, await Store.TryReplaceAndRecordPushAsync(second, push, default));
+
+        Assert.Empty(await Store.DuePushesAsync(Now + TimeSpan.FromDays(1), 10, default));
     }
 
     [Fact]

@@ -117,22 +117,21 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         return ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken);
     }
 
-    public async Task<WriteOutcome> TryReplaceAndRecordPushAsync(Mailbox mailbox, PendingPush push, CancellationToken cancellationToken)
+    public Task<WriteOutcome> TryReplaceAndRecordPushAsync(Mailbox mailbox, PendingPush push, CancellationToken cancellationToken)
     {
-        // As the real store: the update and its push record in one transaction, both or neither.
-        var outcome = await TryReplaceAsync(mailbox, cancellationToken);
-        lock (_gate)
+        if (mailbox.View is not (MailboxView.Full or MailboxView.WithoutPayload) || mailbox.Payload is null)
         {
-            if (outcome == WriteOutcome.Written || _entries.TryGetValue(mailbox.Id, out var entry) && entry.Mailbox.OperationId == mailbox.OperationId)
-            {
-                var stored = push with { };
-                stored.Version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
-                _pushes[(push.DueAt, push.MailboxId.Value, push.Recipient)] = stored;
-                push.Version = outcome == WriteOutcome.Written ? stored.Version : null; // answered late: its version unheard
-            }
+            throw new InvalidOperationException("A replace writes the whole mailbox: read it with MailboxView.Full or WithoutPayload, and give it a payload.");
         }
 
-        return outcome;
+        // As the real store: the update and its push record in one transaction, both or neither.
+        return ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken, applied: () =>
+        {
+            var stored = push with { };
+            stored.Version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
+            _pushes[(push.DueAt, push.MailboxId.Value, push.Recipient)] = stored;
+            return stored.Version;
+        }, answered: version => push.Version = version);
     }
 
     /// <summary>Pending pushes held now (due or not).</summary>
@@ -238,8 +237,13 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         }
     }
 
+    /// <summary>
+    /// A write conditional on the version <paramref name="mailbox"/> was read at. <paramref name="applied"/> is what else
+    /// the same transaction writes, once the mailbox is; its result reaches <paramref name="answered"/> if the answer comes in time.
+    /// </summary>
     private Task<WriteOutcome> ConditionalAsync(
-        Mailbox mailbox, Func<Entry, (Mailbox Stored, DateTimeOffset PurgeAt)> write, CancellationToken cancellationToken)
+        Mailbox mailbox, Func<Entry, (Mailbox Stored, DateTimeOffset PurgeAt)> write, CancellationToken cancellationToken,
+        Func<string>? applied = null, Action<string>? answered = null)
     {
         lock (_gate)
         {
@@ -258,12 +262,18 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
             var (stored, purgeAt) = write(entry);
             stored.OperationId = mailbox.OperationId;
             Put(mailbox.Id, stored, purgeAt, out var version);
+            var also = applied?.Invoke();
             if (Late())
             {
                 return Task.FromResult(WriteOutcome.Conflict); // applied, then the retry's If-Match met the new version: 412
             }
 
             mailbox.Version = version;
+            if (also is not null)
+            {
+                answered?.Invoke(also);
+            }
+
             return Task.FromResult(WriteOutcome.Written);
         }
     }

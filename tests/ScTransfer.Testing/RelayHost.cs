@@ -99,7 +99,7 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
             ["Storage__ConnectionString"] = connectionString,
             ["Storage__MailboxTable"] = Azurite.UniqueTableName("mbx"),
             ["PurgeSchedule"] = "0 0 0 1 1 *", // once a year: tests that purge set their own schedule
-            ["PushRetrySchedule"] = "*/10 * * * * *", // the default: tests of retries set their own
+            ["PushRetrySchedule"] = "0 0 0 1 1 *", // once a year, as the purge: tests of retries set their own
             ["Logging__LogLevel__Default"] = "Debug",
             ["Logging__Console__FormatterName"] = "simple",
         };
