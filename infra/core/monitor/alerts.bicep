@@ -29,8 +29,10 @@ param instanceBusyRefusals int = 20
 @description('Purge runs within 30 minutes that all stopped at their time budget (none finished) before an alert: expired mailboxes come in faster than a run empties them.')
 @minValue(1)
 param purgeOutOfTimeRuns int = 10
-@description('Pushes not delivered (refused by Notification Hubs, or failed after retries) in 15 minutes that raise an alert.')
+@description('Push attempts not delivered (refused by Notification Hubs, or failed and to be retried) in 15 minutes that raise an alert.')
 param pushFailures int = 20
+@description('Age in seconds of the oldest pending push (from its update) that raises an alert: with the hub working, a push is delivered within about a minute.')
+param pushBacklogSeconds int = 300
 @description('Monthly budget of the resource group in the billing currency; 0 for none.')
 param budgetAmount int
 @description('First day of the budget\'s first month (yyyy-MM-01): Azure refuses to change it once the budget exists.')
@@ -192,7 +194,7 @@ var rules alertRule[] = [
   {
     name: 'relay-push-failures'
     severity: 2
-    description: 'More than ${pushFailures} pushes not delivered in 15 minutes (relay.pushes, outcome refused by Notification Hubs or failed after retries): check the hub\'s platform credentials and quota.'
+    description: 'More than ${pushFailures} push attempts not delivered in 15 minutes (relay.pushes, outcome refused by Notification Hubs, or failed: the outbox tries again): check the hub\'s platform credentials, quota and health (docs/operations.md, "Pushes").'
     query: join(
       [
         'customMetrics'
@@ -200,6 +202,22 @@ var rules alertRule[] = [
         '| where tostring(customDimensions["relay.push.outcome"]) in ("refused", "failed")'
         '| summarize failures = sum(valueSum)'
         '| where failures > ${pushFailures}'
+      ],
+      '\n'
+    )
+    windowSize: 'PT15M'
+    evaluationFrequency: 'PT15M'
+  }
+  {
+    name: 'relay-push-backlog'
+    severity: 2
+    description: 'The oldest pending push is more than ${pushBacklogSeconds} s old (relay.push.oldest_pending_age, reported by the retry timer): the hub has not taken it through every retry. Devices of those shares wait. Check the hub (throttling, an incident, credentials) and the relay-push-failures alert; the outbox delivers within a minute of the hub\'s recovery (docs/operations.md, "Pushes").'
+    query: join(
+      [
+        'customMetrics'
+        '| where name == "relay.push.oldest_pending_age"'
+        '| summarize oldest = max(valueMax)'
+        '| where oldest > ${pushBacklogSeconds}'
       ],
       '\n'
     )

@@ -93,6 +93,12 @@ public sealed partial class PushOutbox : IAsyncDisposable, IDisposable
     /// </summary>
     public async Task<int> RetryDueAsync(CancellationToken cancellationToken)
     {
+        // Pushes off (no hub, or no platform it can reach): no update records a push, so there is nothing to look for.
+        if (!CanPushTo(NotificationToken.Apns) && !CanPushTo(NotificationToken.Fcm))
+        {
+            return 0;
+        }
+
         var now = _time.GetUtcNow();
         var due = await _store.DuePushesAsync(now, MaxPerRun, cancellationToken);
         _metrics.PushesPending(due.Count, due.Count == 0 ? TimeSpan.Zero : now - due.Min(p => p.Since));
