@@ -178,6 +178,32 @@ public sealed class PushOutboxTests
         Assert.Empty(Store.PendingPushes);
     }
 
+    [Fact]
+    public async Task A_run_on_a_hanging_hub_stops_at_its_budget_and_leaves_the_rest_due()
+    {
+        var hub = new TaskCompletionSource<PushResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var silent = new Silent(hub.Task);
+        var outbox = new PushOutbox(_harness.Store, silent, _harness.Tokens,
+            Microsoft.Extensions.Options.Options.Create(_harness.PushBudget), _harness.Time, _harness.Metrics,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PushOutbox>.Instance);
+        for (var i = 0; i < 3; i++)
+        {
+            var (id, _, receiver) = await StatefulAsync();
+            var mailbox = (await _harness.Store.GetAsync(id, MailboxView.WithoutPayload, default))!;
+            mailbox.Payload = ProtocolHarness.Payload();
+            await _harness.Store.TryReplaceAndRecordPushAsync(mailbox, outbox.Owe(id, MailboxRole.Sender, mailbox.SenderClaimHash!), default);
+        }
+
+        _harness.Time.Advance(PushOutbox.FirstRetryAfter);
+        var run = outbox.RetryDueAsync(default);
+        await Timeouts.WaitUntilAsync(() => silent.Attempts == 3); // every attempt out, the hub silent
+        Assert.False(run.IsCompleted);
+        _harness.Time.Advance(PushOutbox.RunBudget);
+
+        Assert.Equal(3, await run.DefaultTimeout()); // the run ends at its budget
+        Assert.Equal(3, Store.PendingPushes.Count); // and every push is still owed, for the next run
+    }
+
     /// <summary>A mailbox with both parties bound, each having left a token (the sender at create, the receiver not yet).</summary>
     private async Task<(MailboxId Id, DeviceClaim Sender, DeviceClaim Receiver)> StatefulAsync()
     {
@@ -220,8 +246,16 @@ public sealed class PushOutboxTests
     /// <summary>A hub that answers when the test says so.</summary>
     private sealed class Silent(Task<PushResult> answer) : IPushNotifier
     {
+        private int _attempts;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
         public bool Supports(string tokenType) => true;
 
-        public Task<PushResult> SendAsync(NotificationToken token, CancellationToken cancellationToken) => answer;
+        public Task<PushResult> SendAsync(NotificationToken token, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _attempts);
+            return answer.WaitAsync(cancellationToken);
+        }
     }
 }

@@ -39,6 +39,9 @@ public sealed partial class PushOutbox : IAsyncDisposable, IDisposable
     /// <summary>Pushes one timer run takes on (more wait for the next run).</summary>
     internal const int MaxPerRun = 1000;
 
+    /// <summary>How long one timer run may try pushes before it leaves the rest to the next run.</summary>
+    public static readonly TimeSpan RunBudget = TimeSpan.FromSeconds(40);
+
     private readonly IMailboxStore _store;
     private readonly IPushNotifier _notifier;
     private readonly TokenCipher _tokens;
@@ -102,8 +105,20 @@ public sealed partial class PushOutbox : IAsyncDisposable, IDisposable
         var now = _time.GetUtcNow();
         var due = await _store.DuePushesAsync(now, MaxPerRun, cancellationToken);
         _metrics.PushesPending(due.Count, due.Count == 0 ? TimeSpan.Zero : now - due.Min(p => p.Since));
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (push, ct) => await RetryAsync(push, ct));
+
+        // A hub that hangs holds each attempt for its total timeout: a run stops taking pushes at its budget, inside the
+        // Functions host's one-minute function timeout, and what it did not reach stays due for the next run.
+        using var budget = new CancellationTokenSource(RunBudget, _time);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        try
+        {
+            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = run.Token },
+                async (push, ct) => await RetryAsync(push, ct));
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+        }
+
         return due.Count;
     }
 
