@@ -56,7 +56,26 @@ public sealed partial class RelayHost
         return true;
     }
 
+    /// <summary>
+    /// Starts the host; again, on other ports, when a port it was given was taken meanwhile. A free port is found by
+    /// binding and letting go, for the host here and for the worker inside the emulator, so on a busy machine another
+    /// process can take it first ("address already in use"): that is the machine, not the relay.
+    /// </summary>
     private static async Task<RelayHost> StartFunctionsAsync(Dictionary<string, string> settings, bool waitForStorage)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartFunctionsOnceAsync(settings, waitForStorage);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<RelayHost> StartFunctionsOnceAsync(Dictionary<string, string> settings, bool waitForStorage)
     {
         var output = Repository.FunctionsOutput;
         if (!File.Exists(Path.Combine(output, "functions.metadata")) || !File.Exists(Path.Combine(output, "worker.config.json")))
