@@ -5,7 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 // - the worker's generated DirectFunctionExecutor calls a function directly only when its method and every containing
 //   type are public; any other goes through the reflection-based DefaultFunctionExecutor (Microsoft.Azure.Functions.
 //   Worker.Sdk.Generators, FunctionExecutorGenerator: "PublicButContainingTypeNotVisible" takes the slow path);
-// - the self-hosted runner finds them with Assembly.GetExportedTypes (src/ScTransfer.SelfHost/FunctionCatalog.cs).
+// - EndpointCatalogue, which both hosts read them through, finds them with Assembly.GetExportedTypes.
 // A new function class gets its line here (and so does a service its constructor takes, at the end of this file); any
 // other public type in this project fails the build.
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.CreateMailbox", Justification = "Function class")]
@@ -25,7 +25,6 @@ using System.Diagnostics.CodeAnalysis;
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.AppLinks", Justification = "Taken by a function class's constructor")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.AppLinksOptions", Justification = "Taken by the public constructor of AppLinks")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.PrivacyPassGate", Justification = "Taken by a function class's constructor")]
-[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.RelayRefusals", Justification = "Taken by the public constructors of PrivacyPassGate and RelayRequest")]
-[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.RelayRequest", Justification = "Taken by a function class's constructor")]
-[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.RequestBody", Justification = "Returned by RelayRequest to the function classes")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.RelayRefusals", Justification = "Taken by the public constructors of PrivacyPassGate and RequestBodyReader")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.RequestBodyReader", Justification = "Taken by a function class's constructor")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.ShareLinks", Justification = "Taken by a function class's constructor")]

@@ -10,6 +10,7 @@ namespace ScTransfer.Relay.Http;
 /// docs/apps.md). No claim, never binds, never changes state, never shows the payload. A browser asking for a share that
 /// is gone gets a 404 page; API clients get problem+json.
 /// </summary>
+[RateLimit(RateLimitClass.Read)]
 public sealed class ReadDisplayInformation(MailboxService mailboxes, ShareLinks links, AppLinks app)
 {
     [Function(nameof(ReadDisplayInformation))]
@@ -18,7 +19,7 @@ public sealed class ReadDisplayInformation(MailboxService mailboxes, ShareLinks 
         string mailboxIdentifier,
         CancellationToken cancellationToken)
     {
-        if (!RelayRequest.TryGetMailboxId(mailboxIdentifier, out var id, out var problem))
+        if (!RequestIdentifiers.TryGetMailboxId(mailboxIdentifier, out var id, out var problem))
         {
             return problem;
         }

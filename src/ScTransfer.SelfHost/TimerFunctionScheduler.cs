@@ -1,5 +1,6 @@
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
+using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;
 

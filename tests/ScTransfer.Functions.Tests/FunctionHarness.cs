@@ -85,6 +85,19 @@ internal sealed class FunctionHarness : IDisposable
         return http;
     }
 
+    /// <summary>
+    /// Runs <paramref name="run"/> on a function class created from the container, behind <see cref="RelayHttpPipeline"/>
+    /// as both hosts run it (its catalogue entry, the Correlation-ID, the rate limits, the body read once), and reads back
+    /// what was written.
+    /// </summary>
+    public async Task<Answer> RunAsync<T>(HttpContext http, Func<T, Task<IResult>> run) where T : class
+    {
+        var endpoint = EndpointCatalogue.Relay.Endpoints.Single(e => e.FunctionClass == typeof(T));
+        await _services.GetRequiredService<RelayHttpPipeline>().InvokeAsync(
+            http, endpoint, hostHops: 0, async () => await (await run(Function<T>())).ExecuteAsync(http));
+        return Answer.Of(http);
+    }
+
     /// <summary>Runs an answer into its context and reads back what was written.</summary>
     public static async Task<Answer> AnswerAsync(IResult result, HttpContext http)
     {

@@ -231,7 +231,7 @@ public sealed class RelayRateLimiterTests
             var http = new DefaultHttpContext();
             http.Connection.RemoteIpAddress = Proxy;
             http.Request.Headers["X-Forwarded-For"] = $"198.51.100.66, [2001:db8:ab00:{i:x}::1]:443";
-            using var admission = limiter.Admit(http, "CreateMailbox");
+            using var admission = limiter.Admit(http, Endpoint("CreateMailbox"));
             return admission.Refusal is null;
         }));
 
@@ -447,8 +447,8 @@ public sealed class RelayRateLimiterTests
         var opaque = new DefaultHttpContext();
         opaque.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.9");
         opaque.Request.Headers["deviceAttestation"] = "not-a-token";
-        Assert.Null(limiter.Admit(opaque, "CreateMailbox").Refusal);
-        Assert.NotNull(limiter.Admit(opaque, "CreateMailbox").Refusal);
+        Assert.Null(limiter.Admit(opaque, Endpoint("CreateMailbox")).Refusal);
+        Assert.NotNull(limiter.Admit(opaque, Endpoint("CreateMailbox")).Refusal);
     }
 
     public static TheoryData<string, string[]> UnreadableTokens => new()
@@ -478,7 +478,7 @@ public sealed class RelayRateLimiterTests
             var http = new DefaultHttpContext();
             http.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
             http.Request.Headers.Authorization = authorization;
-            using var admission = limiter.Admit(http, "CreateMailbox");
+            using var admission = limiter.Admit(http, Endpoint("CreateMailbox"));
             return admission.Refusal is null;
         });
 
@@ -508,7 +508,7 @@ public sealed class RelayRateLimiterTests
             var http = new DefaultHttpContext();
             http.Connection.RemoteIpAddress = IPAddress.Loopback;
             http.Request.Headers["X-Forwarded-For"] = forwardedFor;
-            return limiter.Admit(http, "DeleteMailbox", hostHops: 1);
+            return limiter.Admit(http, Endpoint("DeleteMailbox"), hostHops: 1);
         }
     }
 
@@ -592,8 +592,12 @@ public sealed class RelayRateLimiterTests
             http.Request.Headers.Authorization = authorization;
         }
 
-        return limiter.Admit(http, function);
+        return limiter.Admit(http, Endpoint(function));
     }
+
+    /// <summary>The relay's function named <paramref name="function"/>, as the pipeline hands it to the limiter.</summary>
+    internal static RelayEndpoint Endpoint(string function) =>
+        EndpointCatalogue.Relay.Named(function) ?? throw new ArgumentException($"No function is named {function}.", nameof(function));
 
     private static async Task<(int Status, string? RetryAfter)> ExecuteAsync(IResult result)
     {

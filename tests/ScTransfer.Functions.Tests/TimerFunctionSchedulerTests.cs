@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using ScTransfer.Relay.Http;
 using ScTransfer.SelfHost;
 using ScTransfer.Testing;
 
