@@ -535,7 +535,7 @@ public sealed class AzuriteMailboxStoreContractTests : MailboxStoreContract
             Options.Create(storage),
             Options.Create(new PurgeOptions { TombstoneRetention = Retention }),
             NullLogger<MailboxStore>.Instance);
-        _store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _store.EnsureTableAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     protected override IMailboxStore Store => _store;

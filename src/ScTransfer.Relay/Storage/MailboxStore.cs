@@ -34,8 +34,8 @@ internal sealed partial class MailboxStore(
     private readonly StorageOutage _outage = new(
         "Table storage is unavailable; retry later.", (type, status, failures) => LogUnavailable(logger, type, status, failures));
 
-    /// <summary>Creates the table if it is missing (start-up).</summary>
-    public async Task EnsureTablesAsync(CancellationToken cancellationToken) =>
+    /// <summary>Creates the mailbox table if it is missing (start-up).</summary>
+    public async Task EnsureTableAsync(CancellationToken cancellationToken) =>
         await Guard(() => _mailboxes.CreateIfNotExistsAsync(cancellationToken), cancellationToken);
 
     public async Task<Mailbox?> GetAsync(MailboxId id, MailboxView view, CancellationToken cancellationToken)
