@@ -48,8 +48,6 @@ public readonly struct PresentedToken
 /// </summary>
 public sealed partial class PrivacyPassRedeemer(PrivacyPassPolicy policy, SpentNonceStore spent, TimeProvider time, ILogger<PrivacyPassRedeemer> logger)
 {
-    public PrivacyPassOptions Options => policy.Options;
-
     /// <summary>The <c>WWW-Authenticate: PrivateToken ...</c> value for the current challenge window.</summary>
     public string ChallengeHeader() => policy.ChallengeHeader(time.GetUtcNow());
 
