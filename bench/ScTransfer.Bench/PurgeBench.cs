@@ -46,7 +46,7 @@ internal static class PurgeBench
     {
         var table = "benchpurge" + Guid.NewGuid().ToString("N")[..10];
         var (store, counter, service) = Store(options, table);
-        await store.EnsureTablesAsync(CancellationToken.None);
+        await store.EnsureTableAsync(CancellationToken.None);
         try
         {
             var now = DateTimeOffset.UtcNow;

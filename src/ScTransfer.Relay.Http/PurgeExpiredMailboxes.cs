@@ -15,7 +15,7 @@ namespace ScTransfer.Relay.Http;
 /// seconds, every minute by default); each run stops after <see cref="PurgeOptions.TimeBudget"/>.
 /// </summary>
 public sealed partial class PurgeExpiredMailboxes(
-    IMailboxStore store, IOptions<PurgeOptions> options, TimeProvider time, RelayMetrics metrics, ILogger<PurgeExpiredMailboxes> logger, SpentNonceStore spentTokens)
+    IMailboxStore store, PrivacyPassRedeemer privacyPass, IOptions<PurgeOptions> options, TimeProvider time, RelayMetrics metrics, ILogger<PurgeExpiredMailboxes> logger)
 {
     [Function(nameof(PurgeExpiredMailboxes))]
     public async Task Run([TimerTrigger("%PurgeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
@@ -47,8 +47,7 @@ public sealed partial class PurgeExpiredMailboxes(
             LogOutOfTime(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)elapsed.TotalMilliseconds);
         }
 
-        // Privacy Pass: spent-nonce tables of challenge windows that closed go whole.
-        await spentTokens.PurgeAsync(time.GetUtcNow(), cancellationToken);
+        await privacyPass.ForgetClosedWindowsAsync(cancellationToken);
     }
 
     [LoggerMessage(EventId = EventIds.PurgeStorageUnavailable, Level = LogLevel.Warning,

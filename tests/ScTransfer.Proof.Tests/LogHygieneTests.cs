@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Proof.Tests;
@@ -104,7 +105,7 @@ public sealed class LogHygieneTests
 
         // The log is real and covers the workload, so the scan below can find what is in it.
         Assert.True(log.Count > 50, $"only {log.Count} log lines");
-        Assert.Contains("Mailbox tables are ready", text, StringComparison.Ordinal);
+        Assert.Contains(EventIds.MailboxTableReadyMessage, text, StringComparison.Ordinal);
         Assert.Contains("Push (com.apple.apns) accepted by Notification Hubs: 201", text, StringComparison.Ordinal);
         Assert.Contains("Push (com.google.fcm) accepted by Notification Hubs: 201", text, StringComparison.Ordinal);
         Assert.Contains("refused by Notification Hubs: 400", text, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
@@ -6,7 +7,7 @@ namespace ScTransfer.Relay.Tests;
 [Trait(Needs.Trait, Needs.Shell)]
 public sealed class ChildProcessTests
 {
-    private const string Tables = "info: ScTransfer.Relay.Storage.StorageInitializer[1101]\\n      Mailbox tables are ready.\\n";
+    private const string Tables = "info: ScTransfer.Relay.Storage.StorageInitializer[1101]\\n      " + EventIds.MailboxTableReadyMessage + "\\n";
     private const string Listening = "info: Microsoft.Hosting.Lifetime[14]\\n      Now listening on: http://127.0.0.1:5999\\n";
 
     [Theory]

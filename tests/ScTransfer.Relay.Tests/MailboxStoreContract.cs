@@ -207,14 +207,32 @@ public abstract class MailboxStoreContract
     [Fact]
     public async Task A_mailbox_never_stored_reads_as_null_and_every_conditional_write_on_it_is_gone()
     {
+        var other = NewMailbox(TimeSpan.FromHours(1));
+        Assert.True(await Store.TryAddAsync(other, default));
         var mailbox = NewMailbox(TimeSpan.FromHours(1));
-        mailbox.Version = "W/\"datetime'2026-11-28T12%3A00%3A00.0000000Z'\"";
+        mailbox.Version = other.Version; // a version this store gave, of another mailbox
 
         Assert.Null(await Store.GetAsync(mailbox.Id, MailboxView.Full, default));
         Assert.Equal(WriteOutcome.Gone, await Store.TryReplaceAsync(mailbox, default));
         Assert.Equal(WriteOutcome.Gone, await Store.TryWriteReceiverAsync(mailbox, default));
         Assert.Equal(WriteOutcome.Gone, await Store.TryTombstoneAsync(mailbox, default));
         Assert.Null(await Store.GetAsync(mailbox.Id, MailboxView.Full, default));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_without_a_version_this_store_gave_throws_and_changes_nothing()
+    {
+        var mailbox = FullMailbox(MailboxId.New(), 100);
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+        var stored = Describe(mailbox);
+        mailbox.Version = null; // a bug, not a lost race: never an unconditional write
+        mailbox.OperationId = Guid.NewGuid();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryReplaceAsync(mailbox, default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryWriteReceiverAsync(mailbox, default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryTombstoneAsync(mailbox, default));
+
+        Assert.Equal(stored, Describe((await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!));
     }
 
     [Fact]
@@ -517,7 +535,7 @@ public sealed class AzuriteMailboxStoreContractTests : MailboxStoreContract
             Options.Create(storage),
             Options.Create(new PurgeOptions { TombstoneRetention = Retention }),
             NullLogger<MailboxStore>.Instance);
-        _store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _store.EnsureTableAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     protected override IMailboxStore Store => _store;

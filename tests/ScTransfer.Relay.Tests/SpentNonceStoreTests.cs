@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.PrivacyPass;
+using ScTransfer.Relay.Storage;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;

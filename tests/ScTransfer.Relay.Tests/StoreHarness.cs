@@ -41,7 +41,7 @@ public sealed class StoreHarness
         Service = connectionString is null ? Azurite.CreateServiceClient(clientOptions) : new TableServiceClient(connectionString, clientOptions);
         Storage = storage;
         Store = new MailboxStore(Service, new MailboxShards(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), storage.Shards), Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
-        Store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
+        Store.EnsureTableAsync(CancellationToken.None).GetAwaiter().GetResult();
         var relay = RelayOptionsForTests();
         Hasher = new ClaimHasher(RelayKeys.From(relay));
         Tokens = new TokenCipher(RelayKeys.From(relay));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Testing;
 
@@ -11,9 +12,6 @@ namespace ScTransfer.Testing;
 /// </summary>
 internal sealed partial class ChildProcess : IAsyncDisposable
 {
-    /// <summary>What the runner logs once it has created its tables (ScTransfer.Relay's start-up).</summary>
-    public const string TablesReadyLine = "Mailbox tables are ready";
-
     private readonly Process _process;
 
     private ChildProcess(Process process) => _process = process;
@@ -67,7 +65,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the self-hosted runner's DLL on <paramref name="urls"/> (a free port of 127.0.0.1 by default) and returns
-    /// once it says where it listens and, with <paramref name="waitForTables"/>, that its tables are ready. A start-up that
+    /// once it says where it listens and, with <paramref name="waitForTables"/>, that its mailbox table is ready. A start-up that
     /// exits or overruns <paramref name="timeout"/> throws with every line the runner wrote. The process is started before
     /// the first await, on the calling thread.
     /// </summary>
@@ -103,7 +101,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
                 listening.TrySetResult(new Uri(match.Groups[1].Value.TrimEnd('/') + "/"));
             }
 
-            if (line.Contains(TablesReadyLine, StringComparison.Ordinal))
+            if (RelayEventOf(line) == EventIds.MailboxTableReady)
             {
                 ready.TrySetResult();
             }
@@ -135,8 +133,19 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Waits until the process has exited and both output streams are read to the end.</summary>
     public Task WaitForExitAsync() => _process.WaitForExitAsync();
 
+    /// <summary>
+    /// The event id of the relay's line that <paramref name="line"/> begins (the console's simple format writes
+    /// <c>info: ScTransfer.…Category[1101]</c> before the message), or null.
+    /// </summary>
+    private static int? RelayEventOf(string line) => RelayEventHeader().Match(line) is { Success: true } match
+        ? int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture)
+        : null;
+
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"^[a-z]{4}: ScTransfer\.[\w.]+\[(\d+)\]$")]
+    private static partial Regex RelayEventHeader();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
@@ -9,8 +8,8 @@ namespace ScTransfer.Testing;
 
 /// <summary>
 /// An <see cref="IMailboxStore"/> in memory with the real store's semantics, so the protocol's rules can be tested in
-/// milliseconds: every write stores a copy and answers a fresh opaque version (the ETag), conditional writes compare
-/// it (a stale one is <see cref="WriteOutcome.Conflict"/>, a missing entry <see cref="WriteOutcome.Gone"/>), an add
+/// milliseconds: every write stores a copy and answers a fresh version of its own (<see cref="StoreVersion"/>),
+/// conditional writes compare it (a stale one is <see cref="WriteOutcome.Conflict"/>, a missing entry <see cref="WriteOutcome.Gone"/>), an add
 /// of a taken identifier is refused, a tombstone keeps only the identifier, expiry and operation id, and the purge
 /// works from an index of due times without looking at live mailboxes. The contract suite in
 /// ScTransfer.Relay.Tests (MailboxStoreContract) runs the same tests against this and the Azure Table store.
@@ -127,10 +126,9 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         // As the real store: the update and its push record in one transaction, both or neither.
         return ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken, applied: () =>
         {
-            var stored = push with { };
-            stored.Version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
-            _pushes[(push.DueAt, push.MailboxId.Value, push.Recipient)] = stored;
-            return stored.Version;
+            var version = NextVersion();
+            _pushes[(push.DueAt, push.MailboxId.Value, push.Recipient)] = push with { Version = version };
+            return version;
         }, answered: version => push.Version = version);
     }
 
@@ -177,8 +175,7 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
             }
 
             _pushes.Remove(key);
-            var next = push with { Attempts = push.Attempts + 1, DueAt = dueAt };
-            next.Version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
+            var next = push with { Attempts = push.Attempts + 1, DueAt = dueAt, Version = NextVersion() };
             _pushes[(dueAt, push.MailboxId.Value, push.Recipient)] = next with { };
             return Task.FromResult<PendingPush?>(next);
         }
@@ -243,8 +240,14 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
     /// </summary>
     private Task<WriteOutcome> ConditionalAsync(
         Mailbox mailbox, Func<Entry, (Mailbox Stored, DateTimeOffset PurgeAt)> write, CancellationToken cancellationToken,
-        Func<string>? applied = null, Action<string>? answered = null)
+        Func<StoreVersion>? applied = null, Action<StoreVersion>? answered = null)
     {
+        // As the real store: a conditional write needs a version this store gave.
+        if (mailbox.Version is not MemoryVersion)
+        {
+            throw new InvalidOperationException("A conditional write needs the version a read or write of this store returned.");
+        }
+
         lock (_gate)
         {
             ThrowIfFailing(cancellationToken);
@@ -254,7 +257,7 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
                 return Task.FromResult(WriteOutcome.Gone); // 404
             }
 
-            if (mailbox.Version is null || mailbox.Version != entry.Version)
+            if (mailbox.Version != entry.Version)
             {
                 return Task.FromResult(WriteOutcome.Conflict); // 412
             }
@@ -278,14 +281,14 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         }
     }
 
-    private void Put(MailboxId id, Mailbox mailbox, DateTimeOffset purgeAt, out string version)
+    private void Put(MailboxId id, Mailbox mailbox, DateTimeOffset purgeAt, out StoreVersion version)
     {
         if (_entries.TryGetValue(id, out var old))
         {
             _due.Remove((old.PurgeAt, id.Value));
         }
 
-        version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
+        version = NextVersion();
         _entries[id] = new Entry(mailbox, version, purgeAt);
         _due.Add((purgeAt, id.Value));
     }
@@ -295,6 +298,8 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         _entries.Remove(id);
         _due.Remove((entry.PurgeAt, id.Value));
     }
+
+    private MemoryVersion NextVersion() => new(++_nextVersion);
 
     private bool Late()
     {
@@ -314,7 +319,7 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
     }
 
     /// <summary>What a point read in <paramref name="view"/> returns: the real store's <c>$select</c>, property by property.</summary>
-    private static Mailbox Project(Mailbox m, string version, MailboxView view)
+    private static Mailbox Project(Mailbox m, StoreVersion version, MailboxView view)
     {
         var copy = Copy(m, version);
         return copy.IsTombstone ? copy : view switch
@@ -366,7 +371,7 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
     };
 
     /// <summary>A deep copy, so that nobody holding a mailbox can change what is stored without a write.</summary>
-    private static Mailbox Copy(Mailbox m, string? version) => m.IsTombstone
+    private static Mailbox Copy(Mailbox m, StoreVersion? version) => m.IsTombstone
         ? Mailbox.Tombstone(m.Id, m.ExpiresAt, m.OperationId, version)
         : new Mailbox
         {
@@ -391,5 +396,8 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
             Version = version,
         };
 
-    private sealed record Entry(Mailbox Mailbox, string Version, DateTimeOffset PurgeAt);
+    private sealed record Entry(Mailbox Mailbox, StoreVersion Version, DateTimeOffset PurgeAt);
+
+    /// <summary>This store's version: a number that every write moves on.</summary>
+    private sealed record MemoryVersion(long Number) : StoreVersion;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Testing;
 
@@ -55,7 +56,7 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Starts a relay; <paramref name="overrides"/> are extra or replacement settings (env style, e.g. Relay__MaxPayloadBytes).
-    /// With <paramref name="waitForStorage"/> it returns once the relay has created its tables.
+    /// With <paramref name="waitForStorage"/> it returns once the relay has created its mailbox table.
     /// </summary>
     public static async Task<RelayHost> StartAsync(
         IDictionary<string, string>? overrides = null, string publicBaseUrl = "https://relay.test.example", bool waitForStorage = true)
@@ -115,8 +116,9 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         ? Repository.SelfHostDll
         : throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
 
+    // Under the Functions host, whose log shows a worker line's category and message but not its event id.
     private Task WaitUntilTablesExistAsync() =>
-        Timeouts.WaitUntilAsync(() => _log.Any(l => l.Contains(ChildProcess.TablesReadyLine, StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+        Timeouts.WaitUntilAsync(() => _log.Any(l => l.Contains(EventIds.MailboxTableReadyMessage, StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()
     {

@@ -19,7 +19,14 @@ public static class EventIds
     public const int StartupNoticesDropped = 1021;
 
     // 1100–1199: Table storage.
-    public const int TablesReady = 1101;
+    public const int MailboxTableReady = 1101;
+
+    /// <summary>
+    /// The wording of <see cref="MailboxTableReady"/>, the line tests wait for before their first request. The
+    /// Functions host prints a worker's line as its category and message, without the id, so there they match this text.
+    /// </summary>
+    public const string MailboxTableReadyMessage = "Mailbox table is ready.";
+
     public const int StorageNotReachableYet = 1102;
     public const int TableMissing = 1103;
     public const int StorageUnavailable = 1104;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Relay.PrivacyPass;
 

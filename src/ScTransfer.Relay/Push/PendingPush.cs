@@ -1,4 +1,5 @@
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Relay.Push;
 
@@ -16,8 +17,8 @@ namespace ScTransfer.Relay.Push;
 /// <param name="DueAt">When the next attempt is due.</param>
 public sealed record PendingPush(MailboxId MailboxId, MailboxRole Recipient, byte[] RecipientClaimHash, DateTimeOffset Since, int Attempts, DateTimeOffset DueAt)
 {
-    /// <summary>The store's version of this record (its ETag); null before it is stored.</summary>
-    public string? Version { get; set; }
+    /// <summary>The stored state of this record, opaque as a mailbox's (<see cref="StoreVersion"/>); null before it is stored.</summary>
+    public StoreVersion? Version { get; set; }
 }
 
 /// <summary>What one delivery attempt came to.</summary>

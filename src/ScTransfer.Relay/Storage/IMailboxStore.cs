@@ -3,6 +3,14 @@ using ScTransfer.Relay.Push;
 
 namespace ScTransfer.Relay.Storage;
 
+/// <summary>
+/// The stored state of a record as the store that read or wrote it knows it (Table storage: the entity's ETag); the
+/// store's conditional writes succeed only while the record is still at it. Opaque above the store: the domain carries
+/// it from a read to the write that follows and never looks inside. Each store derives its own; equal means the same
+/// state.
+/// </summary>
+public abstract record StoreVersion;
+
 /// <summary>The result of a conditional write.</summary>
 public enum WriteOutcome
 {
@@ -83,5 +91,5 @@ public interface IMailboxStore
 public sealed class StorageUnavailableException(string message, Exception? inner) : Exception(message, inner)
 {
     /// <summary>True when the call was refused at once because storage is known to be down (the circuit breaker is open).</summary>
-    public bool BreakerOpen => InnerException is Polly.CircuitBreaker.BrokenCircuitException;
+    public bool BreakerOpen { get; init; }
 }

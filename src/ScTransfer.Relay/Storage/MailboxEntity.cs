@@ -179,7 +179,7 @@ internal static class MailboxEntity
     {
         var expiresAt = entity.GetDateTimeOffset(ExpiresAt) ?? throw new InvalidDataException("Mailbox entity has no ExpiresAt.");
         var operationId = entity.GetGuid(OperationId) ?? Guid.Empty;
-        var version = entity.ETag.ToString();
+        var version = new TableVersion(entity.ETag);
         if (entity.GetString(Kind) == TombstoneKind)
         {
             return Mailbox.Tombstone(id, expiresAt, operationId, version);

@@ -31,10 +31,11 @@ internal sealed partial class MailboxStore(
     /// <summary>One client per table for the process (the SDK's clients are thread-safe and share one pipeline).</summary>
     private readonly TableClient _mailboxes = service.GetTableClient(options.Value.MailboxTable);
     private readonly TimeSpan _tombstoneRetention = purgeOptions.Value.TombstoneRetention;
-    private readonly OutageLog _outages = new();
+    private readonly StorageOutage _outage = new(
+        "Table storage is unavailable; retry later.", (type, status, failures) => LogUnavailable(logger, type, status, failures));
 
-    /// <summary>Creates the table if it is missing (start-up).</summary>
-    public async Task EnsureTablesAsync(CancellationToken cancellationToken) =>
+    /// <summary>Creates the mailbox table if it is missing (start-up).</summary>
+    public async Task EnsureTableAsync(CancellationToken cancellationToken) =>
         await Guard(() => _mailboxes.CreateIfNotExistsAsync(cancellationToken), cancellationToken);
 
     public async Task<Mailbox?> GetAsync(MailboxId id, MailboxView view, CancellationToken cancellationToken)
@@ -58,7 +59,7 @@ internal sealed partial class MailboxStore(
         try
         {
             var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
-            mailbox.Version = response.Value[0].Headers.ETag?.ToString();
+            mailbox.Version = TableVersion.From(response.Value[0].Headers.ETag);
             return true;
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
@@ -88,14 +89,14 @@ internal sealed partial class MailboxStore(
         var shard = Shard(mailbox.Id);
         TableTransactionAction[] actions =
         [
-            new(TableTransactionActionType.UpdateReplace, MailboxEntity.Whole(shard, mailbox), new ETag(mailbox.Version!)),
+            new(TableTransactionActionType.UpdateReplace, MailboxEntity.Whole(shard, mailbox), TableVersion.Of(mailbox.Version)),
             PushRecords.Record(shard, push),
         ];
         try
         {
             var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
-            mailbox.Version = response.Value[0].Headers.ETag?.ToString();
-            push.Version = response.Value[1].Headers.ETag?.ToString();
+            mailbox.Version = TableVersion.From(response.Value[0].Headers.ETag);
+            push.Version = TableVersion.From(response.Value[1].Headers.ETag);
             return WriteOutcome.Written;
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
@@ -168,14 +169,14 @@ internal sealed partial class MailboxStore(
         TableTransactionAction[] actions =
         [
             new(TableTransactionActionType.UpdateReplace,
-                MailboxEntity.Tombstone(shard, id, mailbox.ExpiresAt, purgeAt, mailbox.OperationId), new ETag(mailbox.Version!)),
+                MailboxEntity.Tombstone(shard, id, mailbox.ExpiresAt, purgeAt, mailbox.OperationId), TableVersion.Of(mailbox.Version)),
             new(TableTransactionActionType.Delete, new TableEntity(shard, DueIndex.RowKey(mailbox.ExpiresAt, id)), ETag.All),
             DueIndex.Add(DueIndex.Row(shard, purgeAt, id, DueIndex.Step.Remove, mailbox.ExpiresAt)),
         ];
         try
         {
             var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
-            mailbox.Version = response.Value[0].Headers.ETag?.ToString();
+            mailbox.Version = TableVersion.From(response.Value[0].Headers.ETag);
             return WriteOutcome.Written;
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
@@ -360,8 +361,8 @@ internal sealed partial class MailboxStore(
     {
         try
         {
-            var response = await Guard(() => _mailboxes.UpdateEntityAsync(entity, new ETag(mailbox.Version!), mode, cancellationToken), cancellationToken);
-            mailbox.Version = response.Headers.ETag?.ToString();
+            var response = await Guard(() => _mailboxes.UpdateEntityAsync(entity, TableVersion.Of(mailbox.Version), mode, cancellationToken), cancellationToken);
+            mailbox.Version = TableVersion.From(response.Headers.ETag);
             return WriteOutcome.Written;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -376,38 +377,21 @@ internal sealed partial class MailboxStore(
     /// Turns an outage or throttling (network failure, timeout, 408/429/5xx after the client's retries) into
     /// <see cref="StorageUnavailableException"/>; answers the protocol cares about (404, 409, 412) pass through.
     /// </summary>
-    private async Task<T> Guard<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    private Task<T> Guard<T>(Func<Task<T>> operation, CancellationToken cancellationToken) => _outage.GuardAsync(async () =>
     {
         try
         {
-            try
-            {
-                return await operation();
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.TableNotFound.ToString())
-            {
-                // The table vanished under a running relay (storage restarted without its data, a table deleted by
-                // hand): create it again and retry once, rather than fail every write until the relay restarts.
-                LogTableMissing(logger);
-                await _mailboxes.CreateIfNotExistsAsync(cancellationToken);
-                return await operation();
-            }
+            return await operation();
         }
-        catch (Exception ex) when (StorageOutage.Is(ex, cancellationToken))
+        catch (RequestFailedException ex) when (ex.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.TableNotFound.ToString())
         {
-            throw Unavailable(ex);
+            // The table vanished under a running relay (storage restarted without its data, a table deleted by
+            // hand): create it again and retry once, rather than fail every write until the relay restarts.
+            LogTableMissing(logger);
+            await _mailboxes.CreateIfNotExistsAsync(cancellationToken);
+            return await operation();
         }
-    }
-
-    private StorageUnavailableException Unavailable(Exception ex)
-    {
-        if (_outages.ShouldLog(ex, out var failures))
-        {
-            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, failures);
-        }
-
-        return new StorageUnavailableException("Table storage is unavailable; retry later.", ex);
-    }
+    }, cancellationToken);
 
     [LoggerMessage(EventId = EventIds.TableMissing, Level = LogLevel.Warning, Message = "The mailbox table is missing; creating it again.")]
     private static partial void LogTableMissing(ILogger logger);

@@ -56,7 +56,7 @@ internal static class PushRecords
             row.GetInt32(AttemptsProperty) ?? 0,
             new DateTimeOffset(time, TimeSpan.Zero))
         {
-            Version = row.ETag.ToString(),
+            Version = new TableVersion(row.ETag),
         };
     }
 
@@ -75,5 +75,5 @@ internal static class PushRecords
     /// The row's ETag; any version when the update that wrote it never heard back (its answer came late and the storage
     /// client's retry met it): the row is that update's own.
     /// </summary>
-    public static ETag VersionOf(PendingPush push) => push.Version is { } version ? new ETag(version) : ETag.All;
+    public static ETag VersionOf(PendingPush push) => push.Version is null ? ETag.All : TableVersion.Of(push.Version);
 }
