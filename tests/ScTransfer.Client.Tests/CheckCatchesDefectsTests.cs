@@ -168,7 +168,7 @@ public sealed class CheckCatchesDefectsTests(WrongRelayFixture fixture) : IClass
         using var interrupt = new CancellationTokenSource();
         var made = fixture.Proxy.MailboxesMade.Count;
         var run = Programs.SctAsync(["check", fixture.Proxy.BaseAddress.AbsoluteUri, .. WrongRelayFixture.Options], cancellationToken: interrupt.Token);
-        await WaitUntilAsync(() => fixture.Proxy.MailboxesMade.Count >= made + 5 || run.IsCompleted);
+        await Timeouts.WaitUntilAsync(() => fixture.Proxy.MailboxesMade.Count >= made + 5 || run.IsCompleted);
         await interrupt.CancelAsync();
 
         var interrupted = await run.DefaultTimeout(TimeSpan.FromMinutes(2));
@@ -186,16 +186,6 @@ public sealed class CheckCatchesDefectsTests(WrongRelayFixture fixture) : IClass
         {
             using var answer = await http.GetAsync($"v1/m/{mailbox:D}").DefaultTimeout();
             Assert.True(answer.StatusCode == HttpStatusCode.NotFound, $"mailbox {mailbox:D} still answers {(int)answer.StatusCode}");
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeouts.Default;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the check did not make its mailboxes in time");
-            await Task.Delay(20);
         }
     }
 }

@@ -96,30 +96,23 @@ public sealed partial class RunLocalTests : IDisposable
         _script.BeginErrorReadLine();
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{relayPort}/"), Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(_script.HasExited, "run-local.sh exited before the relay answered:\n" + string.Join('\n', _lines));
-            Assert.True(clock.Elapsed < Bound, "The relay did not answer within 60 s:\n" + string.Join('\n', _lines));
-            try
+        await Timeouts.WaitUntilAsync(
+            async () =>
             {
-                using var answer = await http.GetAsync("v1/openapi.yaml");
-                if (answer.StatusCode == HttpStatusCode.OK)
+                Assert.False(_script.HasExited, "run-local.sh exited before the relay answered:\n" + string.Join('\n', _lines));
+                try
                 {
-                    break;
+                    using var answer = await http.GetAsync("v1/openapi.yaml");
+                    return answer.StatusCode == HttpStatusCode.OK;
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (TaskCanceledException)
-            {
-                // starting
-            }
-
-            await Task.Delay(200);
-        }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return false; // not listening yet, or still starting
+                }
+            },
+            Bound,
+            () => string.Join('\n', _lines),
+            "the relay answers GET /v1/openapi.yaml");
 
         return (relayPort, Pid(AzuriteLine()), Pid(RelayLine()));
     }

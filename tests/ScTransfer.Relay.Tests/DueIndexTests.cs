@@ -148,13 +148,7 @@ public sealed partial class DueIndexTests
         await Assert.ThrowsAnyAsync<Exception>(() => Task.WhenAll(work)).DefaultTimeout(); // storage is unavailable: 503s
 
         proxy.Thaw(); // what was held now reaches storage, after its client gave up on it
-        var thawed = System.Diagnostics.Stopwatch.StartNew();
-        while (proxy.InFlight > 0 && thawed.Elapsed < Timeouts.Default)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.Equal(0, proxy.InFlight);
+        await Timeouts.WaitUntilAsync(() => proxy.InFlight == 0, detail: () => $"{proxy.InFlight} requests still in flight");
         var stored = await DueIndexAudit.AssertConsistentAsync(harness.MailboxTable).DefaultTimeout();
         Assert.InRange(stored.Mailboxes, 10, 20);
     }
