@@ -139,9 +139,8 @@ internal static class MailboxEntity
     }
 
     /// <summary>
-    /// The receiver's part of the mailbox, as a merge sends it: its claim hash, token, last Correlation-ID and last
-    /// push, the record of a relinquish, and the write's id. A bind sets the claim hash (and forgets an old relinquish);
-    /// a relinquish clears the receiver's properties and records itself. Nothing else travels, the payload least of all.
+    /// The receiver's properties, the relinquish record and the write's id, as a bind's or relinquish's merge sends them;
+    /// nothing else travels, the payload least of all.
     /// </summary>
     public static TableEntity ReceiverPart(string partition, Mailbox mailbox) => new(partition, mailbox.Id.ToString())
     {
