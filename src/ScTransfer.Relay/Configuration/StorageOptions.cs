@@ -4,9 +4,8 @@ using Azure.Data.Tables;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// Where mailboxes live (configuration section <c>Storage</c>). Exactly one of <see cref="ConnectionString"/>
-/// (Azurite or a key-based account) and <see cref="TableEndpoint"/> (Azure, with the credential <see cref="Credential"/>
-/// names: the app's managed identity unless told otherwise) must be set.
+/// Where mailboxes live (<c>Storage__*</c>): exactly one of <see cref="ConnectionString"/> and <see cref="TableEndpoint"/>
+/// (docs/design.md, "The storage client").
 /// </summary>
 public sealed class StorageOptions
 {

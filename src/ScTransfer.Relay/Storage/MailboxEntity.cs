@@ -5,10 +5,8 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// The one Table entity a mailbox is stored as, mapped to and from Azure.Data.Tables' <see cref="TableEntity"/>.
-/// Property names are the storage format: change with care. An optional property that a merge must clear is written
-/// empty (a merge cannot remove a property): an empty binary or string, or <see cref="Cleared"/> for a time, reads as
-/// absent.
+/// The one Table entity a mailbox is stored as (<see cref="TableEntity"/>); property names are the storage format. A merge
+/// cannot remove a property, so a cleared one is written empty (<see cref="Cleared"/> for a time) and reads as absent.
 /// </summary>
 internal static class MailboxEntity
 {
