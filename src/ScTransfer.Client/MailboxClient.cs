@@ -6,12 +6,9 @@ using Microsoft.Extensions.Options;
 namespace ScTransfer.Client;
 
 /// <summary>
-/// The five calls of the draft (§6) against one relay, for either device. Every call carries a fresh
-/// Mailbox-Correlation-ID and retries network failures and 502/503/504 with that same ID (§5), so the relay can
-/// recognise a retry (201) instead of acting twice. Each error status becomes a typed <see cref="RelayException"/>.
-/// Register with <c>services.AddScTransferClient(...)</c> or construct over any <see cref="HttpClient"/> whose
-/// <see cref="HttpClient.BaseAddress"/> is the relay. The calls' bodies and answers are <see cref="MailboxMessages"/>;
-/// sending, retrying and mapping statuses to exceptions is <see cref="RelayTransport"/>.
+/// The five calls of the draft (§6) against one relay, for either device, each retried with its own Mailbox-Correlation-ID
+/// (§5, <see cref="RelayTransport"/>) and each error status a typed <see cref="RelayException"/>. Register with
+/// <c>services.AddScTransferClient(...)</c> or construct over an <see cref="HttpClient"/> whose base address is the relay.
 /// </summary>
 public sealed class MailboxClient
 {

@@ -7,10 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace ScTransfer.Client;
 
 /// <summary>
-/// Sends one call of <see cref="MailboxClient"/> to the relay: a fresh Mailbox-Correlation-ID per call, reused by every
-/// retry of it (network failures, 502/503/504, honouring Retry-After within <see cref="MailboxClientOptions.MaxRetryAfter"/>,
-/// draft §5), the echo check, and each error status as a typed <see cref="RelayException"/>. Knows nothing of the
-/// bodies it carries.
+/// Sends one call of <see cref="MailboxClient"/>: a fresh Mailbox-Correlation-ID reused by every retry (network failures,
+/// 502/503/504, Retry-After honoured; draft §5), the echo check, and error statuses as typed exceptions.
 /// </summary>
 internal sealed partial class RelayTransport(HttpClient http, Uri relay, MailboxClientOptions options, ILogger logger, TimeProvider time)
 {

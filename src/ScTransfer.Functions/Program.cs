@@ -11,8 +11,7 @@ using ScTransfer.Relay.Http;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
-// As on the self-hosted runner: ASP.NET Core's per-request Information logs carry mailbox identifiers in paths (and
-// in Azure the worker's OpenTelemetry exporter would send them); the lowest-precedence default, any setting overrides it.
+// As on the runner: ASP.NET Core's per-request logs carry mailbox identifiers in paths; any setting overrides this.
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
 {
     InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
@@ -33,9 +32,7 @@ builder.UseMiddleware<RelayFunctionsMiddleware>();
 builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp(builder.Configuration);
 builder.AddRelayTelemetry();
 var host = builder.Build();
-// Every setting is checked before the worker connects to the host. Wrong ones stop start-up with one message naming
-// each: logged (and exported to Application Insights), and written to standard error, which the host quotes when it
-// records the worker's exit (docs/deploy.md, "A start-up refused for its settings").
+// Every setting is checked before the worker connects to the host (docs/deploy.md, "A start-up refused for its settings").
 if (SettingsCheck.Refuses(host.Services, Console.Error))
 {
     host.Dispose();

@@ -46,10 +46,9 @@ internal sealed class RelayFunctionsMiddleware(RelayHttpPipeline pipeline, Endpo
     }
 
     /// <summary>
-    /// Writes the function's answer here, inside the pipeline, as the self-hosted runner does, rather than leave it to
-    /// the worker's FunctionsHttpProxyingMiddleware after this middleware returns: so that a failure while writing it is
-    /// mapped like any other, the request's places are held until its answer is written, and the request's span records
-    /// the status the client got. The worker is then handed an answer that writes nothing.
+    /// Writes the function's answer inside the pipeline, as the runner does, rather than leave it to the worker's
+    /// FunctionsHttpProxyingMiddleware: a write failure is mapped, places are held until the answer is out, and the span
+    /// records the status the client got.
     /// </summary>
     private async Task WriteAnswerAsync(FunctionContext context, HttpContext http)
     {

@@ -7,13 +7,9 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Functions;
 
 /// <summary>
-/// The Functions host drops what the worker logs outside a function invocation (GrpcWorkerChannel ignores user logs
-/// without an executing invocation id), so start-up notices ("Push notifications are off…", "Mailbox table is
-/// ready.", start-up warnings) would never reach the host's log. This records them, and
-/// <see cref="StartupNoticeReplay"/> writes them again inside the next invocation, once each. (In Azure, the worker's
-/// own OpenTelemetry exporter, RelayTelemetry, sends the originals to Application Insights as well.)
-/// Recorded: the relay's own lines at Information and above, anyone's at Warning and above; at most
-/// <see cref="Capacity"/> until the first invocation.
+/// Records what is logged before the first invocation (the relay's lines from Information, anyone's from Warning, at most
+/// <see cref="Capacity"/>) for <see cref="StartupNoticeReplay"/>: the host's GrpcWorkerChannel drops worker logs without
+/// an invocation id (docs/design.md, "Two hosts, one set of functions").
 /// </summary>
 internal sealed class StartupNotices : ILoggerProvider
 {

@@ -13,10 +13,8 @@ namespace ScTransfer.Relay.Http;
 public sealed class AppLinks
 {
     /// <summary>
-    /// How long a client may keep an association file: Apple's CDN fetches it within a day and devices look again
-    /// about weekly; Android verifies at install and takes a statement's lifetime from the HTTP caching headers
-    /// (docs/apps.md, "How the association is checked"). An hour keeps a corrected setting from waiting a day on
-    /// anyone's cache while costing one request an hour per cache.
+    /// How long a cache may keep an association file: an hour, so a corrected setting reaches every cache within it
+    /// (docs/apps.md, "How the association is checked").
     /// </summary>
     public const string CacheControl = "public, max-age=3600";
 
@@ -72,9 +70,8 @@ public sealed class AppLinks
     internal string? AppStoreId { get; }
 
     /// <summary>
-    /// What the share page of <paramref name="id"/> offers, or null when no app is configured. The links carry the
-    /// share link without its fragment: a page without script cannot read the fragment, and the relay never sees it
-    /// (draft §8.3).
+    /// What the share page of <paramref name="id"/> offers, or null when no app is configured; the links carry the share
+    /// link without its fragment, which the relay never sees (draft §8.3).
     /// </summary>
     internal AppActions? ActionsFor(MailboxId id, ShareVertical vertical)
     {
@@ -110,9 +107,8 @@ public sealed class AppLinks
     }
 
     /// <summary>
-    /// Apple's current format (iOS 13 and later; developer.apple.com/documentation/bundleresources/applinks):
-    /// <c>applinks.details[]</c>, each with <c>appIDs</c> and <c>components</c>. One component: the share links' path;
-    /// any query (<c>?v=</c>) and any fragment (the secret, §8.3). Every other path of the domain stays in the browser.
+    /// Apple's current format (<c>applinks.details[]</c> with <c>appIDs</c> and <c>components</c>): one component, the
+    /// share links' path with any query and fragment (docs/apps.md, "iOS: universal links").
     /// </summary>
     private static void WriteApple(Utf8JsonWriter json, IReadOnlyList<string> appIds, string pathPattern)
     {

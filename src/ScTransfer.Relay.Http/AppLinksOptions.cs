@@ -5,9 +5,8 @@ using ScTransfer.Relay.Configuration;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// The wallet app(s) that open this relay's share links (configuration section <c>AppLinks</c>, env <c>AppLinks__*</c>):
-/// what the relay's domain says about them in its association files (iOS universal links, Android App Links) and what
-/// the share page offers a person (docs/apps.md). Everything empty: no association file, a page without an app action.
+/// The wallet app(s) that open this relay's share links (<c>AppLinks__*</c>): the association files and the share page's
+/// app actions (docs/apps.md); all empty, neither.
 /// </summary>
 public sealed partial class AppLinksOptions
 {

@@ -18,11 +18,9 @@ internal enum NetworkScope
 }
 
 /// <summary>
-/// Whom a request or a connection counts against: the client (an IPv4 address, or the IPv6 /64 one subscriber's link
-/// gets) and, for IPv6, the /56 and the /48 around it, the delegations providers give one customer. Each has a budget
-/// of its own, the client's times <see cref="RateLimitingOptions.IPv6Prefix56Multiple"/> or
-/// <see cref="RateLimitingOptions.IPv6Prefix48Multiple"/>, so walking the /64s of one delegation buys at most that
-/// multiple (docs/security.md, "Who the client is"). The rate limits and the runner's connection cap both key on this.
+/// Whom a request or a connection counts against, for the rate limits and the runner's connection cap alike: the client
+/// (an IPv4 address or an IPv6 /64) and, for IPv6, the /56 and /48 around it, each with a multiple of the client's
+/// budget (docs/security.md, "IPv6 networks").
 /// </summary>
 /// <param name="Client">The client's key: <c>203.0.113.7</c>, <c>2001:db8:1:2::/64</c>, or <c>unknown</c>.</param>
 /// <param name="Prefix56">The /56's key (<c>2001:db8:1::/56</c>); null for IPv4.</param>

@@ -4,9 +4,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// DeleteMailbox, draft §6.3: <c>DELETE /v1/m/{mailboxIdentifier}</c>. The payload, display information, claim hashes,
-/// push tokens and request records go at once; what stays is a tombstone (the identifier and the expiry), which keeps
-/// the identifier from being used again until the purge removes it (docs/design.md, "Storage layout").
+/// DeleteMailbox, draft §6.3: <c>DELETE /v1/m/{mailboxIdentifier}</c>. Everything goes at once but a tombstone that keeps
+/// the identifier refused (docs/security.md, "Retired identifiers").
 /// </summary>
 [RateLimit(RateLimitClass.Write)]
 public sealed class DeleteMailbox(MailboxService mailboxes)

@@ -7,9 +7,8 @@ using ScTransfer.Relay.Storage;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Retries the pushes the hub has not taken yet (draft §3.2: each side learns of the other's update only through its
-/// push), found by key in the outbox (docs/push.md). The schedule is the app setting <c>PushRetrySchedule</c> (every
-/// 10 seconds by default), so a push arrives within a minute of the hub's recovery.
+/// Retries the pushes the hub has not taken yet (draft §3.2), on the app setting <c>PushRetrySchedule</c> (every 10 s by
+/// default; docs/push.md, "The outbox: a push accepted is delivered").
 /// </summary>
 public sealed partial class DeliverPendingPushes(PushOutbox outbox, ILogger<DeliverPendingPushes> logger)
 {

@@ -3,21 +3,10 @@ using System.Text;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// The sender's display text as the share page shows it: without the invisible characters that can make text read
-/// otherwise than it is. A title <c>Invoice \u202Egnp.exe</c> (a right-to-left override) would display as
-/// "Invoice exe.png"; here it displays as sent, "Invoice gnp.exe". Only what is shown is cleaned: the stored display
-/// information stays as sent (ReadSecureContent returns it so).
+/// The sender's display text as the share page shows it, without the invisible characters that make text read otherwise
+/// than it is (<c>Invoice \u202Egnp.exe</c> would display as "Invoice exe.png"). Only what is shown is cleaned; which
+/// characters go and why: docs/security.md, "The share page".
 /// </summary>
-/// <remarks>
-/// Removed (docs/security.md, "The share page"): the Unicode <c>Bidi_Control</c> characters (U+061C, U+200E, U+200F,
-/// U+202A–U+202E, U+2066–U+2069); the <c>Default_Ignorable_Code_Point</c> characters, which UTS #39 gives
-/// <c>Identifier_Type=Default_Ignorable</c> (soft hyphen, combining grapheme joiner, Hangul fillers, zero-width space,
-/// word joiner and invisible operators, deprecated format controls, byte-order mark, shorthand and musical format
-/// controls, unassigned ignorables), except those that change how visible text looks: ZWNJ and ZWJ (Persian, Indic
-/// scripts, emoji sequences; UTS #39 allows them in joining contexts), the variation selectors and Mongolian free
-/// variation selectors, and the tag characters of emoji tag sequences; and C0/C1 controls, U+2028 and U+2029 (each
-/// whitespace control becomes a space).
-/// </remarks>
 internal static class DisplayText
 {
     public static string Clean(string? text)
@@ -45,7 +34,7 @@ internal static class DisplayText
 
     private static bool IsWhitespaceControl(int c) => c is '\t' or '\n' or '\r' or '\v' or '\f' or 0x85 or 0x2028 or 0x2029;
 
-    /// <summary>Bidi_Control, the Default_Ignorable_Code_Point characters named above, and the C0/C1 controls.</summary>
+    /// <summary>Bidi_Control, the Default_Ignorable_Code_Point characters that shape nothing visible, and the C0/C1 controls.</summary>
     internal static bool IsRemoved(int c) => c switch
     {
         < 0x20 or (>= 0x7F and <= 0x9F) => true,                    // C0 and C1 controls (Cc)

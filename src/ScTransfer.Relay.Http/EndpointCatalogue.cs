@@ -24,11 +24,9 @@ internal sealed record RelayEndpoint(string Name, MethodInfo Method, string Rout
 internal sealed record TimerFunction(string Name, MethodInfo Method, string Schedule);
 
 /// <summary>
-/// The relay's functions, read once from the <c>[Function]</c>, <c>[HttpTrigger]</c> and <c>[TimerTrigger]</c>
-/// attributes Azure reads and the rate-limit class on each HTTP function class, so that nothing about an endpoint is
-/// written twice: the self-hosted runner maps its routes and schedules from here, the pipeline hands each request its
-/// <see cref="RelayEndpoint"/> (the rate limiter's class, the worker's span name), and <see cref="Unmatched"/> answers
-/// every path and method no function takes.
+/// The relay's functions, read once from the attributes Azure reads and each class's rate-limit class: the runner's
+/// routes and schedules, each request's <see cref="RelayEndpoint"/> and the 404/405 answers come from here
+/// (docs/design.md, "Layers").
 /// </summary>
 internal sealed class EndpointCatalogue
 {
@@ -62,9 +60,8 @@ internal sealed class EndpointCatalogue
     public IReadOnlyList<TimerFunction> Timers { get; }
 
     /// <summary>
-    /// Reads the functions <paramref name="types"/> declare. An HTTP function class that declares neither
-    /// <see cref="RateLimitAttribute"/> nor <see cref="ConcurrencyLimitOnlyAttribute"/>, or a route the 405 answers
-    /// cannot match, is refused here, so neither host starts with it.
+    /// Reads the functions <paramref name="types"/> declare; a class without a rate-limit class, or a route the 405
+    /// answers cannot match, is refused, so neither host starts with it.
     /// </summary>
     public static EndpointCatalogue Of(IEnumerable<Type> types)
     {
@@ -96,9 +93,8 @@ internal sealed class EndpointCatalogue
         functionName is not null && _byName.TryGetValue(functionName, out var endpoint) ? endpoint : null;
 
     /// <summary>
-    /// The answer to a request no function takes: a problem+json 404 naming the paths the relay serves, or a 405 with
-    /// <c>Allow</c> for a known path asked with another method (RFC 9110 §15.5.6). Served by the catch-all function on
-    /// both hosts (and the runner's fallback), so it passes through the same pipeline as every endpoint.
+    /// The answer to a request no function takes: a problem+json 404, or a 405 with <c>Allow</c> for a known path asked
+    /// with another method (RFC 9110 §15.5.6); served by the catch-all function, through the same pipeline.
     /// </summary>
     public IResult Unmatched(HttpRequest request)
     {

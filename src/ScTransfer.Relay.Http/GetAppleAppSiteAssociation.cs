@@ -4,9 +4,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// <c>GET /.well-known/apple-app-site-association</c> (and HEAD): the iOS apps that open this relay's share links as
-/// universal links, from <c>AppLinks__AppleAppIds</c>; 404 when none is configured. Held in memory: no storage
-/// operation (docs/apps.md).
+/// <c>GET /.well-known/apple-app-site-association</c> (and HEAD): the iOS apps that open share links, from memory; 404
+/// when none is configured (docs/apps.md).
 /// </summary>
 [ConcurrencyLimitOnly]
 public sealed class GetAppleAppSiteAssociation(AppLinks app)

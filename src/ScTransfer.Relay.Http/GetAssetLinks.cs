@@ -4,10 +4,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// <c>GET /.well-known/assetlinks.json</c> (and HEAD): the Digital Asset Links statement that lets the Android app
-/// open this relay's share links as verified App Links, from <c>AppLinks__AndroidPackageName</c> and
-/// <c>AppLinks__AndroidCertificateFingerprints</c>; 404 when none is configured. Held in memory: no storage operation
-/// (docs/apps.md).
+/// <c>GET /.well-known/assetlinks.json</c> (and HEAD): the Digital Asset Links statement for the Android app, from
+/// memory; 404 when none is configured (docs/apps.md).
 /// </summary>
 [ConcurrencyLimitOnly]
 public sealed class GetAssetLinks(AppLinks app)

@@ -4,9 +4,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Every request no other function takes (unknown paths, other methods on known paths): the Functions host would
-/// answer those itself with a bare 404. A catch-all route comes last in the host's route order (literal segments,
-/// then parameters, then catch-all), as in ASP.NET Core routing on the self-hosted runner.
+/// Every request no other function takes, which the Functions host would answer with a bare 404; the catch-all comes
+/// last in both hosts' route order (docs/design.md, "Two hosts, one set of functions").
 /// </summary>
 [ConcurrencyLimitOnly]
 public sealed class NoSuchEndpoint

@@ -12,12 +12,9 @@ namespace ScTransfer.Relay.Http;
 internal sealed record HtmlPage(int Status, string Html, string ContentSecurityPolicy);
 
 /// <summary>
-/// The share page (draft §6.4): the OpenGraph preview a messaging app's link preview reads, and the landing page a
-/// person who opens the link in a browser sees, with "Open in &lt;app&gt;" and the store links when the relay names
-/// its app (docs/apps.md). Every value is HTML-escaped and loses its invisible controls (<see cref="DisplayText"/>);
-/// the page has no script, and its Content-Security-Policy allows only its own stylesheet (by hash) and https images,
-/// so hostile display information cannot run. The image is a CSS background over the gradient, so an image that
-/// fails to load leaves the gradient, not a broken-image icon.
+/// The share page (draft §6.4): the OpenGraph preview and the landing page a person sees, with the app's actions when the
+/// relay names its app (docs/apps.md). No script, a CSP allowing only its own stylesheet and https images, every value
+/// escaped (docs/security.md, "The share page").
 /// </summary>
 internal static class PreviewPage
 {
@@ -45,9 +42,8 @@ internal static class PreviewPage
     private static readonly string[] MobileSystems = ["Android", "iPhone", "iPad", "iPod", "Mobile"];
 
     /// <summary>
-    /// The share page of a live share. A <paramref name="desktop"/> browser (<see cref="IsDesktop"/>) is not offered
-    /// what only a phone can do (Android's intent button, touching and holding the link); it is told to open the link
-    /// on the phone.
+    /// The share page of a live share; a <paramref name="desktop"/> browser is told to open the link on the phone rather
+    /// than offered what only a phone can do.
     /// </summary>
     public static HtmlPage Render(DisplayInformation display, string shareUrl, ShareVertical vertical, AppActions? app, bool desktop = false)
     {

@@ -7,24 +7,17 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Asks for, reads and redeems Privacy Pass tokens on CreateMailbox and on the read that binds a receiver. The token
-/// comes in <c>Authorization: PrivateToken token="..."</c> (RFC 9577 §2.2.2) or in draft §6's <c>deviceAttestation</c>
-/// header (any spelling in <see cref="RelayHeaders.DeviceAttestation"/>), bare or in the same PrivateToken form. A bare
-/// attestation value that does not decode to a Token structure is other attestation data and counts as no token.
-/// A refusal is 401 with a <c>WWW-Authenticate: PrivateToken</c> challenge next to the problem+json body, counted
-/// (<see cref="RelayRefusals"/>). Verifying and spending the token is <see cref="PrivacyPassRedeemer"/>'s; this class is
-/// only its HTTP side.
+/// The HTTP side of Privacy Pass on CreateMailbox and the binding read: the token from <c>Authorization: PrivateToken</c>
+/// (RFC 9577 §2.2.2) or draft §6's <c>deviceAttestation</c>, and the 401 with its challenge. Verifying and spending is
+/// <see cref="PrivacyPassRedeemer"/>'s (docs/security.md, "Privacy Pass").
 /// </summary>
 public sealed class PrivacyPassGate(PrivacyPassRedeemer redeemer, RelayRefusals refusals)
 {
     private const string Scheme = "PrivateToken";
 
     /// <summary>
-    /// Whether the request presents a well-formed Privacy Pass token (<see cref="PresentedToken.IsWellFormed"/>), found
-    /// without verifying it (no crypto, no storage): for code that treats token holders differently before the function
-    /// runs, e.g. the rate limiter's more generous per-address bucket. A token that cannot be read (not base64, the wrong
-    /// length or type, several of them) and opaque attestation data do not count, so they cannot buy the generous
-    /// bucket; the gate still refuses them, and any token that is not valid, with 401 before any storage operation.
+    /// Whether the request presents a well-formed token, checked from its bytes alone (no crypto, no storage), for the
+    /// rate limiter's bucket: an unreadable one or opaque attestation data buys nothing.
     /// </summary>
     public static bool PresentsToken(HttpRequest request) => ReadToken(request).IsWellFormed;
 

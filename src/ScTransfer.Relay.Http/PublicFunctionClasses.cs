@@ -1,13 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 
-// CA1515 (make public types internal) holds for this library as for an executable (.editorconfig beside this file):
-// only the hosts reference it, and they see its internals. The function classes stay public:
-// - the worker's generated DirectFunctionExecutor calls a function directly only when its method and every containing
-//   type are public; any other goes through the reflection-based DefaultFunctionExecutor (Microsoft.Azure.Functions.
-//   Worker.Sdk.Generators, FunctionExecutorGenerator: "PublicButContainingTypeNotVisible" takes the slow path);
-// - EndpointCatalogue, which both hosts read them through, finds them with Assembly.GetExportedTypes.
-// A new function class gets its line here (and so does a service its constructor takes, at the end of this file); any
-// other public type in this project fails the build.
+// CA1515 holds here as in an executable (.editorconfig beside this file). The function classes stay public, and so do
+// the services their constructors take, each with its line below (docs/design.md, "What each assembly exposes").
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.CreateMailbox", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.DeleteMailbox", Justification = "Function class")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:ScTransfer.Relay.Http.DeliverPendingPushes", Justification = "Function class")]

@@ -9,10 +9,8 @@ using ScTransfer.Relay.Storage;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Purges expired mailboxes (draft §8.3: "Relay server shall periodically check and delete expired mailboxes").
-/// Expired mailboxes already answer 404 everywhere; this removes their content (leaving a tombstone that keeps the
-/// identifier refused) and later the tombstone. The schedule is the app setting <c>PurgeSchedule</c> (NCRONTAB with
-/// seconds, every minute by default); each run stops after <see cref="PurgeOptions.TimeBudget"/>.
+/// Purges expired mailboxes (draft §8.3) on the app setting <c>PurgeSchedule</c>: their content first, leaving a
+/// tombstone, then the tombstone (docs/design.md, "Expiry and the purge").
 /// </summary>
 public sealed partial class PurgeExpiredMailboxes(
     IMailboxStore store, PrivacyPassRedeemer privacyPass, IOptions<PurgeOptions> options, TimeProvider time, RelayMetrics metrics, ILogger<PurgeExpiredMailboxes> logger)

@@ -9,10 +9,8 @@ internal enum RateLimitClass
 }
 
 /// <summary>
-/// Declares on an HTTP function class which of the client's buckets its requests take a token from, before the body is
-/// read (<see cref="RelayRateLimiter.Admit"/>), as endpoint metadata in the manner of ASP.NET Core's
-/// <c>[EnableRateLimiting]</c>. Every HTTP function class carries this or <see cref="ConcurrencyLimitOnlyAttribute"/>
-/// (<see cref="EndpointCatalogue"/> refuses one that carries neither).
+/// Declares on an HTTP function class which of the client's buckets its requests take a token from, as ASP.NET Core's
+/// <c>[EnableRateLimiting]</c> does; every HTTP function class carries this or <see cref="ConcurrencyLimitOnlyAttribute"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 internal sealed class RateLimitAttribute(RateLimitClass rateLimitClass) : Attribute

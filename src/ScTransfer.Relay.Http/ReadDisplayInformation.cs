@@ -5,10 +5,8 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// ReadDisplayInformationFromMailbox, draft §6.4: <c>GET /v1/m/{mailboxIdentifier}</c> (and HEAD). The share page:
-/// OpenGraph for link previews and the landing page for a person (with the app's actions when the relay names its app,
-/// docs/apps.md). No claim, never binds, never changes state, never shows the payload. A browser asking for a share that
-/// is gone gets a 404 page; API clients get problem+json.
+/// ReadDisplayInformationFromMailbox, draft §6.4: <c>GET /v1/m/{mailboxIdentifier}</c> (and HEAD), the share page. No
+/// claim, never binds or changes state; a share that is gone is a 404 page to a browser, problem+json to an API client.
 /// </summary>
 [RateLimit(RateLimitClass.Read)]
 public sealed class ReadDisplayInformation(MailboxService mailboxes, ShareLinks links, AppLinks app)

@@ -3,20 +3,14 @@ using Microsoft.AspNetCore.Http;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// What runs around every HTTP function, in this order, on both hosts (RelayFunctionsMiddleware in the Functions worker,
-/// RelayHttpMiddleware in the self-hosted runner, which only say how they find the function's endpoint and the host's own
-/// proxy hops): the request's <see cref="RelayRequestFeature"/>, then <see cref="RelayHttpPolicy.BeginRequest"/> (security
-/// headers, the Correlation-ID check and echo, draft §5), then <see cref="RelayRateLimiter.Admit"/> (the client's place
-/// and bucket, so a 429 carries both), then <see cref="RequestBodyReader.BufferAsync"/> (the body, whole and in time),
-/// then <see cref="RelayRateLimiter.EnterInstance"/>
-/// (a place under the instance's ceiling, taken only now so that a body still arriving cannot hold one), then the
-/// function, with a failure mapped to an answer by
-/// <see cref="RelayHttpPolicy.MapException"/>.
+/// What runs around every HTTP function on both hosts, in order: the <see cref="RelayRequestFeature"/>,
+/// <see cref="RelayHttpPolicy.BeginRequest"/> (draft §5), <see cref="RelayRateLimiter.Admit"/>,
+/// <see cref="RequestBodyReader.BufferAsync"/>, <see cref="RelayRateLimiter.EnterInstance"/> (only once the body has
+/// arrived), then the function, a failure mapped by <see cref="RelayHttpPolicy.MapException"/> (docs/design.md, "Layers").
 /// </summary>
 /// <remarks>
-/// An answer given here is written to the response at once. The function's own answer is written inside <c>next</c> on
-/// both hosts (the runner's endpoint; in the worker, RelayFunctionsMiddleware writes the invocation's IResult itself),
-/// so the request's places are held, and a failure while writing is mapped, until the answer is out.
+/// Both hosts write the function's answer inside <c>next</c>, so the places are held, and a failure while writing is
+/// mapped, until the answer is out.
 /// </remarks>
 internal sealed class RelayHttpPipeline(RelayHttpPolicy policy, RelayRateLimiter limiter, RequestBodyReader bodies)
 {

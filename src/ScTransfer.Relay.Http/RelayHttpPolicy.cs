@@ -7,10 +7,8 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Behaviour every response shares, written once and applied around every function by <see cref="RelayHttpPipeline"/>
-/// (called by a thin middleware in each host: a Functions worker middleware in Azure, an ASP.NET Core middleware in the
-/// self-hosted runner): the Mailbox-Correlation-ID echo (draft §5), security headers, and the mapping of failures to
-/// problem+json.
+/// What every response shares, applied by <see cref="RelayHttpPipeline"/>: the Mailbox-Correlation-ID echo (draft §5),
+/// security headers, and failures mapped to problem+json.
 /// </summary>
 internal sealed partial class RelayHttpPolicy(RelayMetrics metrics, ILogger<RelayHttpPolicy> logger)
 {

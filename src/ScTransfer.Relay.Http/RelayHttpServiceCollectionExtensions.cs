@@ -8,11 +8,8 @@ namespace ScTransfer.Relay.Http;
 internal static class RelayHttpServiceCollectionExtensions
 {
     /// <summary>
-    /// The relay's HTTP part, for both hosts (the Functions worker and the self-hosted runner): the catalogue of its
-    /// functions (read here, so that a function class it refuses stops start-up), the body reader, share
-    /// links and app links (with their settings, <c>AppLinks__*</c>, checked at start-up like the core's), the
-    /// per-request policy and pipeline, the rate limiter, the refusal counter and the Privacy Pass gate. Call after
-    /// AddSecureCredentialRelay (ScTransfer.Relay), which registers what these stand on.
+    /// The relay's HTTP part for both hosts, the endpoint catalogue read here so a class it refuses stops start-up. Call
+    /// after AddSecureCredentialRelay, which registers what these stand on.
     /// </summary>
     public static IServiceCollection AddRelayHttp(this IServiceCollection services, IConfiguration configuration)
     {

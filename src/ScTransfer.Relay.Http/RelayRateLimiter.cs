@@ -10,26 +10,11 @@ using ScTransfer.Relay.Storage;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Admits or refuses a request before its function runs, so a refused request costs no storage operation. Both hosts
-/// call it through <see cref="RelayHttpPipeline"/>, after <see cref="RelayHttpPolicy.BeginRequest"/> (so a 429 carries
-/// the security headers and the echoed Mailbox-Correlation-ID), in two steps:
-/// <list type="number">
-/// <item><see cref="Admit"/>, before the body is read: a place among the client's requests in progress
-/// (<see cref="RateLimitingOptions.MaxConcurrentRequestsPerClient"/>), then a token from the client's bucket for the
-/// endpoint's rate-limit class (<see cref="RateLimitAttribute"/>). An IPv6 client takes both from its /64, then from its /56 and its /48, whose budgets are multiples
-/// of a client's (<see cref="ClientNetworks"/>).</item>
-/// <item><see cref="EnterInstance"/>, once the body has arrived: a place under the instance's ceiling
-/// (<see cref="RateLimitingOptions.MaxConcurrentRequests"/>). A body still arriving holds only its client's places, so
-/// one client trickling uploads cannot fill the instance (docs/security.md, "Slow uploads").</item>
-/// </list>
-/// Every refusal is counted through <see cref="RelayRefusals"/>, which logs a summary, never a line per refusal.
+/// Admits or refuses a request before its function runs, so a refusal costs no storage operation: <see cref="Admit"/>
+/// before the body is read (the client's places, then its bucket for the endpoint's <see cref="RateLimitAttribute"/>
+/// class), <see cref="EnterInstance"/> once it has arrived (the instance's ceiling), so a slow upload holds only its
+/// client's places. Numbers and reasoning: docs/security.md, "Rate limits" and what follows it.
 /// </summary>
-/// <remarks>
-/// Memory stays bounded under a flood of distinct addresses: the partitioned limiters drop a client's bucket once it has
-/// been full (idle) for 10 s, and its concurrency limiter once it has held no place for 10 s, so only clients seen within
-/// about the refill time plus 10 s are held. A /56's or /48's bucket refills in the same time as a client's (burst and
-/// rate scale together), and there are never more of them than of /64s: at most three entries per client instead of one.
-/// </remarks>
 internal sealed class RelayRateLimiter : IDisposable
 {
     /// <summary>Retry-After bounds, in seconds (docs/security.md, "Rate limits").</summary>
@@ -56,9 +41,7 @@ internal sealed class RelayRateLimiter : IDisposable
         _metrics = metrics;
         // QueueLimit 0 everywhere: refuse at once, since a queue would hold memory and sockets for an attacker.
         _instance = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequests, QueueLimit = 0 });
-        // One limiter per scope (the client, its /56, its /48), chained narrowest first: a request takes a place or a token
-        // from a wider network only once the narrower ones admitted it, so one /64 never spends more of its networks'
-        // budget than its own, and a refusal gives back the places already taken. IPv4 clients have no wider networks.
+        // One limiter per scope (the client, its /56, its /48), chained narrowest first (docs/security.md, "IPv6 networks").
         _placesPerScope = [.. ClientNetworks.Scopes.Select(scope => PartitionedRateLimiter.Create<ClientNetworks, string>(client =>
             client[scope] is { } network
                 ? RateLimitPartition.GetConcurrencyLimiter(network, _ => new ConcurrencyLimiterOptions
@@ -88,13 +71,9 @@ internal sealed class RelayRateLimiter : IDisposable
     /// <param name="http">The request.</param>
     /// <param name="endpoint">The function the request is routed to; null when none matched (no bucket, as for <see cref="ConcurrencyLimitOnlyAttribute"/>).</param>
     /// <param name="hostHops">
-    /// Proxies inside the host itself, in front of this code: 0 for the self-hosted runner; 1 in the Functions worker,
-    /// whose host forwards every request through its own proxy (YARP's default transformer, as the host's
-    /// DefaultHttpProxyService uses it), which writes the address it saw into X-Forwarded-For. That entry is always
-    /// trusted (it stands in for the worker's remote address, the host's loopback) and comes on top of
-    /// <see cref="RateLimitingOptions.TrustedForwardedHops"/>, so that setting means the same on both hosts: the proxies
-    /// in front of the relay's host. Where the host replaced the header rather than appended to it (YARP's default
-    /// action is Set; the emulator does so), the chain is shorter than the setting and the host's entry is the client.
+    /// Proxies inside the host itself: 0 for the runner, 1 in the Functions worker, whose host's proxy writes the address
+    /// it saw into X-Forwarded-For; counted on top of <see cref="RateLimitingOptions.TrustedForwardedHops"/>
+    /// (docs/security.md, "Who the client is").
     /// </param>
     public RelayAdmission Admit(HttpContext http, RelayEndpoint? endpoint, int hostHops = 0)
     {
@@ -118,7 +97,7 @@ internal sealed class RelayRateLimiter : IDisposable
 
         var bucket = rateLimit switch
         {
-            // Token holders get their own, more generous bucket (docs/security.md, "Privacy Pass and the rate limits").
+            // Token holders get their own, more generous bucket (docs/security.md, "Privacy Pass").
             RateLimitClass.Create when _tokensOnCreate && PrivacyPassGate.PresentsToken(http.Request) => Bucket.CreateWithToken,
             RateLimitClass.Create => Bucket.Create,
             RateLimitClass.Write => Bucket.Write,
@@ -173,10 +152,8 @@ internal sealed class RelayRateLimiter : IDisposable
             : MinRetryAfterSeconds;
 
     /// <summary>
-    /// Whom a request counts against: the networks (<see cref="ClientNetworks"/>) of the trusted forwarded address when
-    /// <paramref name="trustedHops"/> is set and the header has that many entries, else of the connection's remote
-    /// address. IPv6 clients are a /64, the prefix one subscriber gets, so a client cannot escape its bucket by walking its
-    /// own interface identifiers, and also count against their /56 and /48, so walking /64s buys a bounded multiple.
+    /// Whom a request counts against: the networks of the trusted forwarded address when the header has
+    /// <paramref name="trustedHops"/> entries, else of the remote address (docs/security.md, "Who the client is").
     /// </summary>
     internal static ClientNetworks ClientKey(IPAddress? remote, StringValues forwardedFor, int trustedHops, int hostHops = 0) =>
         ClientNetworks.Of(
@@ -185,9 +162,8 @@ internal sealed class RelayRateLimiter : IDisposable
             ?? remote);
 
     /// <summary>
-    /// The N-th address from the right of X-Forwarded-For: each trusted proxy appends the address it saw, so that
-    /// entry was written by the outermost trusted proxy; anything left of it is whatever the client chose to send.
-    /// Null when the header is absent, too short or that entry is not an address.
+    /// The N-th address from the right of X-Forwarded-For, the one the outermost trusted proxy wrote; null when the
+    /// header is absent, too short or that entry is not an address.
     /// </summary>
     internal static IPAddress? ForwardedAddress(StringValues forwardedFor, int trustedHops)
     {
@@ -253,8 +229,8 @@ internal sealed class RelayRateLimiter : IDisposable
     };
 
     /// <summary>
-    /// No place is free. When the places are held by requests waiting on storage that has stopped answering, that is an
-    /// outage, not this client's doing: 503 with Retry-After, counted as storage unavailable. Else a 429 as any refusal.
+    /// No place is free: 503 while the places are held by requests waiting on stalled storage (an outage, not the
+    /// client's doing; docs/security.md, "A store that stops answering"), else 429.
     /// </summary>
     private RelayAdmission RefuseBusy(RateLimitLease lease, RefusalReason reason, string why)
     {

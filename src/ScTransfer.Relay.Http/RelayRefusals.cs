@@ -4,15 +4,10 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Every refusal the HTTP layer makes goes through here: counted one by one on <see cref="RelayMetrics"/>
-/// (<c>relay.requests.refused</c>, by reason), and summarised in the log at most once per <see cref="SummaryInterval"/>
-/// and reason, so that whoever causes refusals cannot choose how many log lines (and Application Insights bytes) they
-/// cost. Never the client's address or anything it sent: the reason and a count only.
+/// Every refusal of the HTTP layer: counted one by one (<c>relay.requests.refused</c>) and logged at most once per
+/// <see cref="SummaryInterval"/> and reason, so whoever causes refusals cannot choose the log's size; the reason and a
+/// count only (docs/security.md, "Refusals in the log").
 /// </summary>
-/// <remarks>
-/// One <see cref="LogThrottle"/> per reason. A count left over when refusals stop is logged with the next refusal of
-/// that reason: the metric has it at once.
-/// </remarks>
 public sealed partial class RelayRefusals
 {
     /// <summary>Least time between two summaries of the same reason.</summary>

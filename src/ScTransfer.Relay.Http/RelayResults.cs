@@ -8,10 +8,8 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// The relay's responses, as <see cref="IResult"/>: the Functions worker's ASP.NET Core integration executes a function's
-/// IResult (FunctionsHttpProxyingMiddleware), the self-hosted runner calls <see cref="IResult.ExecuteAsync"/> itself. They
-/// write straight to the response with <see cref="Utf8JsonWriter"/> (no formatters, no reflection), so both hosts
-/// produce byte-identical answers.
+/// The relay's responses, as <see cref="IResult"/> written with <see cref="Utf8JsonWriter"/>, so both hosts produce
+/// byte-identical answers (docs/design.md, "Two hosts, one set of functions").
 /// </summary>
 internal static class RelayResults
 {
@@ -44,12 +42,8 @@ internal static class RelayResults
         new DocumentResult(utf8, mediaType, cacheControl);
 
     /// <summary>
-    /// The encoder of every JSON answer the relay writes (problem details, the endpoints' answers, the association files),
-    /// so that a detail reads in a terminal as written: <c>'</c> and <c>§</c> stay themselves instead of <c>\u0027</c>
-    /// and <c>\u00A7</c> (the default encoder escapes all but ASCII, and what HTML treats specially). Relaxed escaping is
-    /// safe for a body served as <c>application/json</c> or <c>application/problem+json</c> (with <c>nosniff</c>, which
-    /// every answer carries): quotes, backslashes and control characters are still escaped, so the JSON stays valid.
-    /// It is not safe in HTML: never embed this output in a page (PreviewPage encodes with HtmlEncoder).
+    /// The encoder of every JSON answer: relaxed, so <c>'</c> and <c>§</c> read as written; safe only for JSON served with
+    /// <c>nosniff</c>, never in HTML (docs/design.md, "Two hosts, one set of functions").
     /// </summary>
     internal static readonly JavaScriptEncoder JsonEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 

@@ -51,12 +51,9 @@ public sealed class RequestBodyReader(IOptions<RelayOptions> options, IOptions<R
     }
 
     /// <summary>
-    /// Run by <see cref="RelayHttpPipeline"/> before the request takes its place under the instance's ceiling: a body the
-    /// request carries is read whole into <see cref="RelayRequestFeature.Body"/> (returned to the pool with the request),
-    /// so a slow upload holds only its own client's places. A declared length over <see cref="RelayOptions.MaxRequestBodyBytes"/>
-    /// is refused before reading, and reading stops one byte past it. Null to go on, else the refusal to answer with
-    /// (counted): 413, 408 once <see cref="RateLimitingOptions.BodyTimeout"/> has passed (closing the connection, RFC 9110
-    /// §15.5.9), or 400 for a body whose framing is malformed.
+    /// Reads the body whole into <see cref="RelayRequestFeature.Body"/> before the request takes an instance place. Null to
+    /// go on, else the counted refusal: 413 (over <see cref="RelayOptions.MaxRequestBodyBytes"/>, before reading if
+    /// declared), 408 after <see cref="RateLimitingOptions.BodyTimeout"/> (RFC 9110 §15.5.9), 400 for broken framing.
     /// </summary>
     internal async Task<IResult?> BufferAsync(HttpContext http, RelayRequestFeature feature)
     {
@@ -68,10 +65,8 @@ public sealed class RequestBodyReader(IOptions<RelayOptions> options, IOptions<R
 
         if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
         {
-            // Kestrel's own rate check, as a bound on the body's total time: the read fails once BodyTimeout has passed
-            // unless MaxRequestBodyBytes·t/BodyTimeout bytes have arrived by then, more than any body may have. Kestrel
-            // then ends the connection itself (cancelling the read here instead leaves its body reader in a state its
-            // drain after the answer fails on). A stalled body therefore waits BodyTimeout, not the global 5 s grace.
+            // Kestrel's own rate check as a bound on the body's total time; cancelling the read here instead breaks
+            // Kestrel's drain (docs/security.md, "Slow uploads").
             rate.MinDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(_maxBody / _bodyTimeout.TotalSeconds, _bodyTimeout);
         }
 

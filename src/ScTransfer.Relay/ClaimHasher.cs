@@ -5,11 +5,8 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay;
 
 /// <summary>
-/// Keyed claim hashes: HMAC-SHA256(relay key, mailbox id ‖ claim). A dump of the storage account reveals no claim
-/// and cannot be replayed; the mailbox id in the input makes the same claim hash differently in every mailbox,
-/// so the relay cannot link a device across shares (draft §8.2).
-/// Mailbox-Correlation-IDs are only ever compared, so they are stored the same way: HMAC-SHA256 under a key derived
-/// from the relay key, over mailbox id ‖ party ‖ the ID, so a table dump reveals none and links none across mailboxes.
+/// Keyed hashes of claims (HMAC-SHA256(relay key, mailbox id ‖ claim)) and of Correlation-IDs (under a derived key, with
+/// the party), so storage reveals none and links no device across shares (draft §8.2; docs/design.md, "Storage layout").
 /// </summary>
 public sealed class ClaimHasher
 {
@@ -29,11 +26,8 @@ public sealed class ClaimHasher
     }
 
     /// <summary>
-    /// The identifier of a mailbox the relay names for a create without <c>mailboxIdentifier</c> (later revisions) that
-    /// carries a Correlation-ID: a version 4 UUID from HMAC-SHA256(relay key, claim ‖ Correlation-ID). A retry of that
-    /// create (same claim, same ID) names the same mailbox, so its insert meets the first and gets the §5 duplicate
-    /// answer with the same link, without any lookup keyed by device. Without the key nobody can tell it from a random
-    /// identifier or relate two of them (draft §8, §8.2).
+    /// The identifier the relay names for a create without <c>mailboxIdentifier</c> that carries a Correlation-ID, so its
+    /// retry names the same mailbox (§5); unrelatable without the key (§8.2; docs/compatibility.md).
     /// </summary>
     public MailboxId IdentifierFor(DeviceClaim claim, string correlationId)
     {

@@ -9,10 +9,9 @@ using ScTransfer.Relay.Storage;
 namespace ScTransfer.Relay;
 
 /// <summary>
-/// The draft's rules, once: who may do what to a mailbox (binding, access rights), idempotency by
-/// Mailbox-Correlation-ID, expiry, identifiers never reused, and the push budget. Both hosts reach the protocol only
-/// through this class. Every write carries a fresh <see cref="Mailbox.OperationId"/>: when the storage client's own
-/// retry of a write that was applied but answered late meets that write (409, 412), the relay knows it as its own.
+/// The draft's rules, once: binding and access rights, idempotency (§5), expiry, identifiers never reused, the push
+/// budget. Every write carries a fresh <see cref="Mailbox.OperationId"/> so the relay knows its own late-answered write
+/// (docs/design.md, "Concurrency").
 /// </summary>
 public sealed partial class MailboxService(
     IMailboxStore store,
@@ -210,9 +209,8 @@ public sealed partial class MailboxService(
     }
 
     /// <summary>
-    /// The push budget (docs/security.md: a receiver looping updates must not flood the other device or the push quota):
-    /// at most <see cref="PushOptions.MaxPerMailbox"/> pushes over the mailbox's life and one per recipient per
-    /// <see cref="PushOptions.MinIntervalSeconds"/>. Counted on the mailbox, in the update's own conditional write.
+    /// The push budget, counted on the mailbox in the update's own conditional write: <see cref="PushOptions.MaxPerMailbox"/>
+    /// over its life, one per recipient per <see cref="PushOptions.MinIntervalSeconds"/> (docs/security.md, "The push budget").
     /// </summary>
     private bool SpendPush(Mailbox mailbox, MailboxRole recipient)
     {
@@ -247,10 +245,8 @@ public sealed partial class MailboxService(
     }
 
     /// <summary>
-    /// RelinquishMailbox (later revisions, <c>PATCH</c>): the bound receiver gives up its binding so that another
-    /// receiver can bind by reading. Its notification token and idempotency record go with it (§8.2: nothing of a
-    /// device that has left stays behind), except the keyed hash of its claim and its Correlation-ID, kept so that a
-    /// retry of this very request still gets 201 (§5). The sender cannot relinquish: it deletes instead.
+    /// RelinquishMailbox (later revisions, <c>PATCH</c>): the bound receiver lets go so another can bind. Nothing of it
+    /// stays (§8.2) but the keyed hashes of its claim and Correlation-ID, so its retry gets 201 (§5).
     /// </summary>
     public async Task<Outcome<bool>> RelinquishAsync(MailboxId id, DeviceClaim claim, string? correlationId, CancellationToken cancellationToken) =>
         Counted(await ReadDecideWriteAsync<bool>(id, "relinquish", MailboxView.Access, mailbox =>
@@ -282,9 +278,8 @@ public sealed partial class MailboxService(
         }, cancellationToken), metrics.MailboxRelinquished);
 
     /// <summary>
-    /// DeleteMailbox (§6.3): the sender at any time (§3.2, Req-Revoke), the bound receiver with D. The mailbox becomes
-    /// a tombstone that keeps its identifier refused (a leaked, revoked link never shows a stranger's mailbox). A
-    /// retried delete finds only the tombstone and gets 404, as §6.3.3 allows: it holds nothing to recognise a retry by.
+    /// DeleteMailbox (§6.3): the sender at any time (§3.2), the bound receiver with D. The tombstone keeps the identifier
+    /// refused; a retried delete gets 404, as §6.3.3 allows (docs/design.md, "Idempotency (§5)").
     /// </summary>
     public async Task<Outcome<bool>> DeleteAsync(MailboxId id, DeviceClaim claim, CancellationToken cancellationToken) =>
         Counted(await ReadDecideWriteAsync<bool>(id, "delete", MailboxView.Access, mailbox =>
@@ -328,9 +323,8 @@ public sealed partial class MailboxService(
     public bool CanPushTo(NotificationToken? token) => token is not null && pushes.CanPushTo(token.Type);
 
     /// <summary>
-    /// Reads the live mailbox, lets <paramref name="decide"/> answer or choose a conditional write, and makes that
-    /// write. A write that lost a race (the ETag moved) reads and decides again, after a short random pause so that
-    /// racing writers spread out; a mailbox gone meanwhile is 404.
+    /// Reads the live mailbox, lets <paramref name="decide"/> answer or choose a conditional write, and makes it; a write
+    /// that lost a race reads and decides again after a short random pause; a mailbox gone meanwhile is 404.
     /// </summary>
     private async Task<Outcome<T>> ReadDecideWriteAsync<T>(
         MailboxId id, string operation, MailboxView view, Func<Mailbox, Decision<T>> decide, CancellationToken cancellationToken)

@@ -8,13 +8,9 @@ using ScTransfer.Relay.Http;
 namespace ScTransfer.SelfHost;
 
 /// <summary>
-/// A Kestrel connection middleware: one client (its address, IPv6 by /64, as the rate limits count clients) holds at
-/// most <see cref="RateLimitingOptions.MaxConnectionsPerClient"/> open connections, and an IPv6 /56 or /48 that multiple
-/// of it (<see cref="ClientNetworks"/>); one more is closed at once, before Kestrel reads a byte of it, and counted
-/// (<see cref="RefusalReason.ClientConnections"/>). So one address, or one delegation's many /64s, cannot take the
-/// connections everybody else needs; Kestrel's MaxConcurrentConnections stays the ceiling for all (docs/security.md,
-/// "Idle connections"). Off while <see cref="RateLimitingOptions.TrustedForwardedHops"/> is set, since every connection
-/// then comes from the proxy, and when the limits are off.
+/// A Kestrel connection middleware: a client (<see cref="ClientNetworks"/>) holds at most
+/// <see cref="RateLimitingOptions.MaxConnectionsPerClient"/> open connections, one more is closed before Kestrel reads a
+/// byte (docs/security.md, "Idle connections"). Off behind a trusted proxy, whose address every connection would carry.
 /// </summary>
 internal sealed class ClientConnectionLimit(IOptions<RateLimitingOptions> options, RelayRefusals refusals)
 {

@@ -5,10 +5,8 @@ using ScTransfer.Relay.Http;
 namespace ScTransfer.SelfHost;
 
 /// <summary>
-/// Runs a timer function on its schedule, parsed as the Functions host parses it (<see cref="PurgeSchedule"/>:
-/// NCRONTAB with seconds, or a period);
-/// a <c>%Name%</c> schedule is read from configuration, like the Functions host's app-setting reference.
-/// A run never overlaps the previous one; a failing run is logged and the next one still happens.
+/// Runs a timer function on its schedule as the Functions host does (<see cref="PurgeSchedule"/>, <c>%Name%</c> read
+/// from configuration); runs never overlap, and a failing run is logged and the next one still happens.
 /// </summary>
 internal sealed partial class TimerFunctionScheduler(
     TimerFunction function, IServiceProvider services, IConfiguration configuration, TimeProvider time, ILogger<TimerFunctionScheduler> logger)

@@ -20,9 +20,8 @@ internal enum CaseNeeds
 }
 
 /// <summary>
-/// One numbered check, after h2spec's cases: a stable number, the group it reports under, a name that says what a
-/// conforming relay does, and the draft section (or the reason) it rests on. <see cref="Run"/> passes by returning
-/// (optionally a note), fails by throwing <see cref="CaseFailedException"/>, skips by throwing <see cref="CaseSkippedException"/>.
+/// One numbered check, after h2spec's: number, group, what a conforming relay does, and the section it rests on.
+/// <see cref="Run"/> passes by returning, fails or skips by throwing <see cref="CaseFailedException"/> or <see cref="CaseSkippedException"/>.
 /// </summary>
 internal sealed record CheckCase(int Number, string Group, string Name, string Reference, CaseNeeds Needs, Func<CheckContext, CancellationToken, Task<string?>> Run)
 {

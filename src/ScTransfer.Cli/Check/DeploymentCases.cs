@@ -7,10 +7,8 @@ using System.Text.RegularExpressions;
 namespace ScTransfer.Cli.Check;
 
 /// <summary>
-/// The cases that hold a deployment to what devices, browsers and the platforms' verifiers need, beyond the draft's
-/// messages: TLS, the share link's base, the headers of every answer and of the pages, the association files, and the
-/// answers to errors. Several look at every answer the run received, plus one request of their own so that each also
-/// runs alone (<c>--case</c>).
+/// The cases that hold a deployment to what devices, browsers and the platforms' verifiers need beyond the draft. Those
+/// that look at every answer of the run also send one request of their own, so each runs alone (<c>--case</c>).
 /// </summary>
 internal static partial class DeploymentCases
 {

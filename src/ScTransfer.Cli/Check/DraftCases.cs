@@ -9,10 +9,9 @@ using ScTransfer.Client;
 namespace ScTransfer.Cli.Check;
 
 /// <summary>
-/// The cases that hold a relay to the draft (draft-secure-credential-transfer-00) and to the later revisions' spellings
-/// the project accepts (docs/compatibility.md). Each case makes its own short-lived mailboxes, except those that only
-/// look at the shared draft-00 mailbox (<see cref="CheckContext.PrimaryAsync"/>). No case ever causes a push: a token is
-/// left only with an update whose other party left none, so no update has anyone to notify.
+/// The cases that hold a relay to the draft and to the later revisions' spellings (docs/compatibility.md), each with its
+/// own short-lived mailboxes or the shared one (<see cref="CheckContext.PrimaryAsync"/>). No case ever causes a push: a
+/// token is left only with an update whose other party left none.
 /// </summary>
 internal static class DraftCases
 {

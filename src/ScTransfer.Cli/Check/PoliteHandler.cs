@@ -3,11 +3,9 @@ using System.Net;
 namespace ScTransfer.Cli.Check;
 
 /// <summary>
-/// Every request of a check goes through here, the reference client's included, so that a check stays polite to a
-/// production relay: at most <c>--max-requests</c>, one at a time, paced by <see cref="Pacer"/> under half the relay's
-/// default per-client buckets, and a 429 or 503 waited out (its <c>Retry-After</c>, at most 30 s) and retried at most
-/// twice, with the same Mailbox-Correlation-ID (nothing was done the first time, or the retry is recognised, §5).
-/// Every answer is recorded (<see cref="Exchanges"/>) for the cases that look at all of them.
+/// Every request of a check goes through here, so it stays polite to a production relay: a budget, one at a time, paced
+/// by <see cref="Pacer"/>, a 429 or 503 waited out and retried with the same Correlation-ID (§5); every answer is
+/// recorded in <see cref="Exchanges"/> (docs/cli.md, "Checking a relay: `sct check`").
 /// </summary>
 internal sealed class PoliteHandler(HttpMessageHandler inner, int maxRequests, TimeProvider time) : DelegatingHandler(inner)
 {
@@ -145,9 +143,8 @@ internal sealed class PoliteHandler(HttpMessageHandler inner, int maxRequests, T
 }
 
 /// <summary>
-/// Token buckets on the check's side at half the relay's defaults per client (docs/security.md, "Rate limits": creates
-/// 60 at once then 1 a second, writes 120 then 2, reads 300 then 5), so one run never spends more than half of what
-/// one address may, and a second run at once (or a neighbour behind the same address) still fits.
+/// Token buckets on the check's side at half the relay's default per-client buckets, so a second run, or a neighbour
+/// behind the same address, still fits (docs/cli.md, "Checking a relay: `sct check`").
 /// </summary>
 internal sealed class Pacer(TimeProvider time)
 {

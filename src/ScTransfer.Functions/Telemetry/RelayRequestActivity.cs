@@ -6,11 +6,9 @@ using ScTransfer.Relay.Http.Telemetry;
 namespace ScTransfer.Functions.Telemetry;
 
 /// <summary>
-/// The worker's own span for an HTTP invocation: a server span named by the function's route template (never the path,
-/// which names the mailbox), with the method, the route and the status the relay answered. Application Insights shows
-/// it as the request, with its result code, and the storage calls under it. The self-hosted runner has ASP.NET Core's
-/// server span instead (its path redacted by <see cref="TelemetryRedaction"/>). The host's own request records, which
-/// carry the URL, are switched off in host.json (docs/operations.md, "What the Functions host records").
+/// The worker's server span for an HTTP invocation, named by the route template (never the path, which names the
+/// mailbox): the request in Application Insights. The runner has ASP.NET Core's, its path redacted by
+/// <see cref="TelemetryRedaction"/> (docs/operations.md, "What the Functions host records").
 /// </summary>
 internal static class RelayRequestActivity
 {

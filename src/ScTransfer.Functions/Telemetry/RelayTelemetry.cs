@@ -9,9 +9,8 @@ using ScTransfer.Relay.Http.Telemetry;
 namespace ScTransfer.Functions.Telemetry;
 
 /// <summary>
-/// OpenTelemetry for the worker: what both hosts share (<see cref="RelayOpenTelemetry"/>), the worker's invocation spans
-/// (<c>UseFunctionsWorkerDefaults</c>), and the Azure Monitor exporter when the app has an Application Insights
-/// connection string (that is, in Azure). Nothing is set up when neither it nor an OTLP endpoint is configured.
+/// OpenTelemetry for the worker: what both hosts share, the invocation spans, and the Azure Monitor exporter when an
+/// Application Insights connection string is set (docs/operations.md, "Traces").
 /// </summary>
 internal static class RelayTelemetry
 {
@@ -30,9 +29,8 @@ internal static class RelayTelemetry
         var telemetry = builder.Services.AddRelayOpenTelemetry(builder.Configuration, tracing =>
         {
             tracing.AddSource(RelayRequestActivity.SourceName);
-            // The host's traceparent carries no sampling decision the worker should follow (the host records its own
-            // requests with the Application Insights SDK, or not at all, host.json): record every invocation unless
-            // OTEL_TRACES_SAMPLER chooses otherwise. With Azure Monitor its exporter sets the sampler (below).
+            // The host's traceparent carries no sampling decision to follow: record every invocation unless
+            // OTEL_TRACES_SAMPLER says otherwise (docs/operations.md, "Traces").
             if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
             {
                 tracing.SetSampler(new AlwaysOnSampler());
@@ -46,9 +44,7 @@ internal static class RelayTelemetry
             {
                 exporter.ConnectionString = connectionString;
                 exporter.Credential = credential;
-                // The exporter replaces the sampler with its own, by default 5 traces a second: requests and their
-                // storage dependencies would then be a sample. A ratio instead: all of them, or the share named by
-                // OTEL_TRACES_SAMPLER_ARG with a ratio sampler (the alerts count requests by itemCount either way).
+                // The exporter's own sampler keeps 5 traces a second; a ratio instead (docs/operations.md, "Traces").
                 exporter.TracesPerSecond = null;
                 exporter.SamplingRatio = ratio;
             });

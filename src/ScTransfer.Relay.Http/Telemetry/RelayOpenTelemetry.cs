@@ -10,10 +10,8 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Http.Telemetry;
 
 /// <summary>
-/// What both hosts export through OpenTelemetry (docs/operations.md): spans of every storage call (the Azure SDK's
-/// <c>Azure.*</c> sources) and of the pushes (HttpClient), the relay's <see cref="RelayMetrics"/>, and logs, all through
-/// <see cref="TelemetryRedaction"/>. OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the standard <c>OTEL_*</c>
-/// variables configure it); each host adds its own request spans and, in Azure, the Azure Monitor exporter.
+/// What both hosts export through OpenTelemetry, all through <see cref="TelemetryRedaction"/>: storage and push spans,
+/// <see cref="RelayMetrics"/> and logs, by OTLP when configured (docs/operations.md, "Traces").
 /// </summary>
 internal static class RelayOpenTelemetry
 {

@@ -6,12 +6,8 @@ using OpenTelemetry.Logs;
 namespace ScTransfer.Relay.Http.Telemetry;
 
 /// <summary>
-/// Keeps mailbox identifiers (and anything shaped like one: claims are UUIDs too) out of everything the relay exports.
-/// A mailbox identifier in an operator's store is enough to bind as the receiver before the real one does (draft §8),
-/// and the relay promises it cannot relate devices (§8.2), so request paths (<c>/v1/m/{id}</c>), storage row keys
-/// (<c>RowKey='{id}'</c>) and any UUID in a span's name or attributes or in a log record become a placeholder before an
-/// exporter sees them. Identifiers the Azure SDK and the storage service make up per request (client and service
-/// request ids) are random and stay, so that an operator can find a call in storage's own logs.
+/// Keeps mailbox identifiers, and anything shaped like one, out of everything the relay exports (draft §8, §8.2); the
+/// SDK's and storage's random request ids stay (docs/operations.md, "Traces").
 /// </summary>
 internal static partial class TelemetryRedaction
 {

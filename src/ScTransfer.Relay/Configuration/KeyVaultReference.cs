@@ -1,9 +1,8 @@
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// App Service leaves a Key Vault reference it could not resolve (the identity's role not yet propagated, the secret
-/// missing) in the setting as the literal <c>@Microsoft.KeyVault(...)</c>. The relay recognises it so that it can say
-/// what happened instead of calling the text malformed.
+/// A Key Vault reference App Service could not resolve, left in the setting as <c>@Microsoft.KeyVault(...)</c>: recognised
+/// so the relay can say so rather than call it malformed (docs/deploy.md, "Key Vault references that do not resolve").
 /// </summary>
 internal static class KeyVaultReference
 {

@@ -21,10 +21,8 @@ public sealed class NotificationHubsOptions
     public string HubName { get; set; } = "";
 
     /// <summary>
-    /// The platforms the hub holds credentials for, so the only ones a push can reach: <c>apns</c> and <c>fcm</c>,
-    /// comma-separated, or <c>none</c>; empty: both. A token of a platform not listed gets
-    /// <c>isPushNotificationSupported: false</c> and no push, so its device polls instead of waiting for a push that
-    /// cannot come. Bicep fills it from the credentials the hub holds (docs/deploy.md, "Push credentials").
+    /// The platforms the hub holds credentials for: <c>apns</c>, <c>fcm</c> (comma-separated), <c>none</c>, or empty for
+    /// both. A device on another platform is told <c>isPushNotificationSupported: false</c> and polls (docs/push.md).
     /// </summary>
     public string Platforms { get; set; } = "";
 
@@ -77,9 +75,8 @@ public sealed class NotificationHubsOptions
 }
 
 /// <summary>
-/// <c>NotificationHubs__*</c>: both or neither, and a connection string and hub name the client can use
-/// (<see cref="NotificationHubConnection"/>, whose messages never quote the key). An unresolved Key Vault reference is
-/// no error here: pushes go off and the relay starts, saying so (<see cref="PushServiceCollectionExtensions"/>).
+/// <c>NotificationHubs__*</c>: both or neither, in a form the client can use. An unresolved Key Vault reference is no
+/// error: pushes go off and the relay says so (<see cref="PushServiceCollectionExtensions"/>).
 /// </summary>
 internal sealed class NotificationHubsOptionsValidator() : SettingsValidator<NotificationHubsOptions>(NotificationHubsOptions.SectionName)
 {

@@ -55,9 +55,8 @@ public sealed class PrivacyPassOptions
 }
 
 /// <summary>
-/// <c>PrivacyPass__*</c>: every issuer key readable as an RSA-2048 SubjectPublicKeyInfo with the RSASSA-PSS OID (each
-/// wrong one named by its position), an issuer name that is a server name, both present while a mode is on, and the
-/// ranges above.
+/// <c>PrivacyPass__*</c>: every issuer key an RSA-2048 RSASSA-PSS SPKI (a wrong one named by its position), an issuer
+/// name that is a server name, both present while a mode is on, and the ranges above.
 /// </summary>
 internal sealed class PrivacyPassOptionsValidator() : SettingsValidator<PrivacyPassOptions>(PrivacyPassOptions.SectionName)
 {

@@ -3,10 +3,8 @@ using System.Globalization;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// <c>Relay__PublicBaseUrl</c>, parsed once by the rule the start-up check reports (<see cref="RelayOptionsValidator"/>):
-/// an absolute https URL (http only for a loopback host, for local runs) without user info, query or fragment. Share
-/// links are built on it (never on the request's Host header, which a client controls), and its host is the Privacy
-/// Pass origin.
+/// <c>Relay__PublicBaseUrl</c>, parsed once at start-up (<see cref="RelayOptionsValidator"/>): absolute https (http only
+/// for loopback), no user info, query or fragment. Share links are built on it, never on the Host header.
 /// </summary>
 public sealed class PublicBaseUrl
 {

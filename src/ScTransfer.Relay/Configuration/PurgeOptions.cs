@@ -12,17 +12,14 @@ public sealed class PurgeOptions
     public const string SectionName = "Purge";
 
     /// <summary>
-    /// How long a tombstone (a deleted or expired mailbox's identifier) stays after the mailbox's expiry, refusing
-    /// any create of that identifier; then the purge removes it. Default a year (365 days), as long as old links
-    /// realistically circulate in message histories; positive and at least the longest lifetime (docs/security.md,
-    /// "Retired identifiers"). The purge's cost does not grow with it: it reads only what is due.
+    /// How long a tombstone keeps its identifier refused after the mailbox's expiry: a year by default, at least the longest
+    /// lifetime (docs/security.md, "Retired identifiers").
     /// </summary>
     public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromDays(365);
 
     /// <summary>
-    /// Wall-clock time one purge run may work before it stops and leaves the rest for the next run; well inside the
-    /// one-minute schedule so that runs do not overlap, and under host.json's <c>functionTimeout</c> (one minute), past
-    /// which the Functions host would end the run itself.
+    /// How long one purge run may work before it leaves the rest to the next: inside the one-minute schedule and under
+    /// host.json's <c>functionTimeout</c>.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:00:59")]
     public TimeSpan TimeBudget { get; set; } = TimeSpan.FromSeconds(40);
@@ -35,9 +32,8 @@ public sealed class PurgeOptions
 }
 
 /// <summary>
-/// <c>Purge__*</c> and <c>PurgeSchedule</c>: a schedule the Functions host's timer can read (<see cref="PurgeSchedule"/>,
-/// so that the Functions app never runs with its purge silently in error), a time budget inside the function timeout,
-/// and a tombstone retention that is positive and covers the longest lifetime.
+/// <c>Purge__*</c> and <c>PurgeSchedule</c>: a schedule the host's timer can read, a time budget inside the function
+/// timeout, and a retention that covers the longest lifetime.
 /// </summary>
 internal sealed class PurgeOptionsValidator() : SettingsValidator<PurgeOptions>(PurgeOptions.SectionName)
 {

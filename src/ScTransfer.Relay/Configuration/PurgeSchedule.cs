@@ -5,10 +5,9 @@ using NCrontab;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// The app setting <c>PurgeSchedule</c>, read as the Azure Functions timer trigger reads a schedule (WebJobs Extensions
-/// <c>TimerSchedule.Create</c>): an NCRONTAB expression, with seconds when it has six fields (five fields: minutes), else
-/// a <see cref="TimeSpan"/> period such as <c>00:05:00</c>. Both hosts parse it here: the self-hosted runner schedules
-/// the purge with it, and both refuse to start when it is missing or not one of these, instead of running without a purge.
+/// The app setting <c>PurgeSchedule</c>, read as the timer trigger reads one (WebJobs Extensions
+/// <c>TimerSchedule.Create</c>): NCRONTAB with six fields or five, or a <see cref="TimeSpan"/> period
+/// (docs/design.md, "Two hosts, one set of functions").
 /// </summary>
 public sealed class PurgeSchedule
 {

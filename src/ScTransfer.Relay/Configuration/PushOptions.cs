@@ -3,9 +3,8 @@ using System.ComponentModel.DataAnnotations;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// Pushes (configuration section <c>Push</c>): the budget of a mailbox, counted on the mailbox itself in the update's own
-/// conditional write, so it holds however many instances serve the mailbox (an update over budget is still stored and
-/// answered 200; only its push is skipped), and how pending pushes are retried.
+/// Pushes (<c>Push__*</c>): a mailbox's budget, counted on the mailbox so it holds across instances (an update over it is
+/// stored, only its push skipped), and how pending pushes are retried.
 /// </summary>
 public sealed class PushOptions
 {
@@ -20,9 +19,8 @@ public sealed class PushOptions
     public int MinIntervalSeconds { get; set; } = 2;
 
     /// <summary>
-    /// The longest wait between two attempts of a push the hub has not taken yet, in seconds (default 30): with the
-    /// retry timer every 10 s, a push arrives within a minute of the hub's recovery (docs/push.md). A longer
-    /// <c>Retry-After</c> from the hub is honoured.
+    /// The longest backoff between two attempts of a push, in seconds; a longer <c>Retry-After</c> from the hub is
+    /// honoured (docs/push.md).
     /// </summary>
     [Range(1, 3600)]
     public int RetryDelayCapSeconds { get; set; } = 30;

@@ -1,9 +1,8 @@
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// The relay's two secrets, <c>Relay__ClaimHashKey</c> and <c>Relay__TokenEncryptionKey</c>, decoded once by the rules
-/// the start-up check reports (<see cref="RelayOptionsValidator"/>); what <see cref="ClaimHasher"/>,
-/// <see cref="TokenCipher"/> and the Privacy Pass policy are given, so none of them reads the settings again.
+/// The relay's two keys, decoded once at start-up (<see cref="RelayOptionsValidator"/>) and handed to
+/// <see cref="ClaimHasher"/>, <see cref="TokenCipher"/> and the Privacy Pass policy.
 /// </summary>
 public sealed class RelayKeys
 {

@@ -20,9 +20,8 @@ public sealed class RelayOptions
     public string ClaimHashKey { get; set; } = "";
 
     /// <summary>
-    /// Base64 AES-256 key (exactly 32 bytes) that seals stored notification tokens (AES-GCM, associated data = mailbox
-    /// id and party), so a storage dump holds no device identifier. Keep it secret and stable: rotating it loses the
-    /// stored tokens (pushes stop for existing mailboxes; nothing else changes). Decoded once: <see cref="RelayKeys"/>.
+    /// Base64 AES-256 key (32 bytes) that seals stored notification tokens; rotating it stops pushes to existing
+    /// mailboxes (docs/security.md, "Keys"). Decoded once: <see cref="RelayKeys"/>.
     /// </summary>
     public string TokenEncryptionKey { get; set; } = "";
 
@@ -50,9 +49,8 @@ public sealed class RelayOptions
 }
 
 /// <summary>
-/// <c>Relay__*</c>: the ranges above, the public base URL (<see cref="Configuration.PublicBaseUrl"/>) and the two keys
-/// (<see cref="RelayKeys"/>), parsed here by the same code that hands them to the services, and a default lifetime the
-/// maximum allows.
+/// <c>Relay__*</c>: the ranges above, a default lifetime the maximum allows, and the public base URL and the two keys,
+/// parsed by the code that hands them to the services.
 /// </summary>
 internal sealed class RelayOptionsValidator() : SettingsValidator<RelayOptions>(RelayOptions.SectionName)
 {

@@ -13,9 +13,8 @@ namespace ScTransfer.Relay.Configuration;
 public static class RelayServiceCollectionExtensions
 {
     /// <summary>
-    /// The relay's core, for the Functions app and the self-hosted runner alike: options, storage, the protocol's rules,
-    /// pushes and Privacy Pass verification. The HTTP part (request reading, answers, the per-request policy and rate
-    /// limits) is AddRelayHttp in ScTransfer.Relay.Http.
+    /// The relay's core for both hosts: options, storage, the protocol's rules, pushes and Privacy Pass verification (the
+    /// HTTP part is AddRelayHttp, in ScTransfer.Relay.Http).
     /// </summary>
     public static IServiceCollection AddSecureCredentialRelay(this IServiceCollection services, IConfiguration configuration)
     {

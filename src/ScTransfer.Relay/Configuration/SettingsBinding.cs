@@ -9,10 +9,8 @@ using Microsoft.Extensions.Options;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// Binds a configuration section onto an options object property by property, so that every value that does not convert
-/// (<c>7d</c> for a time span, <c>ten</c> for a number) is kept for its validator to report with the rest
-/// (<see cref="SettingsValidator{TOptions}"/>), where the configuration binder would stop start-up at the first one and
-/// quote its value. A value that does not convert leaves the property's default.
+/// Binds a section property by property, so a value that does not convert (<c>7d</c> for a time span) is reported with
+/// the rest by its validator, not thrown on its own with its value quoted as the configuration binder would.
 /// </summary>
 public static class SettingsBinding
 {

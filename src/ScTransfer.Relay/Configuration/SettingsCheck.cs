@@ -8,18 +8,14 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// The start-up check both hosts make between building and running: the validation <c>ValidateOnStart</c> registered for
-/// every options type (one <see cref="SettingsValidator{TOptions}"/> each), run before the host starts anything, so that
-/// wrong settings stop the relay with one message that names every wrong setting of every type (docs/security.md,
-/// "Settings checked at start-up"). The host's own run would make the same check, but would log it as an exception
-/// per options type, with stack traces.
+/// The start-up check both hosts make between building and running: every type's validator, one message naming every
+/// wrong setting, rather than the host's exception per type (docs/security.md, "Settings checked at start-up").
 /// </summary>
 public static partial class SettingsCheck
 {
     /// <summary>
-    /// Whether the settings stop the relay from starting. If they do, the message is logged (Critical, event
-    /// <see cref="EventIds.SettingsRefused"/>) and, when given, written to <paramref name="standardError"/> as one line:
-    /// the Functions host keeps the last error lines of a worker that exits in its record of the exit.
+    /// Whether the settings stop the relay; if so the message is logged (<see cref="EventIds.SettingsRefused"/>) and
+    /// written to <paramref name="standardError"/>, which the Functions host quotes when the worker exits.
     /// </summary>
     public static bool Refuses(IServiceProvider services, TextWriter? standardError = null)
     {

@@ -6,12 +6,9 @@ using Microsoft.Extensions.Options;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// One validator per options type, in the manner of YARP's <c>ConfigValidator</c>: it collects everything wrong with the
-/// type's settings and reports it all at once, each message naming its setting and what would be right. Run at start-up
-/// on both hosts (<c>ValidateOnStart</c>; <see cref="SettingsCheck"/> makes one message of every type's). This base
-/// reports the values that did not convert (<see cref="SettingsBinding"/>) and the validation attributes
-/// (<c>[Range]</c>, <c>[RegularExpression]</c>) of the type's properties and of its nested settings objects; the derived
-/// class adds the rules attributes cannot say. A message never quotes a secret's value.
+/// One validator per options type, as YARP's <c>ConfigValidator</c>: it collects everything wrong, each message naming
+/// its setting and never quoting a secret. This base reports values that did not convert and the validation attributes,
+/// nested settings included; the derived class adds what attributes cannot say.
 /// </summary>
 public abstract class SettingsValidator<TOptions>(string sectionName) : IValidateOptions<TOptions> where TOptions : class
 {

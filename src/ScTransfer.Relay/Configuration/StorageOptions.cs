@@ -4,9 +4,8 @@ using Azure.Data.Tables;
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
-/// Where mailboxes live (configuration section <c>Storage</c>). Exactly one of <see cref="ConnectionString"/>
-/// (Azurite or a key-based account) and <see cref="TableEndpoint"/> (Azure, with the credential <see cref="Credential"/>
-/// names: the app's managed identity unless told otherwise) must be set.
+/// Where mailboxes live (<c>Storage__*</c>): exactly one of <see cref="ConnectionString"/> and <see cref="TableEndpoint"/>
+/// (docs/design.md, "The storage client").
 /// </summary>
 public sealed class StorageOptions
 {
@@ -36,9 +35,8 @@ public sealed class StorageOptions
     public string MailboxTable { get; set; } = "mailboxes";
 
     /// <summary>
-    /// Partitions the mailbox table is split into (PartitionKey "s00".."sNN" from a SHA-256 of the mailbox id). Fixed
-    /// for the life of a deployment's data: changing it strands existing mailboxes. 64 partitions of 2,000 entities/s
-    /// each are well above one account's 20,000 transactions/s, and the purge's per-run cost is one query per shard.
+    /// Partitions the mailbox table is split into (<see cref="Storage.MailboxShards"/>); fixed for the life of a
+    /// deployment's data (docs/design.md, "Storage layout").
     /// </summary>
     [Range(1, 256)]
     public int Shards { get; set; } = 64;
@@ -53,9 +51,8 @@ public sealed class StorageOptions
 }
 
 /// <summary>
-/// <c>Storage__*</c>: exactly one of the connection string and the table endpoint, each in a form the storage client
-/// takes (the endpoint https, as token credentials require), the ranges above, and an <c>AZURE_CLIENT_ID</c> that is a
-/// client id. A connection string holds the account key: no message quotes it.
+/// <c>Storage__*</c>: exactly one of connection string and table endpoint (https), each in a form the client takes, the
+/// ranges above, and an <c>AZURE_CLIENT_ID</c> that is a client id; no message quotes the connection string.
 /// </summary>
 internal sealed class StorageOptionsValidator() : SettingsValidator<StorageOptions>(StorageOptions.SectionName)
 {

@@ -1,9 +1,8 @@
 namespace ScTransfer.Relay.Diagnostics;
 
 /// <summary>
-/// Every event id the relay logs with, in one place (as YARP's <c>EventIds</c>), so that logs can be filtered and alerted
-/// on by id rather than by their wording, which may change. Ranges by area; an id, once given, keeps its meaning. In
-/// Application Insights an id is the <c>EventId</c> custom dimension of the log line (docs/operations.md).
+/// Every event id the relay logs with, in one place (as YARP's <c>EventIds</c>); ranges by area, and an id keeps its
+/// meaning (docs/operations.md, "Log events").
 /// </summary>
 public static class EventIds
 {

@@ -1,11 +1,8 @@
 namespace ScTransfer.Relay.Diagnostics;
 
 /// <summary>
-/// At most one log line per interval for one kind of event, however often it happens: whoever causes the events
-/// cannot choose how many lines (and Application Insights bytes) they cost. The first event after a quiet interval gets
-/// the line at once, carrying how many events it stands for; the events within the interval are only counted, for the
-/// next line. The line is written by an event itself, never by a timer, because the Functions host drops what a worker
-/// logs outside an invocation.
+/// At most one log line per interval for one kind of event, carrying how many events it stands for. Written by an event,
+/// never a timer: the Functions host drops what a worker logs outside an invocation.
 /// </summary>
 public sealed class LogThrottle
 {

@@ -6,12 +6,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace ScTransfer.Relay.Diagnostics;
 
 /// <summary>
-/// The relay's own instruments, on the <see cref="MeterName"/> meter: what happened, counted, so that an operator can
-/// chart and alert on numbers rather than on log wording. Every tag has a handful of fixed values (never an identifier,
-/// an address or anything a client chose), so each instrument has a few series at most. Exported to Azure Monitor in
-/// Azure and through OTLP where <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (docs/operations.md).
+/// The relay's own instruments, on the <see cref="MeterName"/> meter, named by OpenTelemetry's conventions; every tag has
+/// a few fixed values, never an identifier, an address or anything a client chose (docs/operations.md, "Metrics").
 /// </summary>
-/// <remarks>Names follow OpenTelemetry's conventions: dotted, lower case, no unit or <c>_total</c> suffix in the name.</remarks>
 public sealed class RelayMetrics
 {
     public const string MeterName = "ScTransfer.Relay";
@@ -44,11 +41,7 @@ public sealed class RelayMetrics
     /// <summary>Tag of <see cref="PurgeRuns"/>: <c>complete</c> or <c>out_of_time</c>.</summary>
     public const string PurgeOutcomeTag = "relay.purge.outcome";
 
-    /// <summary>
-    /// Tag of <see cref="StorageUnavailable"/>: <c>failed</c> (storage did not answer in time, or failed), <c>breaker_open</c>
-    /// (answered at once: storage is known to be down) or <c>stalled</c> (the relay's places are all held by requests
-    /// waiting on storage that has stopped answering: 503, not 429).
-    /// </summary>
+    /// <summary>Tag of <see cref="StorageUnavailable"/>: one of <see cref="StorageUnavailableCause"/>'s values.</summary>
     public const string StorageCauseTag = "relay.storage.cause";
 
     private readonly Counter<long> _created;

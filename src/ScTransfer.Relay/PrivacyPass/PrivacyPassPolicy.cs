@@ -8,16 +8,9 @@ using ScTransfer.Relay.Configuration;
 namespace ScTransfer.Relay.PrivacyPass;
 
 /// <summary>
-/// The relay's side of RFC 9577 for token type 0x0002: the TokenChallenge it issues and which tokens it accepts.
-/// <para>
-/// Redemption context (RFC 9577 §2.1.1.2, "context bound to a given time window"): HMAC-SHA256(relay key, window number),
-/// a new value every <see cref="PrivacyPassOptions.ChallengeWindowSeconds"/>. Every client in a window gets the same
-/// challenge, so the challenge links no one; the relay recomputes the challenge of the current and the previous window
-/// instead of remembering what it sent (no state), and a spent nonce need only be remembered until its window's challenge
-/// stops being accepted, so double-spend records expire with the window. Keyed, so nobody can compute a future window's
-/// challenge and stockpile tokens for it. An empty context would make a token valid until the issuer's key rotates,
-/// and the spent-nonce records would have to live as long.
-/// </para>
+/// The relay's side of RFC 9577 for token type 0x0002: the TokenChallenge it issues and which tokens it accepts. The
+/// redemption context is HMAC-SHA256(relay key, window number) (RFC 9577 §2.1.1.2), recomputed rather than remembered
+/// (docs/security.md, "Privacy Pass").
 /// </summary>
 public sealed class PrivacyPassPolicy
 {

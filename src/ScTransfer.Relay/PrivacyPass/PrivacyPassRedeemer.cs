@@ -41,10 +41,8 @@ public readonly struct PresentedToken
 }
 
 /// <summary>
-/// Verifies and spends a presented Privacy Pass token (RFC 9577, RFC 9578 type 0x0002) for CreateMailbox (draft §6.1) or
-/// the read that binds a receiver (draft §6.5): the policy says whether one is needed, the nonce's keyed hash is
-/// recorded before anything else so that a token answers one request only. How the token travels (headers) and how a
-/// refusal is answered (401 with a challenge) is the HTTP layer's (ScTransfer.Relay.Http.PrivacyPassGate).
+/// Verifies and spends a Privacy Pass token (RFC 9578 type 0x0002) for CreateMailbox (draft §6.1) or the binding read
+/// (§6.5), the nonce's keyed hash recorded first so a token answers one request; its HTTP side is PrivacyPassGate.
 /// </summary>
 public sealed partial class PrivacyPassRedeemer(PrivacyPassPolicy policy, SpentNonceStore spent, TimeProvider time, ILogger<PrivacyPassRedeemer> logger)
 {

@@ -1,10 +1,8 @@
 namespace ScTransfer.Relay.Protocol;
 
 /// <summary>
-/// A mailbox identifier: a version 4 UUID chosen by the sender (draft §2) or by the relay (later revisions). Draft §8
-/// makes it "a version 4 UUID … which should contain 122-bits of cryptographic entropy", the only thing that keeps a
-/// mailbox from being guessed; an identifier of another version (the nil UUID, a time-based v1 or v7) is predictable,
-/// so it can be squatted before the sender uses it, and is refused.
+/// A mailbox identifier: a version 4 UUID chosen by the sender (draft §2) or the relay. Its 122 random bits keep a mailbox
+/// from being guessed (draft §8), so any other version, being predictable, is refused.
 /// </summary>
 public readonly record struct MailboxId(Guid Value)
 {

@@ -9,11 +9,9 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Push;
 
 /// <summary>
-/// Pushes through Azure Notification Hubs direct send (no registrations or installations: the device's per-share token
-/// goes straight through, so the hub keeps no record of devices, draft §8.2). One <see cref="SendAsync"/> is one delivery
-/// attempt, retried by the HTTP client's resilience pipeline (<see cref="PushServiceCollectionExtensions"/>) for at most
-/// <see cref="PushServiceCollectionExtensions.TotalTimeout"/>; whether and when to try again is
-/// <see cref="PushOutbox"/>'s decision, from the stored record.
+/// Pushes through Notification Hubs direct send, so the hub keeps no record of devices (draft §8.2). One
+/// <see cref="SendAsync"/> is one attempt within <see cref="PushServiceCollectionExtensions.TotalTimeout"/>; what comes
+/// next is <see cref="PushOutbox"/>'s decision.
 /// </summary>
 internal sealed partial class NotificationHubPushNotifier : IPushNotifier
 {

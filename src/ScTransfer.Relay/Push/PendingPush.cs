@@ -4,10 +4,8 @@ using ScTransfer.Relay.Storage;
 namespace ScTransfer.Relay.Push;
 
 /// <summary>
-/// A push the relay owes (draft §3.2: each side learns of the other's update only through its push). It is recorded in
-/// the update's own write, so there is never a stored update without its push nor a push for an update that did not
-/// land; it is tried at once, and retried on <c>PushRetrySchedule</c> until delivered, refused for good, or no longer
-/// owed: the mailbox is gone or expired, or <see cref="RecipientClaimHash"/> is no longer bound to it (docs/push.md).
+/// A push the relay owes (draft §3.2), recorded in the update's own write and retried until delivered, refused for good,
+/// or no longer owed (docs/push.md, "The outbox: a push accepted is delivered").
 /// </summary>
 /// <param name="MailboxId">The mailbox whose update causes the push.</param>
 /// <param name="Recipient">The party to wake: the other one than the updater.</param>

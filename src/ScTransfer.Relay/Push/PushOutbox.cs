@@ -11,13 +11,9 @@ using ScTransfer.Relay.Storage;
 namespace ScTransfer.Relay.Push;
 
 /// <summary>
-/// Delivers the pushes the relay owes, at least once (docs/push.md). The update that owes a push stores its record in
-/// the same write (<see cref="IMailboxStore.TryReplaceAndRecordPushAsync"/>); <see cref="DeliverNowAsync"/> then tries at
-/// once and waits at most <see cref="ResponseBound"/> for it, so a slow hub never holds the device's answer; a delivered
-/// or refused push clears its record off the request path. What is left (the hub down or throttling, the instance gone)
-/// <see cref="RetryDueAsync"/> finds by key on the <c>PushRetrySchedule</c> timer and tries again, backing off up to
-/// <see cref="PushOptions.RetryDelayCapSeconds"/> and honouring the hub's Retry-After, until it is delivered, refused
-/// for good, or no longer owed: the mailbox gone or expired, or the recipient no longer bound.
+/// Delivers the pushes the relay owes, at least once: <see cref="DeliverNowAsync"/> right after the update (waited on at
+/// most <see cref="ResponseBound"/>), <see cref="RetryDueAsync"/> on the timer for what is left, backing off
+/// (docs/push.md, "The outbox: a push accepted is delivered").
 /// </summary>
 public sealed partial class PushOutbox : IAsyncDisposable, IDisposable
 {
@@ -106,8 +102,7 @@ public sealed partial class PushOutbox : IAsyncDisposable, IDisposable
         var due = await _store.DuePushesAsync(now, MaxPerRun, cancellationToken);
         _metrics.PushesPending(due.Count, due.Count == 0 ? TimeSpan.Zero : now - due.Min(p => p.Since));
 
-        // A hub that hangs holds each attempt for its total timeout: a run stops taking pushes at its budget, inside the
-        // Functions host's one-minute function timeout, and what it did not reach stays due for the next run.
+        // A run stops at its budget, inside the host's one-minute function timeout; what it did not reach stays due.
         using var budget = new CancellationTokenSource(RunBudget, _time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         try

@@ -30,9 +30,8 @@ public static partial class PushServiceCollectionExtensions
     public static readonly TimeSpan TotalTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Pushes through Azure Notification Hubs when <c>NotificationHubs__ConnectionString</c> and <c>NotificationHubs__HubName</c>
-    /// are set; off (<see cref="DisabledPushNotifier"/>) when both are empty. Either way the state is logged once at
-    /// start-up; half a configuration or a malformed connection string stops start-up with a message saying what to fix.
+    /// Pushes through Notification Hubs when both <c>NotificationHubs__*</c> settings are set, off
+    /// (<see cref="DisabledPushNotifier"/>) when both are empty; the state is logged once at start-up.
     /// </summary>
     public static IServiceCollection AddPushNotifications(this IServiceCollection services, IConfiguration configuration)
     {

@@ -5,12 +5,9 @@ using Azure.Data.Tables;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// The purge's index: beside each mailbox, in its partition, one row whose RowKey orders by when the purge must next act
-/// on it (<c>~due~{yyyyMMddHHmmssfffffff}~{id}</c>; <c>~</c> sorts after every identifier). Table storage serves a
-/// PartitionKey plus RowKey range from its own order, so "what is due by now" is one range query per shard whose cost
-/// follows what it returns, never what is stored (a filter on any other property would scan the partition). The row
-/// is written, moved and removed only in the same entity-group transaction as the mailbox change that sets its due
-/// time, so the two never disagree (docs/design.md, "The purge's index").
+/// The purge's index: beside each mailbox, one row keyed <c>~due~{yyyyMMddHHmmssfffffff}~{id}</c>, so what is due is one
+/// RowKey range per shard; written only in the transaction of the mailbox change that sets its due time
+/// (docs/design.md, "The purge's index").
 /// </summary>
 internal static class DueIndex
 {

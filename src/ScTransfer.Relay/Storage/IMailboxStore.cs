@@ -4,10 +4,8 @@ using ScTransfer.Relay.Push;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// The stored state of a record as the store that read or wrote it knows it (Table storage: the entity's ETag); the
-/// store's conditional writes succeed only while the record is still at it. Opaque above the store: the domain carries
-/// it from a read to the write that follows and never looks inside. Each store derives its own; equal means the same
-/// state.
+/// The stored state of a record as its store knows it (Table storage: the ETag), carried unopened from a read to the
+/// conditional write that follows (docs/design.md, "Layers"); equal means the same state.
 /// </summary>
 public abstract record StoreVersion;
 
@@ -59,9 +57,8 @@ public interface IMailboxStore
     Task<WriteOutcome> TryReplaceAndRecordPushAsync(Mailbox mailbox, PendingPush push, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes only the receiver's part of the mailbox (<see cref="Mailbox.ReceiverClaimHash"/>, its token, last
-    /// Correlation-ID and last push, and the relinquish record) if it is still at <see cref="Mailbox.Version"/>: a bind
-    /// or a relinquish. Everything else stays as stored; the mailbox may have been read with any view.
+    /// A bind or a relinquish: writes only the receiver's properties and the relinquish record if the mailbox is still at
+    /// <see cref="Mailbox.Version"/>; it may have been read with any view.
     /// </summary>
     Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken);
 

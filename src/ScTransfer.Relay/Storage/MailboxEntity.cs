@@ -5,10 +5,8 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// The one Table entity a mailbox is stored as, mapped to and from Azure.Data.Tables' <see cref="TableEntity"/>.
-/// Property names are the storage format: change with care. An optional property that a merge must clear is written
-/// empty (a merge cannot remove a property): an empty binary or string, or <see cref="Cleared"/> for a time, reads as
-/// absent.
+/// The one Table entity a mailbox is stored as (<see cref="TableEntity"/>); property names are the storage format. A merge
+/// cannot remove a property, so a cleared one is written empty (<see cref="Cleared"/> for a time) and reads as absent.
 /// </summary>
 internal static class MailboxEntity
 {
@@ -139,9 +137,8 @@ internal static class MailboxEntity
     }
 
     /// <summary>
-    /// The receiver's part of the mailbox, as a merge sends it: its claim hash, token, last Correlation-ID and last
-    /// push, the record of a relinquish, and the write's id. A bind sets the claim hash (and forgets an old relinquish);
-    /// a relinquish clears the receiver's properties and records itself. Nothing else travels, the payload least of all.
+    /// The receiver's properties, the relinquish record and the write's id, as a bind's or relinquish's merge sends them;
+    /// nothing else travels, the payload least of all.
     /// </summary>
     public static TableEntity ReceiverPart(string partition, Mailbox mailbox) => new(partition, mailbox.Id.ToString())
     {

@@ -6,10 +6,8 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Which partition ("s00".."sNN") of the mailbox table holds a mailbox: HMAC-SHA256 of the id's 16 bytes under a key
-/// derived from the relay key, modulo the shard count. Stable across processes and platforms (every point operation
-/// recomputes it), spread evenly, and keyed, so that a client cannot choose identifiers that land in one partition and
-/// throttle it for everyone else there (docs/design.md, "Storage layout").
+/// Which partition ("s00".."sNN") holds a mailbox: HMAC-SHA256 of the id under a key derived from the relay key, modulo
+/// the shard count; keyed so nobody can aim at one partition (docs/design.md, "Storage layout").
 /// </summary>
 internal sealed class MailboxShards
 {

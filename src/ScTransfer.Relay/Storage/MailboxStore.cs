@@ -11,12 +11,9 @@ using ScTransfer.Relay.Push;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Mailboxes in Azure Table storage through Azure.Data.Tables: one table, PartitionKey = a keyed shard ("s00".."sNN",
-/// <see cref="MailboxShards"/>), RowKey = the mailbox id, and beside each mailbox its due-time index row
-/// (<see cref="DueIndex"/>). Every request is one round trip: create one entity-group transaction (the mailbox and its
-/// index row), a read one point read of the properties its decision needs (<see cref="MailboxView"/>), a bind, update,
-/// relinquish or delete (to a tombstone) one conditional write on the ETag that read returned. The purge reads each
-/// shard's index rows that are due, by RowKey range, and changes each mailbox and its row in one transaction.
+/// Mailboxes in Azure Table storage: one table, PartitionKey a keyed shard (<see cref="MailboxShards"/>), RowKey the
+/// mailbox id, each mailbox with its due-time index row (<see cref="DueIndex"/>); one round trip per storage step
+/// (docs/design.md, "Storage layout" and "What each request costs").
 /// </summary>
 internal sealed partial class MailboxStore(
     TableServiceClient service, MailboxShards shards, IOptions<StorageOptions> options, IOptions<PurgeOptions> purgeOptions, ILogger<MailboxStore> logger)
@@ -248,10 +245,8 @@ internal sealed partial class MailboxStore(
     }
 
     /// <summary>
-    /// What the purge does for one due index row, as the actions of one transaction: at the end of a mailbox's lifetime
-    /// it becomes a tombstone and the row moves to the retention's end; at the retention's end the tombstone and its row
-    /// go. The row's deletion is conditional on the ETag the query returned, so a step
-    /// that another run took meanwhile fails whole.
+    /// One due index row's step, as the actions of one transaction: retire the mailbox to a tombstone, or remove the
+    /// tombstone; conditional on the row's ETag, so a step another run took fails whole.
     /// </summary>
     private PurgeAction PurgeStep(string shard, TableEntity row)
     {

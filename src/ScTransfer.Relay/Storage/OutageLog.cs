@@ -4,10 +4,8 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// How often a storage failure reaches the log: at most one line a minute per store (<see cref="LogThrottle"/>), carrying
-/// how many it stands for, and none while the circuit breaker is open (it logged its opening once). During an outage
-/// every request fails; a line each would make the log, and the Application Insights bill, as large as the traffic.
-/// Every failure is still counted on <c>relay.storage.unavailable</c>.
+/// At most one log line a minute per store for storage failures, none while the breaker is open; every failure is still
+/// counted (docs/security.md, "A store that stops answering").
 /// </summary>
 internal sealed class OutageLog
 {

@@ -7,10 +7,8 @@ using ScTransfer.Relay.Push;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// The push outbox's rows: one per pending push, in its mailbox's partition, keyed by when its next attempt is due
-/// (<c>~push~{yyyyMMddHHmmssfffffff}~{id}~{S|R}</c>; <c>~</c> sorts after every identifier, <c>push</c> after the purge's
-/// <c>due</c>), so the retry timer finds what is due with one RowKey range per shard, as the purge does
-/// (<see cref="DueIndex"/>). A row is written in the same entity-group transaction as the update that owes the push.
+/// The push outbox's rows, in the mailbox's partition, keyed <c>~push~{yyyyMMddHHmmssfffffff}~{id}~{S|R}</c> by when the
+/// next attempt is due, and written in the update's own transaction (docs/design.md, "The outbox").
 /// </summary>
 internal static class PushRecords
 {

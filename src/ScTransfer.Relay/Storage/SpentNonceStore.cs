@@ -9,11 +9,9 @@ using ScTransfer.Relay.PrivacyPass;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Privacy Pass's spent tokens: keyed hashes of their nonces, one table per challenge window (<c>{prefix}{window}</c>).
-/// Spending is ONE point insert: a 409 means the nonce was spent already. A window's table is needed only while that
-/// window's challenge is accepted (it and the next window); the purge then deletes the table whole, so its cost depends
-/// on the number of windows that passed, never on how many tokens were spent or are live. PartitionKey is the hash's
-/// first byte, so one window's inserts spread over 256 partitions.
+/// Privacy Pass's spent tokens: keyed nonce hashes, one table per challenge window, deleted whole once the window closes
+/// (docs/security.md, "Privacy Pass"). Spending is one insert (409: spent); PartitionKey, the hash's first byte, spreads
+/// a window's inserts over 256 partitions.
 /// </summary>
 public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyPassPolicy policy, ILogger<SpentNonceStore> logger)
 {

@@ -9,13 +9,9 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Fails fast once Table storage is known to be down (docs/security.md, "A store that stops answering"): a Polly
-/// circuit breaker in the storage client's pipeline, per attempt, so that it learns from each attempt that timed out
-/// rather than from requests that waited out every retry. Once open, every storage call (and so every request) fails at
-/// once with <see cref="BrokenCircuitException"/>, which the relay answers as 503 with Retry-After, instead of holding a
-/// slot and a connection for the whole timeout. No request is ever the trial that finds storage back: the breaker stays
-/// isolated while a background probe (one cheap read a second, a one-second timeout, no retries) asks storage, and closes
-/// it as soon as storage answers.
+/// Fails fast once Table storage is known to be down: a Polly circuit breaker in the storage client's pipeline, per
+/// attempt; open, every call fails at once (503), and a background probe, never a request, closes it when storage
+/// answers (docs/security.md, "A store that stops answering").
 /// </summary>
 internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDisposable
 {
@@ -129,10 +125,8 @@ internal sealed partial class StorageCircuitBreaker : HttpPipelinePolicy, IDispo
             message.CancellationToken);
 
     /// <summary>
-    /// An answer that means the service is failing (never 404, 409 or 412: those are answers). Throttling is not: Table
-    /// storage answers 503 ServerBusy or 500 OperationTimedOut for a partition (or an account) past its scalability
-    /// target, and since one client can make one partition busy, counting it would let that client open the breaker for
-    /// everyone. The storage client still retries it and the request answers 503 with Retry-After.
+    /// An answer that means the service is failing (never 404, 409 or 412). Throttling is not: one client can make one
+    /// partition busy, and must not open the breaker for everyone (docs/security.md, "A busy partition").
     /// </summary>
     private static bool IsOutage(Response response) =>
         IsOutage(response.Status, response.Headers.TryGetValue("x-ms-error-code", out var code) ? code : null);

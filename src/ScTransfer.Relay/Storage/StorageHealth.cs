@@ -3,10 +3,8 @@ using System.Diagnostics;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Whether Table storage is answering, as the storage client's pipeline sees it (<see cref="StorageCircuitBreaker"/>
-/// reports every attempt here). Read by the HTTP layer: when the relay's places are all taken because requests wait on a
-/// store that has stopped answering, the honest answer is 503 (storage), not 429 (the client): an outage never shows as
-/// a rate limit (docs/security.md, "A store that stops answering").
+/// Whether Table storage is answering, as <see cref="StorageCircuitBreaker"/> sees each attempt; the HTTP layer asks it so
+/// an outage never shows as a 429 (docs/security.md, "A store that stops answering").
 /// </summary>
 public sealed class StorageHealth(TimeProvider time)
 {

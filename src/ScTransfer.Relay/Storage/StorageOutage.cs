@@ -4,10 +4,9 @@ using Polly.CircuitBreaker;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Which storage failures are an outage or throttling (the request answers 503 with Retry-After and changed nothing),
-/// as opposed to answers the protocol cares about (404, 409, 412), which pass through; and what a store does with one:
-/// the call fails with <see cref="StorageUnavailableException"/>, and the store's log gets at most a line a minute for
-/// it (<see cref="OutageLog"/>). One per store; one rule for every table the relay uses.
+/// One rule for every store: which failures are an outage or throttling (thrown as
+/// <see cref="StorageUnavailableException"/>, logged through <see cref="OutageLog"/>), as opposed to the answers the
+/// protocol cares about (404, 409, 412), which pass through.
 /// </summary>
 /// <param name="message">The exception's message: what the caller should do.</param>
 /// <param name="log">The store's line for an outage: the failure's type, its status if any, and how many failures it stands for.</param>

@@ -25,11 +25,8 @@ internal static class StorageServiceCollectionExtensions
     }
 
     /// <summary>
-    /// A connection string (Azurite, or an account with keys) or a table endpoint reached with a token credential;
-    /// exactly one. In Azure the credential is the app's managed identity (<see cref="ManagedIdentityCredential"/>, the
-    /// user-assigned one named by <c>AZURE_CLIENT_ID</c>, <see cref="StorageOptions.ManagedIdentityClientId"/>): deterministic, as the Azure SDK's guidance asks for production.
-    /// <see cref="StorageCredentialKind.Default"/> (<see cref="DefaultAzureCredential"/>) is the explicit choice for a
-    /// developer's workstation signed in with the Azure CLI or an IDE.
+    /// A connection string or a table endpoint with a token credential, exactly one: in Azure the app's managed identity,
+    /// <see cref="DefaultAzureCredential"/> only when asked for (docs/design.md, "The storage client").
     /// </summary>
     internal sealed class StorageConnection : IDisposable
     {
@@ -82,10 +79,7 @@ internal static class StorageServiceCollectionExtensions
             clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(100);
             clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
             clientOptions.Retry.NetworkTimeout = networkTimeout;
-            // Tracing on: every storage call is a dependency span under the request's (docs/operations.md), its URL's
-            // mailbox identifier redacted by the relay's telemetry. The SDK's own User-Agent on every request (telemetry),
-            // prefixed with the relay's name so that storage logs show who called. Its event-source logging stays off:
-            // it would carry request URLs, which name mailboxes, and nothing here reads it; content logging never.
+            // Tracing on, event-source and content logging off (docs/design.md, "The storage client").
             clientOptions.Diagnostics.IsDistributedTracingEnabled = true;
             clientOptions.Diagnostics.IsTelemetryEnabled = true;
             clientOptions.Diagnostics.ApplicationId = "sct-relay";
