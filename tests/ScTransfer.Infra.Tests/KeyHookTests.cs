@@ -365,12 +365,10 @@ public sealed partial class KeyHookTests : IDisposable
     [GeneratedRegex(@"openssl rand -base64 (?<bytes>\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex KeyGeneration();
 
-    private async Task<(int ExitCode, string Output, string Error)> HookAsync(string hook, Dictionary<string, string> environment, string? path = null)
+    private Task<(int ExitCode, string Output, string Error)> HookAsync(string hook, Dictionary<string, string> environment, string? path = null)
     {
         var start = new ProcessStartInfo(Bash, [Path.Combine(Repository.Root, "infra", "hooks", hook + ".sh")])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = Repository.Root,
         };
         foreach (var inherited in new[] { "RELAY_CLAIM_HASH_KEY", "RELAY_TOKEN_ENCRYPTION_KEY", "RELAY_ALLOW_KEY_REPLACEMENT", "AZURE_KEY_VAULT_NAME", "APNS_TOKEN", "FCM_PRIVATE_KEY_BASE64", "PUSH_PLATFORMS_IN_PLACE", "BUDGET_START_DATE" })
@@ -387,10 +385,6 @@ public sealed partial class KeyHookTests : IDisposable
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(1));
-        return (process.ExitCode, await output, await error);
+        return start.RunToEndAsync(TimeSpan.FromMinutes(1));
     }
 }

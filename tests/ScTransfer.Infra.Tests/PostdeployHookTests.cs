@@ -103,12 +103,10 @@ public sealed class PostdeployHookTests : IDisposable
         Assert.False(File.Exists(Log));
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> HookAsync(Dictionary<string, string> environment)
+    private Task<(int ExitCode, string Output, string Error)> HookAsync(Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "infra", "hooks", "postdeploy.sh")])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = Repository.Root,
         };
         foreach (var inherited in new[] { "RELAY_CHECK", "RELAY_CHECK_STRICT", "RELAY_CHECK_OPTIONS" })
@@ -126,10 +124,6 @@ public sealed class PostdeployHookTests : IDisposable
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(1));
-        return (process.ExitCode, await output, await error);
+        return start.RunToEndAsync(TimeSpan.FromMinutes(1));
     }
 }

@@ -93,11 +93,7 @@ public sealed class OversizeBodyTests : IAsyncLifetime
 
     private static async Task<(int Exit, string Output)> RunAsync(string program, string[] args)
     {
-        var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await output + await error);
+        var (exit, output, error) = await new ProcessStartInfo(program, args).RunToEndAsync(TimeSpan.FromMinutes(2));
+        return (exit, output + error);
     }
 }

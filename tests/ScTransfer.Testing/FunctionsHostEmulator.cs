@@ -76,19 +76,12 @@ public static class FunctionsHostEmulator
         }
 
         var build = new ProcessStartInfo("dotnet",
-            ["build", Path.Combine(emulator, "src", "FunctionsHost.csproj"), "-c", "Release", "--artifacts-path", Path.Combine(emulator, "out")])
+            ["build", Path.Combine(emulator, "src", "FunctionsHost.csproj"), "-c", "Release", "--artifacts-path", Path.Combine(emulator, "out")]);
+        var (exitCode, output, error) = await build.RunToEndAsync(TimeSpan.FromMinutes(10)); // about 30 s on 2 cores; a restore may take longer
+        await File.WriteAllTextAsync(Path.Combine(emulator, "build.log"), output + error);
+        if (exitCode != 0 || !File.Exists(dll))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(build)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitOrKillAsync(TimeSpan.FromMinutes(10)); // about 30 s on 2 cores; a restore may take longer
-        await File.WriteAllTextAsync(Path.Combine(emulator, "build.log"), await output + await error);
-        if (process.ExitCode != 0 || !File.Exists(dll))
-        {
-            throw new InvalidOperationException($"The Functions host emulator does not build (log: {emulator}/build.log):\n{await output}");
+            throw new InvalidOperationException($"The Functions host emulator does not build (log: {emulator}/build.log):\n{output}");
         }
 
         await File.WriteAllTextAsync(complete, "");

@@ -93,6 +93,22 @@ public static class Timeouts
     }
 
     /// <summary>
+    /// Starts <paramref name="start"/> with its output and error redirected and reads both to the end, as
+    /// <see cref="WaitForExitOrKillAsync"/> bounds it.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(
+        this ProcessStartInfo start, TimeSpan timeout, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitOrKillAsync(timeout, file, line);
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>
     /// Waits until the process has exited and its redirected output has ended. Past <paramref name="timeout"/> it kills
     /// the process and its children and throws a <see cref="TimeoutException"/> naming the command line.
     /// </summary>
