@@ -48,7 +48,7 @@ param claimHashKey string = ''
 @secure()
 param tokenEncryptionKey string = ''
 
-@description('Custom domain the relay is reached at (e.g. relay.example.com), for share links; empty: the front door endpoint when it is on, else the function app\'s azurewebsites.net host. Bind the domain to the app or the front door yourself (docs/deploy.md).')
+@description('Custom domain the relay is reached at (e.g. relay.example.com), for share links; empty: the front door endpoint when it is on, else the function app\'s azurewebsites.net host. Set it only once the domain serves the relay: bind it and its certificate first (docs/deploy.md, "A custom domain").')
 param customDomain string = ''
 
 @description('Put Azure Front Door (with a WAF policy) in front of the app; the app then accepts only the front door\'s traffic. Off by default: it costs money.')
@@ -68,6 +68,9 @@ param frontDoorRateLimitPerMinute int = 600
 @description('Microsoft\'s managed WAF rule sets (Default Rule Set, Bot Manager); Premium only, ignored on Standard.')
 param frontDoorManagedRules bool = true
 
+@description('A custom domain for the front door to serve with a certificate it manages (e.g. relay.example.com); empty: none. Give it first, add the TXT record FRONT_DOOR_DOMAIN_VALIDATION names and a CNAME to FRONT_DOOR_ENDPOINT, then set customDomain to switch share links (docs/deploy.md, "A custom domain").')
+param frontDoorCustomDomain string = ''
+
 @description('Key Vault purge protection. Recommended for production (the claim-hash key cannot then be purged by mistake); cannot be turned off again.')
 param keyVaultPurgeProtection bool = false
 
@@ -82,15 +85,36 @@ param principalId string = ''
 ])
 param principalType string = 'User'
 
-@description('Email for alerts and the budget notification; empty: alerts show in the portal only and no budget is created.')
+@description('Email for alerts and the budget\'s notifications; empty: alerts and the budget show in the portal only (Monitor alerts, Cost Management budgets) and nobody is emailed.')
 param alertEmail string = ''
 
-@description('Monthly budget of the resource group (billing currency); 0: no budget.')
+@description('Monthly budget of the resource group (billing currency); 0: no budget. Created with or without alertEmail.')
 @minValue(0)
 param budgetAmount int = 50
 
-@description('First month of the budget: today\'s month by default.')
-param budgetStartDate string = '${utcNow('yyyy-MM')}-01'
+@description('First day of the budget\'s first month (yyyy-MM-dd), which Azure never lets a later deployment change: the budget\'s own once it exists (infra/hooks/preprovision.sh reads it; without azd, pass the BUDGET_START_DATE output of the first deployment). Empty: this month.')
+param budgetStartDate string = ''
+
+@description('Leave as it is: the first day of the deployment\'s month, used while budgetStartDate is empty (utcNow() is allowed only as a parameter default).')
+param deploymentMonthStart string = '${utcNow('yyyy-MM')}-01'
+
+@description('Most instances the app scales out to (Flex Consumption: up to 1,000). Raise it when relay-instance-busy fires at the limit (docs/operations.md, "Scaling").')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Memory of each instance in MB; CPU and network grow with it, and so does the bill per second (docs/operations.md, "Scaling").')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('HTTP requests one instance runs at once before the platform adds instances (Flex Consumption\'s own default is 16 at 2,048 MB, 32 at 4,096 MB). Keep it at or below RateLimiting__MaxConcurrentRequests (128), or the relay refuses the excess with 429 (docs/operations.md, "Scaling").')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int = 16
 
 @description('Privacy Pass issuer name (RFC 9577); empty while the modes are off.')
 param privacyPassIssuerName string = ''
@@ -148,9 +172,18 @@ param fcmProjectId string = ''
 @description('FCM v1: service account client email.')
 param fcmClientEmail string = ''
 
-@description('FCM v1: the service account\'s private key (PEM), base64-encoded: `jq -r .private_key service-account.json | base64 -w0`. A PEM\'s newlines would break azd\'s JSON parameter file.')
+@description('FCM v1: the service account\'s private key (PEM), base64-encoded: `jq -r .private_key service-account.json | base64 | tr -d \'\\n\'`. A PEM\'s newlines would break azd\'s JSON parameter file.')
 @secure()
 param fcmPrivateKeyBase64 string = ''
+
+@description('Platforms whose credentials the hub already holds (from an earlier deployment, or the portal), which a deployment without those credentials keeps: empty, apns, fcm or apns,fcm. infra/hooks/preprovision.sh asks the hub; without azd, pass the PUSH_PLATFORMS_IN_PLACE output of the last deployment.')
+@allowed([
+  ''
+  'apns'
+  'fcm'
+  'apns,fcm'
+])
+param pushPlatformsInPlace string = ''
 
 // The wallet app(s) that open share links (docs/apps.md); all empty: no association files, a page without an app action.
 @description('iOS apps that open share links as universal links: TEAMID.bundle.id, several separated by commas.')
@@ -274,6 +307,7 @@ module frontDoor 'core/network/front-door.bicep' = if (frontDoorEnabled) {
     rateLimitPerMinute: frontDoorRateLimitPerMinute
     maxRequestBodyBytes: relayMaxRequestBodyBytes
     managedRules: frontDoorManagedRules
+    customDomain: frontDoorCustomDomain
   }
 }
 
@@ -288,6 +322,9 @@ module relay 'core/host/function-app.bicep' = {
     })
     planId: plan.outputs.id
     identityId: identity.outputs.id
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
     deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
     frontDoorId: frontDoorEnabled ? frontDoor!.outputs.frontDoorId : ''
   }
@@ -316,6 +353,7 @@ module settings 'app/relay-settings.bicep' = {
     notificationHubsNamespaceName: notifications.outputs.namespaceName
     notificationHubName: notifications.outputs.hubName
     notificationHubSendRuleName: notifications.outputs.sendRuleName
+    notificationHubsPlatforms: notificationHubsPlatforms
     claimHashKey: claimHashKey
     tokenEncryptionKey: tokenEncryptionKey
     maxPayloadBytes: maxPayloadBytes
@@ -362,7 +400,7 @@ module alerts 'core/monitor/alerts.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     alertEmail: alertEmail
     budgetAmount: budgetAmount
-    budgetStartDate: budgetStartDate
+    budgetStartDate: budgetStart
   }
 }
 
@@ -399,6 +437,15 @@ var publicHostName = !empty(customDomain)
   : frontDoorEnabled ? frontDoor!.outputs.hostName : relay.outputs.defaultHostName
 var publicBaseUrl = 'https://${publicHostName}'
 
+// The platforms the hub can reach once this deployment is done: the credentials given now, and those it already held.
+// The relay answers isPushNotificationSupported: false for a token of any other platform (NotificationHubs__Platforms).
+var apnsReachable = !empty(apnsToken) || contains(pushPlatformsInPlace, 'apns')
+var fcmReachable = !empty(fcmPrivateKeyBase64) || contains(pushPlatformsInPlace, 'fcm')
+var pushPlatforms = apnsReachable ? (fcmReachable ? 'apns,fcm' : 'apns') : (fcmReachable ? 'fcm' : '')
+var notificationHubsPlatforms = apnsReachable ? (fcmReachable ? 'apns,fcm' : 'apns') : (fcmReachable ? 'fcm' : 'none')
+
+var budgetStart = empty(budgetStartDate) ? deploymentMonthStart : budgetStartDate
+
 var deploymentContainerName = 'app-package-relay'
 var mailboxTable = 'mailboxes'
 
@@ -410,3 +457,12 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output NOTIFICATION_HUBS_NAMESPACE string = notifications.outputs.namespaceName
 output RELAY_URL string = publicBaseUrl
 output RELAY_ORIGIN_URL string = relay.outputs.uri
+// With the front door: its endpoint's host (a custom domain's CNAME target) and the TXT record that proves the domain.
+output FRONT_DOOR_ENDPOINT string = frontDoorEnabled ? frontDoor!.outputs.hostName : ''
+output FRONT_DOOR_DOMAIN_VALIDATION string = frontDoorEnabled && !empty(frontDoorCustomDomain)
+  ? '_dnsauth.${frontDoorCustomDomain} TXT ${frontDoor!.outputs.customDomainValidation}'
+  : ''
+// Fed back into the next deployment by azd (they land in .azure/<env>/.env): which platforms' credentials the hub holds,
+// and the budget's first month, which Azure refuses to change.
+output PUSH_PLATFORMS_IN_PLACE string = pushPlatforms
+output BUDGET_START_DATE string = budgetStart

@@ -3,7 +3,7 @@
 # Chromium from Debian packages for the browser tests), starts Azurite, builds once, then tests in three stages: the
 # in-process tests of every project (Needs=Nothing: no emulator, no relay, no child process), stopping there if one
 # fails; every other test on the self-hosted runner; the end-to-end tests again under the Functions host emulator (see
-# below). It prints the results per stage and host before the closing line.
+# below). It prints one line per stage and the total they add up to.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,32 +50,16 @@ fi
 
 dotnet build ScTransfer.Functions.sln -c Release --nologo -clp:ErrorsOnly
 
-# Totals of the `dotnet test` summary lines in a log ("Passed!  - Failed: 0, Passed: 12, ..."), optionally only those of
-# the test assemblies matching a pattern: "N passed, N failed, N skipped". A test run that was aborted (a test host
-# stopped as hung, or crashed) prints no summary line: it counts as one failure, under the pattern when the test it was
-# running matches it.
-totals() {
-  awk -v only="${2:-}" '
-    named { named = 0; if (only != "" && $0 ~ only) f += 1 }
-    /The test running when the crash occurred/ { named = 1 }
-    /^Test Run Aborted\./ && only == "" { f += 1 }
-    /(Passed|Failed)!/ && /Failed:/ && (only == "" || $0 ~ only) {
-      for (i = 1; i <= NF; i++) {
-        if ($i == "Failed:")  { f += $(i+1) + 0 }
-        if ($i == "Passed:")  { p += $(i+1) + 0 }
-        if ($i == "Skipped:") { s += $(i+1) + 0 }
-      }
-    }
-    END { printf "%d passed, %d failed, %d skipped\n", p, f, s }
-  ' "$1"
-}
+# totals, report (one line per stage and their total) and quiet (the runner's output without its noise).
+# shellcheck source=scripts/test-report.sh
+. scripts/test-report.sh
 
 # The end-to-end tests (a real relay process over HTTP): every endpoint and error path, the push flow through the
 # Notification Hubs stand-in, the purge, and `sct check` passing against the relay (docs/cli.md). They run once per
-# host; RelayHost (tests/ScTransfer.Testing) picks the host from RELAY_TEST_HOST. The other projects (the proof tests that probe the runner's own Kestrel limits, the client and
-# infra tests) run on the self-hosted runner only, and the in-process tests (Needs=Nothing) need no host at all.
-e2e_assemblies='ScTransfer\.(IntegrationTests|Push\.Tests)\.' # their summary lines and their tests' names
-push_e2e_filter='FullyQualifiedName~PushEndToEndTests|FullyQualifiedName~PushConfigurationTests'
+# host; RelayHost (tests/ScTransfer.Testing) picks the host from RELAY_TEST_HOST. The other projects (the proof tests
+# that probe the runner's own Kestrel limits, the client and infra tests) run on the self-hosted runner only, and the
+# in-process tests (Needs=Nothing) need no host at all.
+push_e2e_filter='FullyQualifiedName~PushEndToEndTests|FullyQualifiedName~OutboxEndToEndTests|FullyQualifiedName~PushConfigurationTests'
 # Of the client tests, the one that holds the relay to `sct check`: the others test the client and the check's own
 # logic, which does not depend on the host.
 check_e2e_filter='FullyQualifiedName~ScTransfer.Client.Tests.CheckAgainstTheRelayTests'
@@ -92,18 +76,17 @@ status=0
 # Stage 1, in process (seconds): every test class that says [Trait("Needs", "Nothing")], across the solution. A failure
 # here stops the run before the stages that start relays, emulators and browsers.
 dotnet test ScTransfer.Functions.sln -c Release --no-build --nologo --filter "Needs=Nothing" "${hang[@]}" "$@" 2>&1 \
-  | tee "$fast_log" || status=$?
+  | tee "$fast_log" | quiet || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test: the in-process stage failed; the stages that start processes did not run." >&2
-  echo "in-process: $(totals "$fast_log")"
-  totals "$fast_log"
+  report "in-process" "$fast_log"
   rm -f "$fast_log" "$log" "$functions_log"
   exit "$status"
 fi
 
 # Stage 2, the self-hosted runner: every other test of every project.
 RELAY_TEST_HOST=selfhost dotnet test ScTransfer.Functions.sln -c Release --no-build --nologo --filter "Needs!=Nothing" \
-  "${hang[@]}" "$@" 2>&1 | tee "$log" || status=$?
+  "${hang[@]}" "$@" 2>&1 | tee "$log" | quiet || status=$?
 
 # Stage 3, the Functions app's real isolated worker under the Functions host emulator (not part of this project:
 # ../shared/tools/functions-host beside the checkout, as CI lays it out, or FUNCTIONS_HOST_EMULATOR).
@@ -118,23 +101,14 @@ else
   FUNCTIONS_HOST_EMULATOR=$(cd "$emulator" && pwd)
   echo "test: end-to-end tests again under the Functions host emulator ($FUNCTIONS_HOST_EMULATOR)..." >&2
   RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.IntegrationTests -c Release --no-build --nologo --filter "Needs!=Nothing" \
-    "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" || status=$?
+    "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" | quiet || status=$?
   RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.Push.Tests -c Release --no-build --nologo --filter "$push_e2e_filter" \
-    "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" || status=$?
+    "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" | quiet || status=$?
   RELAY_TEST_HOST=functions dotnet test tests/ScTransfer.Client.Tests -c Release --no-build --nologo --filter "$check_e2e_filter" \
-    "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" || status=$?
+    "${hang[@]}" "$@" 2>&1 | tee -a "$functions_log" | quiet || status=$?
 fi
 
-echo "in-process: $(totals "$fast_log")"
-echo "e2e[selfhost]: $(totals "$log" "$e2e_assemblies")"
-if [ -n "$functions_leg" ]; then
-  echo "e2e[functions]: $functions_leg"
-else
-  echo "e2e[functions]: $(totals "$functions_log")"
-fi
-
-# One closing line for the whole run, summed over the three stages (each test run counted once).
-cat "$fast_log" "$log" "$functions_log" > "$log.all"
-totals "$log.all"
-rm -f "$fast_log" "$log" "$functions_log" "$log.all"
+# One line per stage, then the total they add up to (each test run counted once).
+report "in-process" "$fast_log" "self-hosted runner" "$log" "Functions host" "${functions_leg:-$functions_log}"
+rm -f "$fast_log" "$log" "$functions_log"
 exit "$status"

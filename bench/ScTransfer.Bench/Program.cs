@@ -244,7 +244,7 @@ namespace ScTransfer.Bench
                 while (!sampling.IsCancellationRequested)
                 {
                     peak = Math.Max(peak, relay.ResidentBytes());
-                    await Task.Delay(100, CancellationToken.None);
+                    await Task.Delay(100, CancellationToken.None); // the sampling period
                 }
 
                 return peak;

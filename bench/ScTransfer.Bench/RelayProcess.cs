@@ -51,6 +51,7 @@ internal sealed class RelayProcess : IAsyncDisposable
             ["Storage__ConnectionString"] = storageConnectionString,
             ["Storage__MailboxTable"] = "benchmbx" + suffix,
             ["PurgeSchedule"] = "0 0 0 1 1 *", // mailboxes live an hour: a purge would find nothing due
+            ["PushRetrySchedule"] = "0 0 0 1 1 *", // the bench's transfers are stateless: nothing to push
             ["RateLimiting__Enabled"] = "false", // the load comes from one address: it measures throughput, not limits
             ["DOTNET_STARTUP_HOOKS"] = typeof(RelayProcess).Assembly.Location,
             [RelayProbe.SocketVariable] = probeSocket,

@@ -14,6 +14,14 @@ param applicationInsightsName string
 param notificationHubsNamespaceName string
 param notificationHubName string
 param notificationHubSendRuleName string
+@description('NotificationHubs__Platforms: the platforms the hub holds credentials for (apns, fcm, apns,fcm), or none.')
+@allowed([
+  'none'
+  'apns'
+  'fcm'
+  'apns,fcm'
+])
+param notificationHubsPlatforms string
 
 @description('New value of the relay-claim-hash-key secret; empty keeps the one in the vault.')
 @secure()
@@ -73,6 +81,12 @@ param pushMaxPerMailbox int = 20
 @minValue(0)
 @maxValue(3600)
 param pushMinIntervalSeconds int = 2
+@description('NCRONTAB schedule of the retry of pending pushes (the outbox). With the 30 s cap, a push arrives within a minute of the hub\'s recovery.')
+param pushRetrySchedule string = '*/10 * * * * *'
+@description('Longest wait between two attempts of a pending push, in seconds (a longer Retry-After from the hub is honoured).')
+@minValue(1)
+@maxValue(3600)
+param pushRetryDelayCapSeconds int = 30
 
 @description('Requests one instance serves at once; more get 429 at once.')
 @minValue(1)
@@ -239,8 +253,11 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Purge__TombstoneRetention: purgeTombstoneRetention
     Push__MaxPerMailbox: string(pushMaxPerMailbox)
     Push__MinIntervalSeconds: string(pushMinIntervalSeconds)
+    PushRetrySchedule: pushRetrySchedule
+    Push__RetryDelayCapSeconds: string(pushRetryDelayCapSeconds)
     NotificationHubs__ConnectionString: '@Microsoft.KeyVault(SecretUri=${notificationHubsSecret.properties.secretUri})'
     NotificationHubs__HubName: notificationHubName
+    NotificationHubs__Platforms: notificationHubsPlatforms
     RateLimiting__Enabled: 'true'
     RateLimiting__TrustedForwardedHops: string(trustedForwardedHops)
     RateLimiting__MaxConcurrentRequests: string(rateLimitMaxConcurrentRequests)

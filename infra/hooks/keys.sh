@@ -1,6 +1,7 @@
-# Shared by preprovision.sh and postprovision.sh: where the relay's keys live and how to ask Azure about them.
-# Only control-plane calls (az keyvault list, az resource show): they say whether a secret exists without reading it,
-# so the deploying user needs no Key Vault data role.
+# Shared by preprovision.sh and postprovision.sh: where the relay's keys live, and how to ask Azure what an earlier
+# deployment left in place (the keys in Key Vault, the push credentials in the hub, the budget's start date). Only
+# control-plane calls, and only whether a secret is there is kept or printed, never its value; the deploying user needs
+# no Key Vault data role.
 
 # azd env variable, Key Vault secret name, exact decoded length or "min:N".
 RELAY_KEYS=(
@@ -59,4 +60,60 @@ valid_key() {
     min:*) [ "$bytes" -ge "${want#min:}" ] ;;
     *) [ "$bytes" -eq "$want" ] ;;
   esac
+}
+
+# The one resource of this type tagged azd-env-name=$AZURE_ENV_NAME (a resource group too), or nothing.
+find_tagged() {
+  local type=$1 query=$2 found
+  if [ "$type" = resourceGroup ]; then
+    found=$(az group list --subscription "$AZURE_SUBSCRIPTION_ID" \
+      --query "[?tags.\"azd-env-name\"=='${AZURE_ENV_NAME}'].${query}" -o tsv 2>&1) \
+      || fail "cannot list resource groups (az group list: ${found})."
+  else
+    found=$(az resource list --subscription "$AZURE_SUBSCRIPTION_ID" --resource-type "$type" \
+      --query "[?tags.\"azd-env-name\"=='${AZURE_ENV_NAME}'].${query}" -o tsv 2>&1) \
+      || fail "cannot list ${type} (az resource list: ${found})."
+  fi
+  if [ "$(printf '%s\n' "$found" | grep -c .)" -gt 1 ]; then
+    fail "more than one ${type} is tagged azd-env-name=${AZURE_ENV_NAME}: ${found//$'\n'/, }. Remove the stale one or rename the environment."
+  fi
+  printf '%s' "$found"
+}
+
+# The push platforms whose credentials the relay's hub holds ("", apns, fcm or apns,fcm), asked of the hub itself, so
+# credentials set in the portal count too. az prints only a non-secret field of each credential (the APNs endpoint, the
+# FCM project id), never a key.
+hub_platforms() {
+  local namespace_id platforms="" platform field value
+  namespace_id=$(find_tagged Microsoft.NotificationHubs/namespaces id) || return 1
+  [ -n "$namespace_id" ] || return 0
+  for platform in "apns apnsCredential.properties.endpoint" "fcm fcmV1Credential.properties.projectId"; do
+    read -r platform field <<<"$platform"
+    if ! value=$(az rest --method post --url "${namespace_id}/notificationHubs/relay/pnsCredentials?api-version=2023-10-01-preview" \
+        --query "properties.${field}" -o tsv 2>&1); then
+      case "$value" in
+        *NotFound*|*"not found"*) return 0 ;; # no hub yet
+      esac
+      fail "cannot tell which push credentials the hub holds: ${value}"
+    fi
+    [ -n "$value" ] && platforms=${platforms:+$platforms,}$platform
+  done
+  printf '%s' "$platforms"
+}
+
+# The start date of this environment's budget (relay-monthly), or nothing when there is none yet.
+budget_start_date() {
+  local group out
+  group=$(find_tagged resourceGroup name) || return 1
+  [ -n "$group" ] || return 0
+  if out=$(az rest --method get \
+      --url "/subscriptions/${AZURE_SUBSCRIPTION_ID}/resourceGroups/${group}/providers/Microsoft.Consumption/budgets/relay-monthly?api-version=2023-11-01" \
+      --query properties.timePeriod.startDate -o tsv 2>&1); then
+    printf '%s' "${out%%T*}" # 2025-03-01T00:00:00Z: the date is what the template takes
+    return 0
+  fi
+  case "$out" in
+    *NotFound*|*"not found"*) return 0 ;;
+  esac
+  fail "cannot read the budget relay-monthly of ${group}: ${out}"
 }

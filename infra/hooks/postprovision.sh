@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # azd postprovision hook: once Key Vault holds the relay's keys, the azd environment forgets them, so the keys live in
 # the vault alone and the next `azd provision` keeps them (preprovision.sh). A one-off RELAY_ALLOW_KEY_REPLACEMENT is
-# cleared too.
+# cleared too. Likewise the push secrets (APNS_TOKEN, FCM_PRIVATE_KEY_BASE64) once the hub holds their credentials: no
+# secret is left in plain text in .azure/<env>/.env, and the next provision, sending no credential, keeps the hub's.
 set -euo pipefail
 # shellcheck source=infra/hooks/keys.sh
 . "$(dirname "$0")/keys.sh"
@@ -21,4 +22,17 @@ for entry in "${RELAY_KEYS[@]}"; do
 done
 if [ -n "${RELAY_ALLOW_KEY_REPLACEMENT:-}" ]; then
   azd env set RELAY_ALLOW_KEY_REPLACEMENT "" >/dev/null
+fi
+
+push_secrets=("APNS_TOKEN apns" "FCM_PRIVATE_KEY_BASE64 fcm")
+if [ -n "${APNS_TOKEN:-}${FCM_PRIVATE_KEY_BASE64:-}" ]; then
+  in_place=$(hub_platforms)
+  for entry in "${push_secrets[@]}"; do
+    read -r variable platform <<<"$entry"
+    if [ -n "${!variable:-}" ]; then
+      [[ ",${in_place}," == *",${platform},"* ]] || fail "the hub holds no ${platform} credential after provisioning; ${variable} is kept in the azd environment."
+      azd env set "$variable" "" >/dev/null
+      echo "Push credentials: the hub holds the ${platform} credential; ${variable} removed from the azd environment."
+    fi
+  done
 fi

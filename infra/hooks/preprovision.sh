@@ -45,3 +45,17 @@ for entry in "${RELAY_KEYS[@]}"; do
     echo "Relay keys: ${secret} generated (32 random bytes)."
   fi
 done
+
+# What the hub and the budget already hold, for deployments that do not pass it again (a fresh environment of the same
+# name included): the platforms whose credentials the hub keeps (NotificationHubs__Platforms names them), and the
+# budget's start date, which Azure refuses to change.
+in_place=$(hub_platforms)
+if [ "${PUSH_PLATFORMS_IN_PLACE:-}" != "$in_place" ]; then
+  azd env set PUSH_PLATFORMS_IN_PLACE "$in_place" >/dev/null
+fi
+echo "Push credentials: the hub holds ${in_place:-none}$([ -n "${APNS_TOKEN:-}${FCM_PRIVATE_KEY_BASE64:-}" ] && echo '; the ones in the azd environment are applied')."
+
+budget_start=$(budget_start_date)
+if [ "${BUDGET_START_DATE:-}" != "$budget_start" ]; then
+  azd env set BUDGET_START_DATE "$budget_start" >/dev/null
+fi

@@ -64,10 +64,32 @@ public sealed class MailboxRequestRejectedException(HttpStatusCode statusCode, s
 /// No usable answer after every retry with the same Mailbox-Correlation-ID: the relay or the network is down (503,
 /// other 5xx, connection failures, timeouts). Safe to retry later.
 /// </summary>
-public sealed class RelayUnavailableException(HttpStatusCode? statusCode, string? detail, string correlationId, Exception? innerException = null)
-    : RelayException(statusCode is null
-            ? "The relay could not be reached; try again later."
-            : $"The relay is unavailable ({(int)statusCode.Value}); try again later.", statusCode, detail, correlationId, innerException);
+public sealed class RelayUnavailableException : RelayException
+{
+    public RelayUnavailableException(HttpStatusCode? statusCode, string? detail, string correlationId, Exception? innerException = null)
+        : base(statusCode is null
+                ? "The relay could not be reached; try again later."
+                : $"The relay is unavailable ({(int)statusCode.Value}); try again later.", statusCode, detail, correlationId, innerException)
+    {
+    }
+
+    /// <summary>
+    /// No answer at all from the relay at <paramref name="relay"/> (refused, no such host, timed out): the message names
+    /// the relay and the cause, so a wrong address reads as one.
+    /// </summary>
+    public RelayUnavailableException(Uri relay, string correlationId, Exception innerException)
+        : base(Unreachable(relay, innerException), null, null, correlationId, innerException)
+    {
+    }
+
+    private static string Unreachable(Uri relay, Exception cause)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        ArgumentNullException.ThrowIfNull(cause);
+        var why = cause is TaskCanceledException ? "no answer within the client's timeout" : cause.Message.ReplaceLineEndings(" ").TrimEnd('.');
+        return $"The relay at {relay.AbsoluteUri} could not be reached ({why}); check the address, or try again later.";
+    }
+}
 
 /// <summary>The relay answered, but not as the draft says it must (bad JSON, a link for another mailbox, no correlation echo).</summary>
 public sealed class RelayProtocolException(string message, HttpStatusCode? statusCode, string correlationId)

@@ -67,7 +67,7 @@ internal sealed partial class RelayTransport(HttpClient http, Uri relay, Mailbox
                 LogTransportFailure(operation, attempt, correlationId, e.GetType().Name);
                 if (attempt >= _options.MaxAttempts)
                 {
-                    throw new RelayUnavailableException(null, null, correlationId, e);
+                    throw new RelayUnavailableException(_relay, correlationId, e);
                 }
 
                 wait = Backoff(attempt);

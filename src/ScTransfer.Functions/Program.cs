@@ -30,6 +30,17 @@ builder.Services.AddSingleton(startupNotices);
 builder.Logging.AddProvider(startupNotices);
 builder.UseMiddleware<StartupNoticeReplay>();
 builder.UseMiddleware<RelayFunctionsMiddleware>();
-builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp();
+builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp(builder.Configuration);
 builder.AddRelayTelemetry();
-builder.Build().Run();
+var host = builder.Build();
+// Every setting is checked before the worker connects to the host. Wrong ones stop start-up with one message naming
+// each: logged (and exported to Application Insights), and written to standard error, which the host quotes when it
+// records the worker's exit (docs/deploy.md, "A start-up refused for its settings").
+if (SettingsCheck.Refuses(host.Services, Console.Error))
+{
+    host.Dispose();
+    return 1;
+}
+
+await host.RunAsync();
+return 0;

@@ -7,7 +7,7 @@ using ScTransfer.Relay.Http;
 namespace ScTransfer.Functions;
 
 /// <summary>Runs every HTTP function of the Azure Functions worker inside <see cref="RelayHttpPipeline"/>.</summary>
-internal sealed class RelayFunctionsMiddleware(RelayHttpPipeline pipeline) : IFunctionsWorkerMiddleware
+internal sealed class RelayFunctionsMiddleware(RelayHttpPipeline pipeline, EndpointCatalogue functions) : IFunctionsWorkerMiddleware
 {
     /// <summary>
     /// The host's own proxy in front of the worker appends what it saw to X-Forwarded-For: one hop more than the
@@ -29,10 +29,11 @@ internal sealed class RelayFunctionsMiddleware(RelayHttpPipeline pipeline) : IFu
             return;
         }
 
-        var activity = RelayRequestActivity.Start(context.FunctionDefinition, http);
+        var endpoint = functions.Named(context.FunctionDefinition.Name);
+        var activity = RelayRequestActivity.Start(context.FunctionDefinition.Name, endpoint, http);
         try
         {
-            await pipeline.InvokeAsync(http, context.FunctionDefinition.Name, HostHops, async () =>
+            await pipeline.InvokeAsync(http, endpoint, HostHops, async () =>
             {
                 await next(context);
                 await WriteAnswerAsync(context, http);

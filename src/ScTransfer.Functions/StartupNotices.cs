@@ -8,7 +8,7 @@ namespace ScTransfer.Functions;
 
 /// <summary>
 /// The Functions host drops what the worker logs outside a function invocation (GrpcWorkerChannel ignores user logs
-/// without an executing invocation id), so start-up notices ("Push notifications are off…", "Mailbox tables are
+/// without an executing invocation id), so start-up notices ("Push notifications are off…", "Mailbox table is
 /// ready.", start-up warnings) would never reach the host's log. This records them, and
 /// <see cref="StartupNoticeReplay"/> writes them again inside the next invocation, once each. (In Azure, the worker's
 /// own OpenTelemetry exporter, RelayTelemetry, sends the originals to Application Insights as well.)

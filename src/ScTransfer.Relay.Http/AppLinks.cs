@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Relay.Http;

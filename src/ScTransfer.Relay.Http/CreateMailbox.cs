@@ -5,20 +5,20 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>CreateMailbox, draft §6.1: <c>POST /v1/m</c>.</summary>
-public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader, ShareLinks links, PrivacyPassGate privacyPass)
+[RateLimit(RateLimitClass.Create)]
+public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RequestBodyReader body, ShareLinks links, PrivacyPassGate privacyPass)
 {
     [Function(nameof(CreateMailbox))]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/m")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (!RelayRequest.TryGetDeviceClaim(request, out var claim, out var problem))
+        if (!RequestIdentifiers.TryGetDeviceClaim(request, out var claim, out var problem))
         {
             return problem;
         }
 
-        var (create, invalid) = await reader.ReadJsonAsync<CreateMailboxRequest>(request, parser.TryParseCreate, cancellationToken);
-        if (invalid is not null)
+        if (!body.TryParseJson<CreateMailboxRequest>(request, parser.TryParseCreate, out var create, out var invalid))
         {
             return invalid;
         }
@@ -29,14 +29,14 @@ public sealed class CreateMailbox(MailboxService mailboxes, MailboxRequestParser
             return challenge;
         }
 
-        var outcome = await mailboxes.CreateAsync(create!, claim, RelayRequest.CorrelationId(request), cancellationToken);
+        var outcome = await mailboxes.CreateAsync(create, claim, RelayRequestFeature.Of(request).CorrelationId, cancellationToken);
         if (outcome.Error is { } refused)
         {
             return RelayResults.Problem(refused);
         }
 
         var urlLink = links.For(outcome.Value);
-        var canPush = mailboxes.CanPushTo(create!.NotificationToken);
+        var canPush = mailboxes.CanPushTo(create.NotificationToken);
         // no-store: the link is the share itself; whoever holds it may bind as the receiver (§6.5).
         return RelayResults.Json(outcome.Status, json =>
         {

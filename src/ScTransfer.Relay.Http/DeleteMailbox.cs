@@ -8,6 +8,7 @@ namespace ScTransfer.Relay.Http;
 /// push tokens and request records go at once; what stays is a tombstone (the identifier and the expiry), which keeps
 /// the identifier from being used again until the purge removes it (docs/design.md, "Storage layout").
 /// </summary>
+[RateLimit(RateLimitClass.Write)]
 public sealed class DeleteMailbox(MailboxService mailboxes)
 {
     [Function(nameof(DeleteMailbox))]
@@ -16,8 +17,8 @@ public sealed class DeleteMailbox(MailboxService mailboxes)
         string mailboxIdentifier,
         CancellationToken cancellationToken)
     {
-        if (!RelayRequest.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
-            || !RelayRequest.TryGetDeviceClaim(request, out var claim, out problem))
+        if (!RequestIdentifiers.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
+            || !RequestIdentifiers.TryGetDeviceClaim(request, out var claim, out problem))
         {
             return problem;
         }

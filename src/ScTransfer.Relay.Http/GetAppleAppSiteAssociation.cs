@@ -8,6 +8,7 @@ namespace ScTransfer.Relay.Http;
 /// universal links, from <c>AppLinks__AppleAppIds</c>; 404 when none is configured. Held in memory: no storage
 /// operation (docs/apps.md).
 /// </summary>
+[ConcurrencyLimitOnly]
 public sealed class GetAppleAppSiteAssociation(AppLinks app)
 {
     [Function(nameof(GetAppleAppSiteAssociation))]

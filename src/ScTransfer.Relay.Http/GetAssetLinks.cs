@@ -9,6 +9,7 @@ namespace ScTransfer.Relay.Http;
 /// <c>AppLinks__AndroidCertificateFingerprints</c>; 404 when none is configured. Held in memory: no storage operation
 /// (docs/apps.md).
 /// </summary>
+[ConcurrencyLimitOnly]
 public sealed class GetAssetLinks(AppLinks app)
 {
     [Function(nameof(GetAssetLinks))]

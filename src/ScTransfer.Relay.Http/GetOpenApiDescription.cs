@@ -7,6 +7,7 @@ namespace ScTransfer.Relay.Http;
 /// The relay's OpenAPI 3.1 description, <c>GET /v1/openapi.yaml</c>: docs/openapi.yaml as embedded at build time, so
 /// the document a client fetches is the one the relay was built and tested with.
 /// </summary>
+[ConcurrencyLimitOnly]
 public sealed class GetOpenApiDescription
 {
     private static readonly ReadOnlyMemory<byte> Document = Load();

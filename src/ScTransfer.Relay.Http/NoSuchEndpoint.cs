@@ -8,10 +8,11 @@ namespace ScTransfer.Relay.Http;
 /// answer those itself with a bare 404. A catch-all route comes last in the host's route order (literal segments,
 /// then parameters, then catch-all), as in ASP.NET Core routing on the self-hosted runner.
 /// </summary>
+[ConcurrencyLimitOnly]
 public sealed class NoSuchEndpoint
 {
     [Function(nameof(NoSuchEndpoint))]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", "head", "options", Route = "{*path}")] HttpRequest request) =>
-        Task.FromResult(RelayRoutes.Unmatched(request));
+        Task.FromResult(EndpointCatalogue.Relay.Unmatched(request));
 }

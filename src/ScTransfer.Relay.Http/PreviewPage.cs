@@ -32,15 +32,24 @@ internal static class PreviewPage
         + "p{margin:0 0 16px;color:#4a5368;overflow-wrap:anywhere}"
         + ".how{font-size:14px;background:#f3f5f9;border-radius:12px;padding:12px 14px;color:#4a5368;margin:0 0 16px}"
         + ".open{display:block;text-align:center;background:#3459d9;color:#fff;font-weight:600;text-decoration:none;padding:14px;border-radius:12px;margin:0 0 12px}"
-        + ".ios{display:none}@supports (-webkit-touch-callout:none){.ios{display:block}.open{display:none}}"
+        + ".ios{display:none}@supports (-webkit-touch-callout:none){.ios{display:block}.open{display:none}.desk{display:none}}"
         + ".small{font-size:14px}.small a{color:#3459d9}"
         + "footer{font-size:12px;color:#8a93a6;margin-top:16px}";
 
     /// <summary>No script, no frames, no forms; the one inline stylesheet by hash; images only over https.</summary>
     public static readonly string ContentSecurityPolicy = PolicyFor(Style);
 
-    /// <summary>The share page of a live share.</summary>
-    public static HtmlPage Render(DisplayInformation display, string shareUrl, ShareVertical vertical, AppActions? app)
+    /// <summary>User-Agent tokens of desktop systems, and of phones and tablets (a phone or tablet token wins).</summary>
+    private static readonly string[] DesktopSystems = ["Windows NT", "Macintosh", "X11", "CrOS"];
+
+    private static readonly string[] MobileSystems = ["Android", "iPhone", "iPad", "iPod", "Mobile"];
+
+    /// <summary>
+    /// The share page of a live share. A <paramref name="desktop"/> browser (<see cref="IsDesktop"/>) is not offered
+    /// what only a phone can do (Android's intent button, touching and holding the link); it is told to open the link
+    /// on the phone.
+    /// </summary>
+    public static HtmlPage Render(DisplayInformation display, string shareUrl, ShareVertical vertical, AppActions? app, bool desktop = false)
     {
         var html = HtmlEncoder.Default;
         var cleanTitle = DisplayText.Clean(display.Title);
@@ -85,11 +94,11 @@ internal static class PreviewPage
 
         if (app is null)
         {
-            page.Append("<div class=\"how\">Open the link on the phone or watch where you keep your keys to add it to your wallet.</div>\n");
+            page.Append("<div class=\"how\">To add it to your wallet, open this link on your phone or watch.</div>\n");
         }
         else
         {
-            AppendActions(page, app, html);
+            AppendActions(page, app, html, desktop);
         }
 
         page.Append("<p class=\"small\">The key itself is end-to-end encrypted: this page cannot show it.</p>\n")
@@ -139,10 +148,26 @@ internal static class PreviewPage
         return html > 0 && html >= json;
     }
 
-    private static void AppendActions(StringBuilder page, AppActions app, HtmlEncoder html)
+    /// <summary>
+    /// Whether the User-Agent names a desktop system (Windows, macOS, Linux on X11, ChromeOS) and no phone or tablet. An
+    /// unknown or missing User-Agent counts as a phone: the page then offers everything, as it did before.
+    /// </summary>
+    public static bool IsDesktop(HttpRequest request)
+    {
+        var agent = request.Headers.UserAgent.ToString();
+        return DesktopSystems.Any(s => agent.Contains(s, StringComparison.Ordinal))
+            && !MobileSystems.Any(s => agent.Contains(s, StringComparison.Ordinal));
+    }
+
+    private static void AppendActions(StringBuilder page, AppActions app, HtmlEncoder html, bool desktop)
     {
         var name = html.Encode(app.AppName);
-        if (app.IntentUrl is { } intent)
+        if (desktop)
+        {
+            // iPadOS Safari sends a Macintosh User-Agent: the lines below marked "ios" still show there (CSS), this one not.
+            page.Append("<div class=\"how desk\">To add it to ").Append(name).Append(", open the link in the message on your phone.</div>\n");
+        }
+        else if (app.IntentUrl is { } intent)
         {
             page.Append("<a class=\"open\" href=\"").Append(html.Encode(intent)).Append("\">Open in ").Append(name).Append("</a>\n");
         }
@@ -153,7 +178,8 @@ internal static class PreviewPage
         }
 
         // What keeps the secret: the link in the message itself carries its fragment, which this page cannot pass on.
-        page.Append("<p class=\"small\">Or go back to the message, touch and hold the link, and choose Open in ").Append(name).Append(".</p>\n");
+        page.Append(desktop ? "<p class=\"small ios\">" : "<p class=\"small\">")
+            .Append("Or go back to the message, touch and hold the link, and choose Open in ").Append(name).Append(".</p>\n");
         if (app.AppStoreUrl is not null || app.PlayStoreUrl is not null)
         {
             page.Append("<p class=\"small\">No ").Append(name).Append(" yet? Get it on ");

@@ -15,10 +15,24 @@ namespace ScTransfer.Relay.Http;
 /// seconds, every minute by default); each run stops after <see cref="PurgeOptions.TimeBudget"/>.
 /// </summary>
 public sealed partial class PurgeExpiredMailboxes(
-    IMailboxStore store, IOptions<PurgeOptions> options, TimeProvider time, RelayMetrics metrics, ILogger<PurgeExpiredMailboxes> logger, SpentNonceStore spentTokens)
+    IMailboxStore store, PrivacyPassRedeemer privacyPass, IOptions<PurgeOptions> options, TimeProvider time, RelayMetrics metrics, ILogger<PurgeExpiredMailboxes> logger)
 {
     [Function(nameof(PurgeExpiredMailboxes))]
     public async Task Run([TimerTrigger("%PurgeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PurgeAsync(cancellationToken);
+        }
+        catch (StorageUnavailableException)
+        {
+            // A known outage, already logged by the store (event 1104): one line, no stack trace. Nothing is lost: what
+            // is due stays due, and the next run finds it.
+            LogStorageUnavailable(logger);
+        }
+    }
+
+    private async Task PurgeAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var report = await store.PurgeExpiredAsync(time.GetUtcNow(), options.Value.TimeBudget, cancellationToken);
@@ -33,9 +47,12 @@ public sealed partial class PurgeExpiredMailboxes(
             LogOutOfTime(logger, report.Tombstoned, report.Deleted, report.Skipped, (long)elapsed.TotalMilliseconds);
         }
 
-        // Privacy Pass: spent-nonce tables of challenge windows that closed go whole.
-        await spentTokens.PurgeAsync(time.GetUtcNow(), cancellationToken);
+        await privacyPass.ForgetClosedWindowsAsync(cancellationToken);
     }
+
+    [LoggerMessage(EventId = EventIds.PurgeStorageUnavailable, Level = LogLevel.Warning,
+        Message = "Purge: Table storage is unavailable; this run stops and the next one takes up what is due.")]
+    private static partial void LogStorageUnavailable(ILogger logger);
 
     [LoggerMessage(EventId = EventIds.PurgeCompleted, Level = LogLevel.Information,
         Message = "Purge: {Tombstoned} expired mailboxes emptied to tombstones, {Deleted} tombstones removed, {Skipped} changed meanwhile, in {ElapsedMs} ms; nothing due is left.")]

@@ -10,6 +10,7 @@ namespace ScTransfer.Relay.Http;
 /// docs/apps.md). No claim, never binds, never changes state, never shows the payload. A browser asking for a share that
 /// is gone gets a 404 page; API clients get problem+json.
 /// </summary>
+[RateLimit(RateLimitClass.Read)]
 public sealed class ReadDisplayInformation(MailboxService mailboxes, ShareLinks links, AppLinks app)
 {
     [Function(nameof(ReadDisplayInformation))]
@@ -18,7 +19,7 @@ public sealed class ReadDisplayInformation(MailboxService mailboxes, ShareLinks 
         string mailboxIdentifier,
         CancellationToken cancellationToken)
     {
-        if (!RelayRequest.TryGetMailboxId(mailboxIdentifier, out var id, out var problem))
+        if (!RequestIdentifiers.TryGetMailboxId(mailboxIdentifier, out var id, out var problem))
         {
             return problem;
         }
@@ -32,6 +33,7 @@ public sealed class ReadDisplayInformation(MailboxService mailboxes, ShareLinks 
         // Later revisions' ?v= (the credential vertical) only tailors the wording; an unknown value is ignored.
         var vertical = ShareVertical.From(request.Query["v"]);
         return RelayResults.Html(PreviewPage.Render(
-            DisplayInformation.FromJson(outcome.Value!.DisplayInformationJson!), links.For(id), vertical, app.ActionsFor(id, vertical)));
+            DisplayInformation.FromJson(outcome.Value!.DisplayInformationJson!), links.For(id), vertical, app.ActionsFor(id, vertical),
+            PreviewPage.IsDesktop(request)));
     }
 }

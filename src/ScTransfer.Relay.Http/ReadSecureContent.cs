@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>ReadSecureContentFromMailbox, draft §6.5: <c>POST /v1/m/{mailboxIdentifier}</c>. The first reader other than the sender binds.</summary>
+[RateLimit(RateLimitClass.Read)]
 public sealed class ReadSecureContent(MailboxService mailboxes, PrivacyPassGate privacyPass)
 {
     [Function(nameof(ReadSecureContent))]
@@ -12,8 +13,8 @@ public sealed class ReadSecureContent(MailboxService mailboxes, PrivacyPassGate 
         string mailboxIdentifier,
         CancellationToken cancellationToken)
     {
-        if (!RelayRequest.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
-            || !RelayRequest.TryGetDeviceClaim(request, out var claim, out problem))
+        if (!RequestIdentifiers.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
+            || !RequestIdentifiers.TryGetDeviceClaim(request, out var claim, out problem))
         {
             return problem;
         }

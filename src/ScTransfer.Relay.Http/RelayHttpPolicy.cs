@@ -17,8 +17,11 @@ internal sealed partial class RelayHttpPolicy(RelayMetrics metrics, ILogger<Rela
     /// <summary>Seconds a client should wait after a 503.</summary>
     public const int RetryAfterSeconds = 2;
 
-    /// <summary>Runs before the function. Returns an answer when the request must stop here, else null.</summary>
-    public static IResult? BeginRequest(HttpContext http)
+    /// <summary>
+    /// Runs before the function: records the Correlation-ID in <paramref name="request"/>. Returns an answer when the
+    /// request must stop here, else null.
+    /// </summary>
+    public static IResult? BeginRequest(HttpContext http, RelayRequestFeature request)
     {
         var headers = http.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
@@ -41,8 +44,9 @@ internal sealed partial class RelayHttpPolicy(RelayMetrics metrics, ILogger<Rela
             }
 
             // §5: echo it, under the spelling the caller used.
+            request.CorrelationHeader = name;
+            request.CorrelationId = values[0];
             headers[name] = values[0];
-            http.Items[RelayRequest.CorrelationItem] = values[0];
             break;
         }
 

@@ -16,7 +16,7 @@ namespace ScTransfer.Relay.Http;
 /// <list type="number">
 /// <item><see cref="Admit"/>, before the body is read: a place among the client's requests in progress
 /// (<see cref="RateLimitingOptions.MaxConcurrentRequestsPerClient"/>), then a token from the client's bucket for the
-/// endpoint class. An IPv6 client takes both from its /64, then from its /56 and its /48, whose budgets are multiples
+/// endpoint's rate-limit class (<see cref="RateLimitAttribute"/>). An IPv6 client takes both from its /64, then from its /56 and its /48, whose budgets are multiples
 /// of a client's (<see cref="ClientNetworks"/>).</item>
 /// <item><see cref="EnterInstance"/>, once the body has arrived: a place under the instance's ceiling
 /// (<see cref="RateLimitingOptions.MaxConcurrentRequests"/>). A body still arriving holds only its client's places, so
@@ -67,18 +67,18 @@ internal sealed class RelayRateLimiter : IDisposable
                     QueueLimit = 0,
                 })
                 : RateLimitPartition.GetNoLimiter("")))];
-        _bucketsPerScope = [.. ClientNetworks.Scopes.Select(scope => PartitionedRateLimiter.Create<BucketKey, (EndpointClass, string)>(key =>
+        _bucketsPerScope = [.. ClientNetworks.Scopes.Select(scope => PartitionedRateLimiter.Create<BucketKey, (Bucket, string)>(key =>
             key.Client[scope] is { } network
-                ? RateLimitPartition.GetTokenBucketLimiter((key.Class, network), _ => BucketOptions(key.Class, scope))
-                : RateLimitPartition.GetNoLimiter((key.Class, ""))))];
+                ? RateLimitPartition.GetTokenBucketLimiter((key.Bucket, network), _ => BucketOptions(key.Bucket, scope))
+                : RateLimitPartition.GetNoLimiter((key.Bucket, ""))))];
         _clients = PartitionedRateLimiter.CreateChained(_placesPerScope);
         _buckets = PartitionedRateLimiter.CreateChained(_bucketsPerScope);
     }
 
-    /// <summary>The endpoint classes that have their own bucket per client.</summary>
-    internal enum EndpointClass { Create, CreateWithToken, Write, Read }
+    /// <summary>The buckets each client has: one per <see cref="RateLimitClass"/>, and creates presenting a Privacy Pass token apart.</summary>
+    internal enum Bucket { Create, CreateWithToken, Write, Read }
 
-    internal readonly record struct BucketKey(EndpointClass Class, ClientNetworks Client);
+    internal readonly record struct BucketKey(Bucket Bucket, ClientNetworks Client);
 
     /// <summary>
     /// The first step, before the body is read: a place among the client's requests in progress, then a token from its
@@ -86,7 +86,7 @@ internal sealed class RelayRateLimiter : IDisposable
     /// with it and do not run the function.
     /// </summary>
     /// <param name="http">The request.</param>
-    /// <param name="functionName">The function the request is routed to; null when none matched.</param>
+    /// <param name="endpoint">The function the request is routed to; null when none matched (no bucket, as for <see cref="ConcurrencyLimitOnlyAttribute"/>).</param>
     /// <param name="hostHops">
     /// Proxies inside the host itself, in front of this code: 0 for the self-hosted runner; 1 in the Functions worker,
     /// whose host forwards every request through its own proxy (YARP's default transformer, as the host's
@@ -96,7 +96,7 @@ internal sealed class RelayRateLimiter : IDisposable
     /// in front of the relay's host. Where the host replaced the header rather than appended to it (YARP's default
     /// action is Set; the emulator does so), the chain is shorter than the setting and the host's entry is the client.
     /// </param>
-    public RelayAdmission Admit(HttpContext http, string? functionName, int hostHops = 0)
+    public RelayAdmission Admit(HttpContext http, RelayEndpoint? endpoint, int hostHops = 0)
     {
         if (!_options.Enabled)
         {
@@ -111,18 +111,21 @@ internal sealed class RelayRateLimiter : IDisposable
             return RefuseBusy(place, RefusalReason.ClientConcurrency, "This network address (or the IPv6 network it belongs to) already has as many requests in progress as it may.");
         }
 
-        if (ClassOf(functionName) is not { } endpointClass)
+        if (endpoint?.RateLimit is not { } rateLimit)
         {
             return new RelayAdmission(place, null);
         }
 
-        // Token holders get their own, more generous bucket (docs/security.md, "Privacy Pass and the rate limits").
-        if (endpointClass == EndpointClass.Create && _tokensOnCreate && PrivacyPassGate.PresentsToken(http.Request))
+        var bucket = rateLimit switch
         {
-            endpointClass = EndpointClass.CreateWithToken;
-        }
-
-        var token = _buckets.AttemptAcquire(new BucketKey(endpointClass, client));
+            // Token holders get their own, more generous bucket (docs/security.md, "Privacy Pass and the rate limits").
+            RateLimitClass.Create when _tokensOnCreate && PrivacyPassGate.PresentsToken(http.Request) => Bucket.CreateWithToken,
+            RateLimitClass.Create => Bucket.Create,
+            RateLimitClass.Write => Bucket.Write,
+            RateLimitClass.Read => Bucket.Read,
+            _ => throw new System.Diagnostics.UnreachableException($"No bucket for {rateLimit}."),
+        };
+        var token = _buckets.AttemptAcquire(new BucketKey(bucket, client));
         if (token.IsAcquired)
         {
             token.Dispose(); // a token bucket's lease holds nothing: the token is spent
@@ -130,7 +133,7 @@ internal sealed class RelayRateLimiter : IDisposable
         }
 
         place.Dispose();
-        return Refuse(token, ReasonOf(endpointClass), $"Too many {Describe(endpointClass)} requests from this network address (or the IPv6 network it belongs to).");
+        return Refuse(token, ReasonOf(bucket), $"Too many {Describe(bucket)} requests from this network address (or the IPv6 network it belongs to).");
     }
 
     /// <summary>
@@ -162,16 +165,6 @@ internal sealed class RelayRateLimiter : IDisposable
 
         _instance.Dispose();
     }
-
-    internal static EndpointClass? ClassOf(string? functionName) => functionName switch
-    {
-        "CreateMailbox" => EndpointClass.Create,
-        "UpdateMailbox" or "RelinquishMailbox" or "DeleteMailbox" => EndpointClass.Write,
-        "ReadSecureContent" or "ReadDisplayInformation" => EndpointClass.Read,
-        // GetOpenApiDescription and the association files serve documents held in memory (no storage), the fallback 404 touches nothing:
-        // no bucket, only the concurrency caps (the client's and the instance's) apply to them.
-        _ => null,
-    };
 
     /// <summary>Retry-After from the limiter's own estimate, in whole seconds rounded up, within 1–120.</summary>
     internal static int RetryAfterSeconds(RateLimitLease lease) =>
@@ -224,38 +217,38 @@ internal sealed class RelayRateLimiter : IDisposable
         return IPEndPoint.TryParse(entry, out var endPoint) ? endPoint.Address : null;
     }
 
-    /// <summary>The bucket of <paramref name="scope"/> for <paramref name="endpointClass"/>: burst and rate both scale, so it refills as fast as a client's.</summary>
-    private TokenBucketRateLimiterOptions BucketOptions(EndpointClass endpointClass, NetworkScope scope)
+    /// <summary>The <paramref name="bucket"/> of <paramref name="scope"/>: burst and rate both scale, so it refills as fast as a client's.</summary>
+    private TokenBucketRateLimiterOptions BucketOptions(Bucket bucket, NetworkScope scope)
     {
-        var bucket = endpointClass switch
+        var settings = bucket switch
         {
-            EndpointClass.Create => _options.Create,
-            EndpointClass.CreateWithToken => _options.CreateWithToken,
-            EndpointClass.Write => _options.Write,
+            Bucket.Create => _options.Create,
+            Bucket.CreateWithToken => _options.CreateWithToken,
+            Bucket.Write => _options.Write,
             _ => _options.Read,
         };
         return new TokenBucketRateLimiterOptions
         {
-            TokenLimit = ClientNetworks.Budget(bucket.PermitLimit, scope, _options),
-            TokensPerPeriod = ClientNetworks.Budget(bucket.TokensPerPeriod, scope, _options),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(bucket.ReplenishmentSeconds),
+            TokenLimit = ClientNetworks.Budget(settings.PermitLimit, scope, _options),
+            TokensPerPeriod = ClientNetworks.Budget(settings.TokensPerPeriod, scope, _options),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(settings.ReplenishmentSeconds),
             QueueLimit = 0,
             AutoReplenishment = true,
         };
     }
 
-    private static string Describe(EndpointClass endpointClass) => endpointClass switch
+    private static string Describe(Bucket bucket) => bucket switch
     {
-        EndpointClass.Create or EndpointClass.CreateWithToken => "mailbox creation",
-        EndpointClass.Write => "update, relinquish and delete",
+        Bucket.Create or Bucket.CreateWithToken => "mailbox creation",
+        Bucket.Write => "update, relinquish and delete",
         _ => "read",
     };
 
-    private static RefusalReason ReasonOf(EndpointClass endpointClass) => endpointClass switch
+    private static RefusalReason ReasonOf(Bucket bucket) => bucket switch
     {
-        EndpointClass.Create => RefusalReason.RateLimitCreate,
-        EndpointClass.CreateWithToken => RefusalReason.RateLimitCreateWithToken,
-        EndpointClass.Write => RefusalReason.RateLimitWrite,
+        Bucket.Create => RefusalReason.RateLimitCreate,
+        Bucket.CreateWithToken => RefusalReason.RateLimitCreateWithToken,
+        Bucket.Write => RefusalReason.RateLimitWrite,
         _ => RefusalReason.RateLimitRead,
     };
 

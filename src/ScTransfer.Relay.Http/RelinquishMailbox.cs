@@ -7,6 +7,7 @@ namespace ScTransfer.Relay.Http;
 /// RelinquishMailbox (later revisions): <c>PATCH /v1/m/{mailboxIdentifier}</c>. The bound receiver gives up its binding
 /// so that a different receiver can bind; a retry under the same Mailbox-Correlation-ID gets 201.
 /// </summary>
+[RateLimit(RateLimitClass.Write)]
 public sealed class RelinquishMailbox(MailboxService mailboxes)
 {
     [Function(nameof(RelinquishMailbox))]
@@ -15,13 +16,13 @@ public sealed class RelinquishMailbox(MailboxService mailboxes)
         string mailboxIdentifier,
         CancellationToken cancellationToken)
     {
-        if (!RelayRequest.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
-            || !RelayRequest.TryGetDeviceClaim(request, out var claim, out problem))
+        if (!RequestIdentifiers.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
+            || !RequestIdentifiers.TryGetDeviceClaim(request, out var claim, out problem))
         {
             return problem;
         }
 
-        var outcome = await mailboxes.RelinquishAsync(id, claim, RelayRequest.CorrelationId(request), cancellationToken);
+        var outcome = await mailboxes.RelinquishAsync(id, claim, RelayRequestFeature.Of(request).CorrelationId, cancellationToken);
         return outcome.Error is { } refused ? RelayResults.Problem(refused) : RelayResults.Status(outcome.Status);
     }
 }

@@ -1,27 +1,20 @@
-using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
 namespace ScTransfer.Relay.Http;
 
 /// <summary>
-/// Builds mailbox URLs (§6.1.5 <c>urlLink</c>) from the configured public base URL, never from the request's Host
-/// header, which a client controls.
+/// Builds mailbox URLs (§6.1.5 <c>urlLink</c>) from the configured public base URL (<see cref="PublicBaseUrl"/>, parsed
+/// and checked at start-up), never from the request's Host header, which a client controls.
 /// </summary>
 public sealed class ShareLinks
 {
     private readonly string _prefix;
 
-    public ShareLinks(IOptions<RelayOptions> options)
+    public ShareLinks(PublicBaseUrl publicBaseUrl)
     {
-        var configured = options.Value.PublicBaseUrl;
-        if (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
-            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
-        {
-            throw new InvalidOperationException(
-                "Relay:PublicBaseUrl must be the relay's absolute public URL, e.g. https://relay.example.com (no query or fragment).");
-        }
-
+        ArgumentNullException.ThrowIfNull(publicBaseUrl);
+        var uri = publicBaseUrl.Uri;
         _prefix = uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/v1/m/";
         PathPrefix = uri.AbsolutePath.TrimEnd('/') + "/v1/m/";
         Authority = uri.Authority;

@@ -5,7 +5,8 @@ using ScTransfer.Relay.Protocol;
 namespace ScTransfer.Relay.Http;
 
 /// <summary>UpdateMailbox, draft §6.2: <c>PUT /v1/m/{mailboxIdentifier}</c>. Overwrites the payload and notifies the other party.</summary>
-public sealed class UpdateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RelayRequest reader)
+[RateLimit(RateLimitClass.Write)]
+public sealed class UpdateMailbox(MailboxService mailboxes, MailboxRequestParser parser, RequestBodyReader body)
 {
     [Function(nameof(UpdateMailbox))]
     public async Task<IResult> Run(
@@ -13,25 +14,24 @@ public sealed class UpdateMailbox(MailboxService mailboxes, MailboxRequestParser
         string mailboxIdentifier,
         CancellationToken cancellationToken)
     {
-        if (!RelayRequest.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
-            || !RelayRequest.TryGetDeviceClaim(request, out var claim, out problem))
+        if (!RequestIdentifiers.TryGetMailboxId(mailboxIdentifier, out var id, out var problem)
+            || !RequestIdentifiers.TryGetDeviceClaim(request, out var claim, out problem))
         {
             return problem;
         }
 
-        var (update, invalid) = await reader.ReadJsonAsync<UpdateMailboxRequest>(request, parser.TryParseUpdate, cancellationToken);
-        if (invalid is not null)
+        if (!body.TryParseJson<UpdateMailboxRequest>(request, parser.TryParseUpdate, out var update, out var invalid))
         {
             return invalid;
         }
 
-        var outcome = await mailboxes.UpdateAsync(id, claim, update!, RelayRequest.CorrelationId(request), cancellationToken);
+        var outcome = await mailboxes.UpdateAsync(id, claim, update, RelayRequestFeature.Of(request).CorrelationId, cancellationToken);
         if (outcome.Error is { } refused)
         {
             return RelayResults.Problem(refused);
         }
 
-        var canPush = mailboxes.CanPushTo(update!.NotificationToken);
+        var canPush = mailboxes.CanPushTo(update.NotificationToken);
         return RelayResults.Json(outcome.Status, json =>
         {
             json.WriteStartObject();

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
@@ -19,33 +18,14 @@ public sealed class ClaimHasher
     private readonly byte[] _correlationKey;
     private readonly byte[] _identifierKey;
 
-    public ClaimHasher(IOptions<RelayOptions> options)
+    /// <param name="keys">The relay's keys, decoded and checked at start-up (<see cref="RelayKeys"/>).</param>
+    public ClaimHasher(RelayKeys keys)
     {
-        var configured = options.Value.ClaimHashKey;
-        if (KeyVaultReference.IsUnresolved(configured))
-        {
-            throw new InvalidOperationException(KeyVaultReference.CannotServeWithout("Relay:ClaimHashKey"));
-        }
-
-        byte[]? key = null;
-        try
-        {
-            key = Convert.FromBase64String(configured);
-        }
-        catch (FormatException)
-        {
-        }
-
-        if (key is null || key.Length < 32)
-        {
-            throw new InvalidOperationException(
-                "Relay:ClaimHashKey must be a base64 key of at least 32 bytes (e.g. the output of 'openssl rand -base64 32').");
-        }
-
-        _key = key;
+        ArgumentNullException.ThrowIfNull(keys);
+        _key = keys.ClaimHashKey;
         // A separate key for Correlation-IDs (domain separation): no claim hash can ever equal a Correlation-ID hash.
-        _correlationKey = HMACSHA256.HashData(key, "sct-correlation-id-v1"u8);
-        _identifierKey = HMACSHA256.HashData(key, "sct-mailbox-id-v1"u8);
+        _correlationKey = HMACSHA256.HashData(_key, "sct-correlation-id-v1"u8);
+        _identifierKey = HMACSHA256.HashData(_key, "sct-mailbox-id-v1"u8);
     }
 
     /// <summary>
@@ -64,9 +44,6 @@ public sealed class ClaimHasher
         HMACSHA256.HashData(_identifierKey, input, hash);
         return MailboxId.FromRandomBytes(hash);
     }
-
-    /// <summary>A key for another purpose (the mailbox table's shards), derived from the relay key under <paramref name="label"/>.</summary>
-    internal byte[] DeriveKey(ReadOnlySpan<byte> label) => HMACSHA256.HashData(_key, label);
 
     public byte[] Hash(MailboxId mailbox, DeviceClaim claim)
     {

@@ -1,4 +1,5 @@
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Relay;
 
@@ -12,9 +13,8 @@ public enum MailboxRole
 
 /// <summary>
 /// Everything the relay keeps about one mailbox. Claims and Correlation-IDs appear only as keyed hashes
-/// (<see cref="ClaimHasher"/>), notification tokens only sealed (<see cref="TokenCipher"/>);
-/// <see cref="Version"/> is the storage ETag the next conditional write must match. A mailbox read with a narrower
-/// <see cref="MailboxView"/> holds only that view's properties (<see cref="View"/>): the rest are null or empty.
+/// (<see cref="ClaimHasher"/>), notification tokens only sealed (<see cref="TokenCipher"/>). A mailbox read with a
+/// narrower <see cref="MailboxView"/> holds only that view's properties (<see cref="View"/>): the rest are null or empty.
 /// </summary>
 public sealed class Mailbox
 {
@@ -80,8 +80,11 @@ public sealed class Mailbox
     /// </summary>
     public Guid OperationId { get; set; }
 
-    /// <summary>Opaque storage version (ETag); null before the mailbox is first stored.</summary>
-    public string? Version { get; set; }
+    /// <summary>
+    /// The stored state this mailbox was read at, which the next conditional write must still find; opaque here, the
+    /// store's own (<see cref="StoreVersion"/>). Null before the mailbox is first stored.
+    /// </summary>
+    public StoreVersion? Version { get; set; }
 
     /// <summary>Expired mailboxes are gone for every endpoint at once, purged or not.</summary>
     public bool IsExpiredAt(DateTimeOffset now) => now >= ExpiresAt;
@@ -90,7 +93,7 @@ public sealed class Mailbox
     public bool IsGoneAt(DateTimeOffset now) => IsTombstone || IsExpiredAt(now);
 
     /// <summary>A tombstone as read back from storage: no claim, token, Correlation-ID, payload or display information.</summary>
-    public static Mailbox Tombstone(MailboxId id, DateTimeOffset expiresAt, Guid operationId, string? version) => new()
+    public static Mailbox Tombstone(MailboxId id, DateTimeOffset expiresAt, Guid operationId, StoreVersion? version) => new()
     {
         Id = id,
         AccessRights = AccessRights.None,
@@ -103,8 +106,8 @@ public sealed class Mailbox
 }
 
 /// <summary>
-/// Which of a mailbox's properties a read brings back (Table storage's <c>$select</c>): only what the request's decision
-/// needs, so that only the receiver's read carries the payload back from storage.
+/// Which of a mailbox's properties a read brings back: only what the request's decision needs, so that only the
+/// receiver's read carries the payload back from storage.
 /// </summary>
 public enum MailboxView
 {
@@ -122,6 +125,9 @@ public enum MailboxView
     /// RelinquishMailbox, and a create that found its identifier taken.
     /// </summary>
     Access,
+
+    /// <summary>Whether it is live, who is bound (claim hashes) and their tokens: a pending push's retry.</summary>
+    Push,
 }
 
 /// <summary>A notification token as stored: its type, and its data sealed with AES-GCM (<see cref="TokenCipher"/>).</summary>

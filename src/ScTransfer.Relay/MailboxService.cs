@@ -18,7 +18,7 @@ public sealed partial class MailboxService(
     IMailboxStore store,
     ClaimHasher hasher,
     TokenCipher tokens,
-    IPushNotifier push,
+    PushOutbox pushes,
     IOptions<PushOptions> pushOptions,
     TimeProvider time,
     RelayMetrics metrics,
@@ -134,15 +134,20 @@ public sealed partial class MailboxService(
         return outcome;
     }
 
-    /// <summary>UpdateMailbox (§6.2): overwrite the payload, remember the caller's token, push to the other party.</summary>
+    /// <summary>
+    /// UpdateMailbox (§6.2): overwrite the payload, remember the caller's token, and owe the other party a push, recorded
+    /// in the same write (the outbox: an update is never stored without its push, docs/push.md).
+    /// </summary>
     public async Task<Outcome<bool>> UpdateAsync(
         MailboxId id, DeviceClaim claim, UpdateMailboxRequest request, string? correlationId, CancellationToken cancellationToken)
     {
         SealedToken? notify = null;
+        PendingPush? owed = null;
         var recipient = MailboxRole.None;
         var outcome = await ReadDecideWriteAsync<bool>(id, "update", MailboxView.WithoutPayload, mailbox =>
         {
             notify = null;
+            owed = null;
             var role = hasher.RoleOf(mailbox, claim);
             if (role == MailboxRole.None)
             {
@@ -176,9 +181,13 @@ public sealed partial class MailboxService(
 
             recipient = isSender ? MailboxRole.Receiver : MailboxRole.Sender;
             var recipientToken = isSender ? mailbox.ReceiverToken : mailbox.SenderToken;
-            if (recipientToken is not null && push.Supports(recipientToken.Type) && SpendPush(mailbox, recipient))
+            var recipientClaim = isSender ? mailbox.ReceiverClaimHash : mailbox.SenderClaimHash;
+            if (recipientToken is not null && recipientClaim is not null && pushes.CanPushTo(recipientToken.Type) && SpendPush(mailbox, recipient))
             {
                 notify = recipientToken;
+                var push = pushes.Owe(id, recipient, recipientClaim);
+                owed = push;
+                return new Decision<bool>(Outcome<bool>.Ok(true), (m, ct) => store.TryReplaceAndRecordPushAsync(m, push, ct));
             }
 
             return new Decision<bool>(Outcome<bool>.Ok(true), store.TryReplaceAsync);
@@ -189,11 +198,12 @@ public sealed partial class MailboxService(
             return outcome;
         }
 
-        // §3.2: once the update is stored, the other party hears of it, if it left a token and the budget allows.
+        // §3.2: once the update is stored, the other party hears of it, if it left a token and the budget allows; what the
+        // hub does not take now, the outbox's timer delivers later from the stored record.
         metrics.MailboxUpdated();
-        if (tokens.Open(id, recipient, notify) is { } target)
+        if (owed is not null && tokens.Open(id, recipient, notify) is { } target)
         {
-            await push.NotifyAsync(target, cancellationToken);
+            await pushes.DeliverNowAsync(owed, target, cancellationToken);
         }
 
         return outcome;
@@ -315,7 +325,7 @@ public sealed partial class MailboxService(
     }
 
     /// <summary>Whether this relay can push to a device that left a token of this type.</summary>
-    public bool CanPushTo(NotificationToken? token) => token is not null && push.Supports(token.Type);
+    public bool CanPushTo(NotificationToken? token) => token is not null && pushes.CanPushTo(token.Type);
 
     /// <summary>
     /// Reads the live mailbox, lets <paramref name="decide"/> answer or choose a conditional write, and makes that

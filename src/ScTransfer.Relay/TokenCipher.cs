@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 
@@ -17,31 +16,11 @@ public sealed class TokenCipher
     private const int TagLength = 16;
     private readonly byte[] _key;
 
-    public TokenCipher(IOptions<RelayOptions> options)
+    /// <param name="keys">The relay's keys, decoded and checked at start-up (<see cref="RelayKeys"/>).</param>
+    public TokenCipher(RelayKeys keys)
     {
-        var configured = options.Value.TokenEncryptionKey;
-        if (KeyVaultReference.IsUnresolved(configured))
-        {
-            // Creates and updates that carry a notification token seal it: no serving without the key (as for the claim-hash key).
-            throw new InvalidOperationException(KeyVaultReference.CannotServeWithout("Relay:TokenEncryptionKey"));
-        }
-
-        byte[]? key = null;
-        try
-        {
-            key = Convert.FromBase64String(configured);
-        }
-        catch (FormatException)
-        {
-        }
-
-        if (key is not { Length: 32 })
-        {
-            throw new InvalidOperationException(
-                "Relay:TokenEncryptionKey must be a base64 key of exactly 32 bytes (e.g. the output of 'openssl rand -base64 32').");
-        }
-
-        _key = key;
+        ArgumentNullException.ThrowIfNull(keys);
+        _key = keys.TokenEncryptionKey;
     }
 
     public SealedToken? Seal(MailboxId mailbox, MailboxRole party, NotificationToken? token)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using ScTransfer.Relay.Http;
 
@@ -6,10 +5,10 @@ namespace ScTransfer.SelfHost;
 
 internal static class FunctionHostExtensions
 {
-    /// <summary>Schedules every timer function of <paramref name="assembly"/>.</summary>
-    public static IServiceCollection AddTimerFunctions(this IServiceCollection services, Assembly assembly)
+    /// <summary>Schedules every timer function of <paramref name="functions"/>.</summary>
+    public static IServiceCollection AddTimerFunctions(this IServiceCollection services, EndpointCatalogue functions)
     {
-        foreach (var timer in FunctionCatalog.TimerFunctions(assembly))
+        foreach (var timer in functions.Timers)
         {
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerFunctionScheduler>(sp, timer));
         }
@@ -18,31 +17,31 @@ internal static class FunctionHostExtensions
     }
 
     /// <summary>
-    /// Maps every HTTP function of <paramref name="assembly"/> at its declared methods and route, under the route
-    /// prefix that <c>host.json</c> gives the Functions host (<c>extensions.http.routePrefix</c>, default <c>api</c>).
+    /// Maps every HTTP function of <paramref name="functions"/> at its declared methods and route, under the route
+    /// prefix that <c>host.json</c> gives the Functions host (<c>extensions.http.routePrefix</c>, default <c>api</c>),
+    /// with its <see cref="RelayEndpoint"/> as endpoint metadata for <see cref="RelayHttpMiddleware"/>.
     /// </summary>
-    public static WebApplication MapHttpFunctions(this WebApplication app, Assembly assembly, string? hostJsonPath)
+    public static IEndpointRouteBuilder MapHttpFunctions(this IEndpointRouteBuilder routes, EndpointCatalogue functions, string? hostJsonPath)
     {
         var prefix = RoutePrefix(hostJsonPath);
-        app.UseMiddleware<RelayHttpMiddleware>();
-        foreach (var function in FunctionCatalog.HttpFunctions(assembly))
+        foreach (var function in functions.Endpoints)
         {
             var invoker = new FunctionInvoker(function.Method);
             var route = "/" + string.Join('/', new[] { prefix, function.Route }.Where(s => s.Length > 0));
-            app.MapMethods(route, function.Methods, async http =>
+            routes.MapMethods(route, function.Methods, async http =>
             {
                 var result = await invoker.InvokeAsync(http.RequestServices, http, http.RequestAborted);
                 if (result is not null)
                 {
                     await result.ExecuteAsync(http);
                 }
-            }).WithName(function.Name);
+            }).WithName(function.Name).WithMetadata(function);
         }
 
         // Methods no function lists (e.g. PROPFIND) match no route, not even the catch-all NoSuchEndpoint's: the same
         // answer for them (under the Functions host they get the host's own 404: the methods a function lists are fixed).
-        app.MapFallback(http => RelayRoutes.Unmatched(http.Request).ExecuteAsync(http));
-        return app;
+        routes.MapFallback(http => functions.Unmatched(http.Request).ExecuteAsync(http));
+        return routes;
     }
 
     internal static string RoutePrefix(string? hostJsonPath)

@@ -26,9 +26,9 @@ if (settingsFile is not null)
     builder.Configuration.AddCommandLine(args);
 }
 
-// The function classes' assembly, ScTransfer.Relay.Http: the runner reads its [Function] attributes as Azure does.
-var functions = typeof(CreateMailbox).Assembly;
-builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp();
+// The function classes of ScTransfer.Relay.Http, read from their [Function] attributes as Azure reads them.
+var functions = EndpointCatalogue.Relay;
+builder.Services.AddSecureCredentialRelay(builder.Configuration).AddRelayHttp(builder.Configuration);
 builder.Services.AddTimerFunctions(functions);
 if (RelayOpenTelemetry.ExportsOtlp(builder.Configuration))
 {
@@ -45,9 +45,10 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
     // Every endpoint, including those --urls names: at most RateLimiting:MaxConnectionsPerClient open connections per
     // client address, so one address cannot take the places below from everybody else (docs/security.md).
     kestrel.ConfigureEndpointDefaults(listen => listen.Use(listen.ApplicationServices.GetRequiredService<ClientConnectionLimit>().Wrap));
-    var relay = context.Configuration.GetSection(RelayOptions.SectionName).Get<RelayOptions>() ?? new RelayOptions();
+    // Read here, while the host is built and before the settings are checked: a wrong value is reported by the check below.
+    var relay = SettingsBinding.Read<RelayOptions>(context.Configuration, RelayOptions.SectionName);
     kestrel.AddServerHeader = false;
-    // The relay's own reader (RelayRequest) refuses a body over Relay:MaxRequestBodyBytes with 413. Kestrel's limit is
+    // The relay's own reader (RequestBodyReader) refuses a body over Relay:MaxRequestBodyBytes with 413. Kestrel's limit is
     // set above it so that, after that answer, Kestrel can drain (read and discard, for at most its fixed 5 s) up to
     // 8 MiB more of what the client is still sending: closing a socket with unread data sends a TCP reset, and a
     // client still writing its body then sees "connection reset" instead of the 413 (docs/security.md, "Oversized
@@ -75,5 +76,14 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
 });
 
 var app = builder.Build();
+// Every setting is checked before anything listens; wrong ones stop start-up with one message naming each (logged).
+if (SettingsCheck.Refuses(app.Services))
+{
+    await app.DisposeAsync();
+    return 1;
+}
+
+app.UseMiddleware<RelayHttpMiddleware>();
 app.MapHttpFunctions(functions, Path.Combine(AppContext.BaseDirectory, "host.json"));
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,5 +1,6 @@
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
+using ScTransfer.Relay.Http;
 
 namespace ScTransfer.SelfHost;
 
@@ -13,10 +14,13 @@ internal sealed partial class TimerFunctionScheduler(
     TimerFunction function, IServiceProvider services, IConfiguration configuration, TimeProvider time, ILogger<TimerFunctionScheduler> logger)
     : BackgroundService
 {
+    /// <summary>Well under what Task.Delay accepts (about 49.7 days).</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromDays(24);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var expression = ResolveSchedule(function.Schedule, configuration);
-        if (!PurgeSchedule.TryParse(expression, out var schedule, out var error))
+        if (!PurgeSchedule.TryParse(expression, function.Schedule.Trim('%'), $"timer function {function.Name}", PurgeSchedule.Default, out var schedule, out var error))
         {
             throw new InvalidOperationException($"Timer function {function.Name}: {error}");
         }
@@ -26,9 +30,7 @@ internal sealed partial class TimerFunctionScheduler(
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            var next = schedule.GetNextOccurrence(now);
-            await Task.Delay(next - now, time, stoppingToken);
+            await WaitUntilAsync(schedule.GetNextOccurrence(time.GetUtcNow().UtcDateTime), stoppingToken);
             try
             {
                 await using var scope = services.CreateAsyncScope();
@@ -38,6 +40,19 @@ internal sealed partial class TimerFunctionScheduler(
             {
                 LogFailed(logger, ex, function.Name);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits in steps until <paramref name="due"/>: Task.Delay refuses a wait of a yearly schedule, and a wait that ends a
+    /// moment early (it counts whole milliseconds) must not run the same occurrence twice.
+    /// </summary>
+    private async Task WaitUntilAsync(DateTime due, CancellationToken stoppingToken)
+    {
+        TimeSpan left;
+        while ((left = due - time.GetUtcNow().UtcDateTime) > TimeSpan.Zero)
+        {
+            await Task.Delay(left < LongestWait ? TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)) : LongestWait, time, stoppingToken);
         }
     }
 

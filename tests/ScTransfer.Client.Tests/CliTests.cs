@@ -105,7 +105,12 @@ public sealed class CliTests(RelayFixture fixture) : IDisposable
     public async Task An_expired_mailbox_is_reported_as_gone()
     {
         var link = await SendAsync("content"u8.ToArray(), "--ttl", "1");
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        var relay = new RelayClient(fixture.Relay.CreateClient());
+        await Timeouts.WaitUntilAsync(async () =>
+        {
+            using var preview = await relay.PreviewAsync(ShareLink.Parse(link).MailboxId.ToString()); // binds no receiver
+            return preview.StatusCode == System.Net.HttpStatusCode.NotFound; // expired on the relay's clock
+        });
 
         var received = await Programs.SctAsync(["receive", "--relay", Relay, link]);
 

@@ -91,6 +91,8 @@ public sealed class MailboxClientTests : IDisposable
         Assert.Equal(3, _handler.Requests.Count);
         Assert.Null(error.StatusCode);
         Assert.Single(_handler.Requests.Select(r => r.Header(MailboxClient.CorrelationIdHeader)).Distinct());
+        // Which relay, and why: a wrong address reads as one.
+        Assert.Equal("The relay at https://relay.example/ could not be reached (connection refused); check the address, or try again later.", error.Message);
     }
 
     [Fact]

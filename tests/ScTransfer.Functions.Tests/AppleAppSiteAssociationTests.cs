@@ -52,7 +52,7 @@ public sealed class AppleAppSiteAssociationTests
     [InlineData("https://example.com/relay/", "/relay/v1/m/????????-????-????-????-????????????")]
     public void The_relays_pattern_is_the_share_link_path_under_the_public_base_url(string publicBaseUrl, string pattern)
     {
-        var links = new ShareLinks(Microsoft.Extensions.Options.Options.Create(new RelayOptions { PublicBaseUrl = publicBaseUrl }));
+        var links = new ShareLinks(PublicBaseUrl.From(new RelayOptions { PublicBaseUrl = publicBaseUrl }));
         var app = new AppLinks(Microsoft.Extensions.Options.Options.Create(new AppLinksOptions { AppleAppIds = App, AppName = "Example" }), links);
         var association = AppleAppSiteAssociation.Parse(System.Text.Encoding.UTF8.GetString(app.AppleAssociation!.Value.Span));
         var id = Relay.Protocol.MailboxId.New();

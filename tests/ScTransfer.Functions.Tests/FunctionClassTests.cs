@@ -5,7 +5,8 @@ using ScTransfer.Testing;
 
 namespace ScTransfer.Functions.Tests;
 
-// One happy path and one refusal per function class, run in process on the services both hosts register (FunctionHarness).
+// One happy path and one refusal per function class, run in process behind the pipeline on the services both hosts
+// register (FunctionHarness).
 // The end-to-end proofs over both hosts, every error path included, stay in ScTransfer.IntegrationTests.
 
 [Trait(Needs.Trait, Needs.Nothing)]
@@ -19,7 +20,7 @@ public sealed class CreateMailboxFunctionTests : IDisposable
         var id = MailboxId.New();
         var http = _relay.Request("POST", "/v1/m", DeviceClaim.New(), FunctionHarness.CreateBody(id));
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<CreateMailbox>().Run(http.Request, default), http);
+        var answer = await _relay.RunAsync<CreateMailbox>(http, f => f.Run(http.Request, default));
 
         Assert.Equal(200, answer.Status);
         // §6.1.5 urlLink: from Relay:PublicBaseUrl, never from the request's Host header.
@@ -34,7 +35,7 @@ public sealed class CreateMailboxFunctionTests : IDisposable
     {
         var http = _relay.Request("POST", "/v1/m", DeviceClaim.New(), "{not json");
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<CreateMailbox>().Run(http.Request, default), http);
+        var answer = await _relay.RunAsync<CreateMailbox>(http, f => f.Run(http.Request, default));
 
         Assert.Equal(400, answer.Status);
         Assert.True(answer.IsProblem);
@@ -54,7 +55,7 @@ public sealed class CreateMailboxFunctionTests : IDisposable
         });
         var http = relay.Request("POST", "/v1/m", DeviceClaim.New(), FunctionHarness.CreateBody(MailboxId.New()));
 
-        var answer = await FunctionHarness.AnswerAsync(await relay.Function<CreateMailbox>().Run(http.Request, default), http);
+        var answer = await relay.RunAsync<CreateMailbox>(http, f => f.Run(http.Request, default));
 
         Assert.Equal(401, answer.Status);
         Assert.True(answer.IsProblem);
@@ -76,7 +77,7 @@ public sealed class ReadDisplayInformationFunctionTests : IDisposable
         var id = await _relay.CreatedAsync(DeviceClaim.New());
         var http = _relay.Request("GET", $"/v1/m/{id}");
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<ReadDisplayInformation>().Run(http.Request, id.ToString(), default), http);
+        var answer = await _relay.RunAsync<ReadDisplayInformation>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(200, answer.Status);
         Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
@@ -90,7 +91,7 @@ public sealed class ReadDisplayInformationFunctionTests : IDisposable
     {
         var http = _relay.Request("GET", "/v1/m/x");
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<ReadDisplayInformation>().Run(http.Request, MailboxId.New().ToString(), default), http);
+        var answer = await _relay.RunAsync<ReadDisplayInformation>(http, f => f.Run(http.Request, MailboxId.New().ToString(), default));
 
         Assert.Equal(404, answer.Status);
         Assert.True(answer.IsProblem);
@@ -102,7 +103,7 @@ public sealed class ReadDisplayInformationFunctionTests : IDisposable
         var http = _relay.Request("GET", "/v1/m/x");
         http.Request.Headers.Accept = "text/html,application/xhtml+xml,*/*;q=0.8";
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<ReadDisplayInformation>().Run(http.Request, MailboxId.New().ToString(), default), http);
+        var answer = await _relay.RunAsync<ReadDisplayInformation>(http, f => f.Run(http.Request, MailboxId.New().ToString(), default));
 
         Assert.Equal(404, answer.Status);
         Assert.StartsWith("text/html", answer.ContentType, StringComparison.Ordinal);
@@ -117,8 +118,8 @@ public sealed class ReadDisplayInformationFunctionTests : IDisposable
         var get = _relay.Request("GET", $"/v1/m/{id}");
         var head = _relay.Request("HEAD", $"/v1/m/{id}");
 
-        var page = await FunctionHarness.AnswerAsync(await _relay.Function<ReadDisplayInformation>().Run(get.Request, id.ToString(), default), get);
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<ReadDisplayInformation>().Run(head.Request, id.ToString(), default), head);
+        var page = await _relay.RunAsync<ReadDisplayInformation>(get, f => f.Run(get.Request, id.ToString(), default));
+        var answer = await _relay.RunAsync<ReadDisplayInformation>(head, f => f.Run(head.Request, id.ToString(), default));
 
         Assert.Equal(200, answer.Status);
         Assert.Equal("", answer.Body);
@@ -135,7 +136,7 @@ public sealed class ReadDisplayInformationFunctionTests : IDisposable
         var http = relay.Request("GET", $"/v1/m/{id}");
         http.Request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?v=c");
 
-        var answer = await FunctionHarness.AnswerAsync(await relay.Function<ReadDisplayInformation>().Run(http.Request, id.ToString(), default), http);
+        var answer = await relay.RunAsync<ReadDisplayInformation>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(200, answer.Status);
         Assert.Contains("Someone shared a car key with you", answer.Body, StringComparison.Ordinal);
@@ -158,7 +159,7 @@ public sealed class ReadSecureContentFunctionTests : IDisposable
         var id = await _relay.CreatedAsync(DeviceClaim.New());
         var http = _relay.Request("POST", $"/v1/m/{id}", receiver);
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<ReadSecureContent>().Run(http.Request, id.ToString(), default), http);
+        var answer = await _relay.RunAsync<ReadSecureContent>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(200, answer.Status);
         Assert.Equal("AES256", answer.Json.GetProperty("payload").GetProperty("type").GetString());
@@ -174,7 +175,7 @@ public sealed class ReadSecureContentFunctionTests : IDisposable
         var writes = _relay.Store.Writes;
         var http = _relay.Request("POST", $"/v1/m/{id}", DeviceClaim.New());
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<ReadSecureContent>().Run(http.Request, id.ToString(), default), http);
+        var answer = await _relay.RunAsync<ReadSecureContent>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(401, answer.Status);
         Assert.True(answer.IsProblem);
@@ -201,7 +202,7 @@ public sealed class UpdateMailboxFunctionTests : IDisposable
         var id = await _relay.CreatedAsync(sender);
         var http = _relay.Request("PUT", $"/v1/m/{id}", sender, UpdateBody(7));
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<UpdateMailbox>().Run(http.Request, id.ToString(), default), http);
+        var answer = await _relay.RunAsync<UpdateMailbox>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(200, answer.Status);
         Assert.False(answer.Json.GetProperty("isPushNotificationSupported").GetBoolean());
@@ -214,7 +215,7 @@ public sealed class UpdateMailboxFunctionTests : IDisposable
         var id = await _relay.CreatedAsync(DeviceClaim.New());
         var http = _relay.Request("PUT", $"/v1/m/{id}", DeviceClaim.New(), UpdateBody(7));
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<UpdateMailbox>().Run(http.Request, id.ToString(), default), http);
+        var answer = await _relay.RunAsync<UpdateMailbox>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(401, answer.Status);
         Assert.Equal(new byte[32], (await _relay.Store.GetAsync(id, MailboxView.Full, default))!.Payload!.Data);
@@ -235,7 +236,7 @@ public sealed class RelinquishMailboxFunctionTests : IDisposable
         var id = await _relay.CreatedAsync(DeviceClaim.New(), receiver);
         var http = _relay.Request("PATCH", $"/v1/m/{id}", receiver);
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<RelinquishMailbox>().Run(http.Request, id.ToString(), default), http);
+        var answer = await _relay.RunAsync<RelinquishMailbox>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(200, answer.Status);
         Assert.Equal(200, (await _relay.Mailboxes.ReadAsync(id, DeviceClaim.New(), default)).Status);
@@ -249,7 +250,7 @@ public sealed class RelinquishMailboxFunctionTests : IDisposable
         var id = await _relay.CreatedAsync(sender, receiver);
         var http = _relay.Request("PATCH", $"/v1/m/{id}", sender);
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<RelinquishMailbox>().Run(http.Request, id.ToString(), default), http);
+        var answer = await _relay.RunAsync<RelinquishMailbox>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(401, answer.Status);
         Assert.Equal(200, (await _relay.Mailboxes.ReadAsync(id, receiver, default)).Status);
@@ -271,7 +272,7 @@ public sealed class DeleteMailboxFunctionTests : IDisposable
         var id = await _relay.CreatedAsync(sender);
         var http = _relay.Request("DELETE", $"/v1/m/{id}", sender);
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<DeleteMailbox>().Run(http.Request, id.ToString(), default), http);
+        var answer = await _relay.RunAsync<DeleteMailbox>(http, f => f.Run(http.Request, id.ToString(), default));
 
         Assert.Equal(200, answer.Status);
         Assert.Equal(404, (await _relay.Mailboxes.PreviewAsync(id, default)).Status);
@@ -285,7 +286,7 @@ public sealed class DeleteMailboxFunctionTests : IDisposable
         var (reads, writes) = (_relay.Store.Reads, _relay.Store.Writes);
         var http = _relay.Request("DELETE", "/v1/m/not-a-uuid", sender);
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<DeleteMailbox>().Run(http.Request, "not-a-uuid", default), http);
+        var answer = await _relay.RunAsync<DeleteMailbox>(http, f => f.Run(http.Request, "not-a-uuid", default));
 
         Assert.Equal(400, answer.Status);
         Assert.Equal((reads, writes), (_relay.Store.Reads, _relay.Store.Writes));
@@ -305,7 +306,7 @@ public sealed class GetOpenApiDescriptionFunctionTests : IDisposable
     {
         var http = _relay.Request("GET", "/v1/openapi.yaml");
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<GetOpenApiDescription>().Run(http.Request), http);
+        var answer = await _relay.RunAsync<GetOpenApiDescription>(http, f => f.Run(http.Request));
 
         Assert.Equal(200, answer.Status);
         Assert.Equal("application/yaml; charset=utf-8", answer.ContentType);
@@ -325,7 +326,7 @@ public sealed class AssociationFileFunctionTests : IDisposable
     public async Task The_Apple_file_names_the_apps_and_exactly_the_share_link_path_and_may_be_cached()
     {
         var http = _configured.Request("GET", "/.well-known/apple-app-site-association");
-        var answer = await FunctionHarness.AnswerAsync(await _configured.Function<GetAppleAppSiteAssociation>().Run(http.Request), http);
+        var answer = await _configured.RunAsync<GetAppleAppSiteAssociation>(http, f => f.Run(http.Request));
 
         Assert.Equal(200, answer.Status);
         Assert.Equal("application/json; charset=utf-8", answer.ContentType);
@@ -340,7 +341,7 @@ public sealed class AssociationFileFunctionTests : IDisposable
     public async Task The_Android_file_is_a_statement_list_for_the_package_and_its_certificates()
     {
         var http = _configured.Request("GET", "/.well-known/assetlinks.json");
-        var answer = await FunctionHarness.AnswerAsync(await _configured.Function<GetAssetLinks>().Run(http.Request), http);
+        var answer = await _configured.RunAsync<GetAssetLinks>(http, f => f.Run(http.Request));
 
         Assert.Equal(200, answer.Status);
         Assert.Equal("application/json; charset=utf-8", answer.ContentType);
@@ -357,8 +358,8 @@ public sealed class AssociationFileFunctionTests : IDisposable
         var apple = _unconfigured.Request("GET", "/.well-known/apple-app-site-association");
         var android = _unconfigured.Request("GET", "/.well-known/assetlinks.json");
 
-        var appleAnswer = await FunctionHarness.AnswerAsync(await _unconfigured.Function<GetAppleAppSiteAssociation>().Run(apple.Request), apple);
-        var androidAnswer = await FunctionHarness.AnswerAsync(await _unconfigured.Function<GetAssetLinks>().Run(android.Request), android);
+        var appleAnswer = await _unconfigured.RunAsync<GetAppleAppSiteAssociation>(apple, f => f.Run(apple.Request));
+        var androidAnswer = await _unconfigured.RunAsync<GetAssetLinks>(android, f => f.Run(android.Request));
 
         Assert.Equal((404, true), (appleAnswer.Status, appleAnswer.IsProblem));
         Assert.Equal((404, true), (androidAnswer.Status, androidAnswer.IsProblem));
@@ -371,7 +372,7 @@ public sealed class AssociationFileFunctionTests : IDisposable
     {
         var http = _configured.Request("GET", "/.well-known/assetlinks.json");
 
-        await FunctionHarness.AnswerAsync(await _configured.Function<GetAssetLinks>().Run(http.Request), http);
+        await _configured.RunAsync<GetAssetLinks>(http, f => f.Run(http.Request));
 
         Assert.Equal((0, 0), (_configured.Store.Reads, _configured.Store.Writes));
     }
@@ -393,7 +394,7 @@ public sealed class NoSuchEndpointFunctionTests : IDisposable
     {
         var http = _relay.Request("GET", "/v2/anything");
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<NoSuchEndpoint>().Run(http.Request), http);
+        var answer = await _relay.RunAsync<NoSuchEndpoint>(http, f => f.Run(http.Request));
 
         Assert.Equal(404, answer.Status);
         Assert.True(answer.IsProblem);
@@ -410,7 +411,7 @@ public sealed class NoSuchEndpointFunctionTests : IDisposable
     {
         var http = _relay.Request("GET", "/v1/m");
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<NoSuchEndpoint>().Run(http.Request), http);
+        var answer = await _relay.RunAsync<NoSuchEndpoint>(http, f => f.Run(http.Request));
 
         Assert.Equal(405, answer.Status);
         Assert.Equal("POST", answer.Headers.Allow.ToString());
@@ -425,7 +426,7 @@ public sealed class NoSuchEndpointFunctionTests : IDisposable
     {
         var http = _relay.Request("OPTIONS", path);
 
-        var answer = await FunctionHarness.AnswerAsync(await _relay.Function<NoSuchEndpoint>().Run(http.Request), http);
+        var answer = await _relay.RunAsync<NoSuchEndpoint>(http, f => f.Run(http.Request));
 
         Assert.Equal(405, answer.Status);
         Assert.Equal(allow, answer.Headers.Allow.ToString());

@@ -35,6 +35,7 @@ internal sealed class FunctionHarness : IDisposable
             // Never reached: the store is the in-memory one, and nothing here spends a Privacy Pass token.
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["PurgeSchedule"] = "0 */1 * * * *",
+            ["PushRetrySchedule"] = "*/10 * * * * *",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -45,7 +46,7 @@ internal sealed class FunctionHarness : IDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IMailboxStore>(Store); // before the core's TryAdd of the Table store
-        services.AddSecureCredentialRelay(configuration).AddRelayHttp();
+        services.AddSecureCredentialRelay(configuration).AddRelayHttp(configuration);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
@@ -82,6 +83,19 @@ internal sealed class FunctionHarness : IDisposable
         }
 
         return http;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> on a function class created from the container, behind <see cref="RelayHttpPipeline"/>
+    /// as both hosts run it (its catalogue entry, the Correlation-ID, the rate limits, the body read once), and reads back
+    /// what was written.
+    /// </summary>
+    public async Task<Answer> RunAsync<T>(HttpContext http, Func<T, Task<IResult>> run) where T : class
+    {
+        var endpoint = EndpointCatalogue.Relay.Endpoints.Single(e => e.FunctionClass == typeof(T));
+        await _services.GetRequiredService<RelayHttpPipeline>().InvokeAsync(
+            http, endpoint, hostHops: 0, async () => await (await run(Function<T>())).ExecuteAsync(http));
+        return Answer.Of(http);
     }
 
     /// <summary>Runs an answer into its context and reads back what was written.</summary>

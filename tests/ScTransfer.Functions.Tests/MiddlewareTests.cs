@@ -61,7 +61,7 @@ public abstract class MiddlewareTests : IDisposable
 
         await RunAsync(http, nameof(GetOpenApiDescription), h =>
         {
-            seen = RelayRequest.CorrelationId(h.Request);
+            seen = RelayRequestFeature.Of(h.Request).CorrelationId;
             return Task.CompletedTask;
         });
 
@@ -112,10 +112,15 @@ public abstract class MiddlewareTests : IDisposable
         var slow = relay.Request("PUT", "/v1/m/x", remote: "203.0.113.1");
         slow.Request.ContentType = "application/json";
         slow.Request.ContentLength = 2;
-        slow.Request.Body = new HeldBody("{}"u8.ToArray(), arrived.Task);
+        var body = new HeldBody("{}"u8.ToArray(), arrived.Task);
+        slow.Request.Body = body;
         string? seen = null;
-        var uploading = RunAsync(slow, nameof(UpdateMailbox), async h => seen = await new StreamReader(h.Request.Body).ReadToEndAsync());
-        await Task.Delay(50);
+        var uploading = RunAsync(slow, nameof(UpdateMailbox), h =>
+        {
+            seen = System.Text.Encoding.UTF8.GetString(RelayRequestFeature.Of(h.Request).Body.Memory.Span);
+            return Task.CompletedTask;
+        });
+        await body.Reading.DefaultTimeout();
         Assert.False(uploading.IsCompleted); // waiting for its body, outside the instance's one place
 
         var other = relay.Request("GET", "/v1/openapi.yaml", remote: "203.0.113.2");
@@ -134,17 +139,22 @@ public abstract class MiddlewareTests : IDisposable
         Assert.Contains("requests in progress", refused.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         arrived.SetResult();
-        await uploading.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal("{}", seen); // the function reads the body as it came
+        await uploading.DefaultTimeout();
+        Assert.Equal("{}", seen); // the function has the body as it came
     }
 
     public void Dispose() => Relay.Dispose();
 
-    /// <summary>A request body that arrives only once <paramref name="arrived"/> completes.</summary>
+    /// <summary>A request body that arrives only once <paramref name="arrived"/> completes; <see cref="Reading"/> once it is read.</summary>
     private sealed class HeldBody(byte[] content, Task arrived) : MemoryStream(content, writable: false)
     {
+        private readonly TaskCompletionSource _reading = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reading => _reading.Task;
+
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            _reading.TrySetResult();
             await arrived.WaitAsync(cancellationToken);
             return await base.ReadAsync(buffer, cancellationToken);
         }
@@ -159,7 +169,7 @@ public sealed class RelayFunctionsMiddlewareTests : MiddlewareTests
 
     // The test functions write their answers themselves: no invocation result for the middleware to take.
     private RelayFunctionsMiddleware Middleware(IServiceProvider? services = null) =>
-        new(ActivatorUtilities.GetServiceOrCreateInstance<RelayHttpPipeline>(services ?? Relay.Services)) { TakeAnswer = _ => null };
+        new(ActivatorUtilities.GetServiceOrCreateInstance<RelayHttpPipeline>(services ?? Relay.Services), EndpointCatalogue.Relay) { TakeAnswer = _ => null };
 
     [Fact]
     public async Task A_timer_invocation_has_no_HTTP_context_and_just_runs()
@@ -249,8 +259,9 @@ public sealed class RelayHttpMiddlewareTests : MiddlewareTests
 {
     private protected override Task RunAsync(HttpContext http, string functionName, Func<HttpContext, Task> function)
     {
-        // As FunctionHostExtensions.MapHttpFunctions maps it: the endpoint is named after the function.
-        http.SetEndpoint(new Endpoint(_ => Task.CompletedTask, new EndpointMetadataCollection(new EndpointNameMetadata(functionName)), functionName));
+        // As FunctionHostExtensions.MapHttpFunctions maps it: named after the function, with its catalogue entry.
+        var metadata = new EndpointMetadataCollection(new EndpointNameMetadata(functionName), RelayRateLimiterTests.Endpoint(functionName));
+        http.SetEndpoint(new Endpoint(_ => Task.CompletedTask, metadata, functionName));
         return ActivatorUtilities.CreateInstance<RelayHttpMiddleware>(http.RequestServices, new RequestDelegate(function)).InvokeAsync(http);
     }
 

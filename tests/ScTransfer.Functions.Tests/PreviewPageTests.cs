@@ -21,8 +21,8 @@ public sealed class PreviewPageTests
         "https://apps.apple.com/app/id123456789",
         "https://play.google.com/store/apps/details?id=com.example.wallet");
 
-    private static HtmlPage Render(DisplayInformation display, ShareVertical vertical = default, AppActions? app = null) =>
-        PreviewPage.Render(display, ShareUrl, vertical, app);
+    private static HtmlPage Render(DisplayInformation display, ShareVertical vertical = default, AppActions? app = null, bool desktop = false) =>
+        PreviewPage.Render(display, ShareUrl, vertical, app, desktop);
 
     [Theory]
     [InlineData(null)]
@@ -130,7 +130,24 @@ public sealed class PreviewPageTests
         Assert.Contains("<a class=\"open\" href=\"intent://relay.example/v1/m/4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f#Intent;scheme=https;package=com.example.wallet;end\">Open in Example Wallet</a>", html);
         Assert.Contains("<p class=\"ios\">Tap <b>Open</b> in the Example Wallet banner at the top of the screen.</p>", html);
         Assert.Contains("<a href=\"https://apps.apple.com/app/id123456789\">the App Store</a> or <a href=\"https://play.google.com/store/apps/details?id=com.example.wallet\">Google Play</a>", html);
-        Assert.DoesNotContain("watch where you keep", html);
+        Assert.Contains("<p class=\"small\">Or go back to the message, touch and hold the link, and choose Open in Example Wallet.</p>", html);
+        Assert.DoesNotContain("your wallet", html);
+        Assert.DoesNotContain("how desk", html);
+    }
+
+    [Fact]
+    public void On_a_desktop_browser_the_page_offers_nothing_only_a_phone_can_do()
+    {
+        var html = Render(new DisplayInformation("t", null, null), app: Wallet, desktop: true).Html;
+
+        Assert.Contains("<div class=\"how desk\">To add it to Example Wallet, open the link in the message on your phone.</div>", html);
+        Assert.DoesNotContain("intent://", html);
+        Assert.DoesNotContain("class=\"open\"", html);
+        // Touch and hold, and the banner, only where CSS says iOS (an iPad's Safari sends a Macintosh User-Agent).
+        Assert.Contains("<p class=\"small ios\">Or go back to the message, touch and hold the link", html);
+        Assert.Contains("<p class=\"ios\">Tap <b>Open</b> in the Example Wallet banner", html);
+        Assert.Contains("<a href=\"https://apps.apple.com/app/id123456789\">the App Store</a>", html); // still worth knowing
+        Assert.Contains("@supports (-webkit-touch-callout:none){.ios{display:block}.open{display:none}.desk{display:none}}", html);
     }
 
     [Fact]
@@ -138,9 +155,32 @@ public sealed class PreviewPageTests
     {
         var html = Render(new DisplayInformation("t", null, null)).Html;
 
-        Assert.Contains("Open the link on the phone or watch where you keep your keys", html);
+        Assert.Contains("<div class=\"how\">To add it to your wallet, open this link on your phone or watch.</div>", html);
+        Assert.DoesNotContain("where you keep your keys", html); // read as a warning about where to keep keys
         Assert.DoesNotContain("<a ", html);
         Assert.DoesNotContain("apple-itunes-app", html);
+        Assert.Equal(html, Render(new DisplayInformation("t", null, null), desktop: true).Html); // nothing phone-only to leave out
+    }
+
+    [Theory]
+    [InlineData("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", true)]
+    [InlineData("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", true)] // also iPadOS Safari
+    [InlineData("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", true)]
+    [InlineData("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", true)]
+    [InlineData("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", false)]
+    [InlineData("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", false)]
+    [InlineData("Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1", false)]
+    [InlineData("WhatsApp/2.24.1 A", false)] // a link preview fetcher: unknown, so the page as a phone sees it
+    [InlineData("", false)]
+    public void Only_a_desktop_User_Agent_counts_as_a_desktop(string userAgent, bool desktop)
+    {
+        var request = new DefaultHttpContext().Request;
+        if (userAgent.Length > 0)
+        {
+            request.Headers.UserAgent = userAgent;
+        }
+
+        Assert.Equal(desktop, PreviewPage.IsDesktop(request));
     }
 
     [Fact]

@@ -23,8 +23,8 @@ public sealed class RelayHttpPolicyTests
         var refused = HttpResultRunner.NewContext();
         refused.Request.Headers["Mailbox-Correlation-ID"] = "bad value";
 
-        Assert.Null(RelayHttpPolicy.BeginRequest(ok));
-        Assert.NotNull(RelayHttpPolicy.BeginRequest(refused));
+        Assert.Null(RelayHttpPolicy.BeginRequest(ok, new RelayRequestFeature(null)));
+        Assert.NotNull(RelayHttpPolicy.BeginRequest(refused, new RelayRequestFeature(null)));
         foreach (var http in new[] { ok, refused })
         {
             var headers = http.Response.Headers;
@@ -43,22 +43,25 @@ public sealed class RelayHttpPolicyTests
     {
         var http = HttpResultRunner.NewContext();
         http.Request.Headers[name] = "7d1e0d9c-3f7b-4a55-9d43-2b0f5f7c9e11";
+        var request = new RelayRequestFeature(null);
 
-        Assert.Null(RelayHttpPolicy.BeginRequest(http));
+        Assert.Null(RelayHttpPolicy.BeginRequest(http, request));
 
         Assert.Equal("7d1e0d9c-3f7b-4a55-9d43-2b0f5f7c9e11", http.Response.Headers[name].ToString());
-        Assert.Equal("7d1e0d9c-3f7b-4a55-9d43-2b0f5f7c9e11", RelayRequest.CorrelationId(http.Request));
+        Assert.Equal("7d1e0d9c-3f7b-4a55-9d43-2b0f5f7c9e11", request.CorrelationId);
+        Assert.Equal(name, request.CorrelationHeader, StringComparer.OrdinalIgnoreCase);
     }
 
     [Fact]
     public void Without_a_correlation_id_nothing_is_echoed_and_the_function_sees_none()
     {
         var http = HttpResultRunner.NewContext();
+        var request = new RelayRequestFeature(null);
 
-        Assert.Null(RelayHttpPolicy.BeginRequest(http));
+        Assert.Null(RelayHttpPolicy.BeginRequest(http, request));
 
         Assert.False(http.Response.Headers.ContainsKey("Mailbox-Correlation-ID"));
-        Assert.Null(RelayRequest.CorrelationId(http.Request));
+        Assert.Null(request.CorrelationId);
     }
 
     [Theory]
@@ -71,13 +74,14 @@ public sealed class RelayHttpPolicyTests
     {
         var http = HttpResultRunner.NewContext();
         http.Request.Headers["Mailbox-Correlation-ID"] = value;
+        var request = new RelayRequestFeature(null);
 
-        var (status, detail) = await HttpResultRunner.RunAsync(RelayHttpPolicy.BeginRequest(http)!, http);
+        var (status, detail) = await HttpResultRunner.RunAsync(RelayHttpPolicy.BeginRequest(http, request)!, http);
 
         Assert.Equal(400, status);
         Assert.Contains("Mailbox-Correlation-ID", detail, StringComparison.Ordinal);
         Assert.False(http.Response.Headers.ContainsKey("Mailbox-Correlation-ID"));
-        Assert.Null(RelayRequest.CorrelationId(http.Request));
+        Assert.Null(request.CorrelationId);
     }
 
     [Fact]
@@ -88,8 +92,8 @@ public sealed class RelayHttpPolicyTests
         var tooLong = HttpResultRunner.NewContext();
         tooLong.Request.Headers["Mailbox-Correlation-ID"] = new string('a', 129);
 
-        Assert.Null(RelayHttpPolicy.BeginRequest(longest));
-        Assert.Equal(400, (await HttpResultRunner.RunAsync(RelayHttpPolicy.BeginRequest(tooLong)!, tooLong)).Status);
+        Assert.Null(RelayHttpPolicy.BeginRequest(longest, new RelayRequestFeature(null)));
+        Assert.Equal(400, (await HttpResultRunner.RunAsync(RelayHttpPolicy.BeginRequest(tooLong, new RelayRequestFeature(null))!, tooLong)).Status);
     }
 
     [Fact]
@@ -98,7 +102,7 @@ public sealed class RelayHttpPolicyTests
         var http = HttpResultRunner.NewContext();
         http.Request.Headers["Mailbox-Correlation-ID"] = new Microsoft.Extensions.Primitives.StringValues(["a", "b"]);
 
-        Assert.Equal(400, (await HttpResultRunner.RunAsync(RelayHttpPolicy.BeginRequest(http)!, http)).Status);
+        Assert.Equal(400, (await HttpResultRunner.RunAsync(RelayHttpPolicy.BeginRequest(http, new RelayRequestFeature(null))!, http)).Status);
         Assert.False(http.Response.Headers.ContainsKey("Mailbox-Correlation-ID"));
     }
 

@@ -231,7 +231,7 @@ public sealed class RelayRateLimiterTests
             var http = new DefaultHttpContext();
             http.Connection.RemoteIpAddress = Proxy;
             http.Request.Headers["X-Forwarded-For"] = $"198.51.100.66, [2001:db8:ab00:{i:x}::1]:443";
-            using var admission = limiter.Admit(http, "CreateMailbox");
+            using var admission = limiter.Admit(http, Endpoint("CreateMailbox"));
             return admission.Refusal is null;
         }));
 
@@ -251,10 +251,7 @@ public sealed class RelayRateLimiterTests
         var options = new RateLimitingOptions();
         typeof(RateLimitingOptions).GetProperty(setting)!.SetValue(options, value);
 
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true));
-        Assert.Contains(results, r => r.MemberNames.Contains(setting));
+        Assert.Contains(Failures(options), failure => failure.StartsWith($"RateLimiting__{setting} must be between", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -262,11 +259,9 @@ public sealed class RelayRateLimiterTests
     {
         var options = new RateLimitingOptions { IPv6Prefix56Multiple = 8, IPv6Prefix48Multiple = 4 };
 
-        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        var failure = Assert.Single(Failures(options));
 
-        var result = Assert.Single(results);
-        Assert.Equal([nameof(RateLimitingOptions.IPv6Prefix48Multiple)], result.MemberNames);
-        Assert.Contains("RateLimiting:IPv6Prefix48Multiple (4) must be at least RateLimiting:IPv6Prefix56Multiple (8)", result.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal("RateLimiting__IPv6Prefix48Multiple is 4; it must be at least RateLimiting__IPv6Prefix56Multiple (8).", failure);
     }
 
     [Fact]
@@ -398,12 +393,14 @@ public sealed class RelayRateLimiterTests
     }
 
     [Fact]
-    public void Nested_bucket_settings_are_validated()
+    public void Nested_bucket_settings_are_validated_naming_the_setting()
     {
         var options = new RateLimitingOptions { Create = new TokenBucketSettings { PermitLimit = 0, TokensPerPeriod = 1, ReplenishmentSeconds = 1 } };
-        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
-        Assert.Contains(results, r => r.ErrorMessage!.StartsWith("RateLimiting:Create:", StringComparison.Ordinal));
-        Assert.Empty(new RateLimitingOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
+
+        var failure = Assert.Single(Failures(options));
+
+        Assert.StartsWith("RateLimiting__Create__PermitLimit must be between 1 and 1000000; it is 0", failure, StringComparison.Ordinal);
+        Assert.Empty(Failures(new RateLimitingOptions()));
     }
 
     [Theory]
@@ -419,14 +416,13 @@ public sealed class RelayRateLimiterTests
             ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
             : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
 
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-            options, new System.ComponentModel.DataAnnotations.ValidationContext(options), results, validateAllProperties: true));
-        Assert.Contains(results, r => r.MemberNames.Contains(setting));
-        var defaults = new RateLimitingOptions();
-        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
-            defaults, new System.ComponentModel.DataAnnotations.ValidationContext(defaults), [], validateAllProperties: true));
+        var failure = Assert.Single(Failures(options));
+
+        Assert.StartsWith($"RateLimiting__{setting} must be between", failure, StringComparison.Ordinal);
     }
+
+    private static IEnumerable<string> Failures(RateLimitingOptions options) =>
+        new RateLimitingOptionsValidator().Validate(null, options).Failures ?? [];
 
     [Theory]
     [InlineData(PrivacyPassMode.Required, true)]
@@ -451,8 +447,8 @@ public sealed class RelayRateLimiterTests
         var opaque = new DefaultHttpContext();
         opaque.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.9");
         opaque.Request.Headers["deviceAttestation"] = "not-a-token";
-        Assert.Null(limiter.Admit(opaque, "CreateMailbox").Refusal);
-        Assert.NotNull(limiter.Admit(opaque, "CreateMailbox").Refusal);
+        Assert.Null(limiter.Admit(opaque, Endpoint("CreateMailbox")).Refusal);
+        Assert.NotNull(limiter.Admit(opaque, Endpoint("CreateMailbox")).Refusal);
     }
 
     public static TheoryData<string, string[]> UnreadableTokens => new()
@@ -482,7 +478,7 @@ public sealed class RelayRateLimiterTests
             var http = new DefaultHttpContext();
             http.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
             http.Request.Headers.Authorization = authorization;
-            using var admission = limiter.Admit(http, "CreateMailbox");
+            using var admission = limiter.Admit(http, Endpoint("CreateMailbox"));
             return admission.Refusal is null;
         });
 
@@ -512,7 +508,7 @@ public sealed class RelayRateLimiterTests
             var http = new DefaultHttpContext();
             http.Connection.RemoteIpAddress = IPAddress.Loopback;
             http.Request.Headers["X-Forwarded-For"] = forwardedFor;
-            return limiter.Admit(http, "DeleteMailbox", hostHops: 1);
+            return limiter.Admit(http, Endpoint("DeleteMailbox"), hostHops: 1);
         }
     }
 
@@ -596,8 +592,12 @@ public sealed class RelayRateLimiterTests
             http.Request.Headers.Authorization = authorization;
         }
 
-        return limiter.Admit(http, function);
+        return limiter.Admit(http, Endpoint(function));
     }
+
+    /// <summary>The relay's function named <paramref name="function"/>, as the pipeline hands it to the limiter.</summary>
+    internal static RelayEndpoint Endpoint(string function) =>
+        EndpointCatalogue.Relay.Named(function) ?? throw new ArgumentException($"No function is named {function}.", nameof(function));
 
     private static async Task<(int Status, string? RetryAfter)> ExecuteAsync(IResult result)
     {

@@ -255,6 +255,14 @@ public sealed class ArmExpression
         "empty" => JsonValue.Create(a[0] is null || a[0] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length == 0 || a[0] is JsonArray { Count: 0 } || a[0] is JsonObject { Count: 0 }),
         "equals" => JsonValue.Create(JsonNode.DeepEquals(a[0], a[1])),
         "and" => JsonValue.Create(Bool(a[0]) && Bool(a[1])),
+        "or" => JsonValue.Create(Bool(a[0]) || Bool(a[1])),
+        "contains" => JsonValue.Create(a[0] switch
+        {
+            JsonArray array => array.Any(item => JsonNode.DeepEquals(item, a[1])),
+            JsonObject map => map.ContainsKey(Str(a[1])),
+            _ => Str(a[0]).Contains(Str(a[1]), StringComparison.Ordinal), // a substring, case-sensitive as ARM compares it
+        }),
+        "base64ToString" => JsonValue.Create(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Str(a[0])))),
         "greater" => JsonValue.Create(Int(a[0]) > Int(a[1])),
         "format" => JsonValue.Create(string.Format(CultureInfo.InvariantCulture, Str(a[0]), a.Skip(1).Select(x => (object?)x?.ToString()).ToArray())),
         "createObject" => new JsonObject(Enumerable.Range(0, a.Count / 2).Select(i => KeyValuePair.Create(Str(a[2 * i]), a[2 * i + 1]?.DeepClone()))),

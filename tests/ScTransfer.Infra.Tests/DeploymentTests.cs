@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Http;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Infra.Tests;
@@ -13,7 +14,7 @@ public sealed class DeploymentTests
     private static JsonObject Main => Bicep.MainTemplate;
 
     /// <summary>The relaySettings module's app settings as the deployment would set them, for the given main parameters.</summary>
-    private static JsonObject DeployedAppSettings(Dictionary<string, JsonNode?>? given = null)
+    internal static JsonObject DeployedAppSettings(Dictionary<string, JsonNode?>? given = null)
     {
         var mainParameters = ArmTemplate.MainParameters(given);
         var deployment = ArmTemplate.ModuleDeployment("relaySettings");
@@ -41,13 +42,12 @@ public sealed class DeploymentTests
         var hub = ArmTemplate.One("Microsoft.NotificationHubs/namespaces/notificationHubs");
 
         Assert.Equal("2023-10-01-preview", (string)hub.Body["apiVersion"]!);
-        // Typed: properties is an object with the credential under its own name, not one union()/createObject() string.
-        var properties = Assert.IsType<JsonObject>(hub.Body["properties"]);
-        var fcm = (string)properties["fcmV1Credential"]!;
-        Assert.StartsWith("[if(empty(parameters('fcmPrivateKeyBase64')), null(), createObject('properties', createObject('projectId', ", fcm, StringComparison.Ordinal);
-        Assert.Contains("'privateKey', base64ToString(parameters('fcmPrivateKeyBase64'))", fcm, StringComparison.Ordinal);
-        Assert.StartsWith("[if(empty(parameters('apnsToken')), null(), createObject('properties'", (string)properties["apnsCredential"]!, StringComparison.Ordinal);
-        Assert.DoesNotContain("union(", hub.Body.ToJsonString(), StringComparison.Ordinal);
+        // Typed: each credential is an object with its properties by name (Bicep checks them against the API version's
+        // type), not one union()/createObject() string that no type check sees into.
+        var variables = hub.Template["variables"]!;
+        Assert.Equal("[base64ToString(parameters('fcmPrivateKeyBase64'))]", (string)variables["fcmV1Credential"]!["properties"]!["privateKey"]!);
+        Assert.Equal("[parameters('apnsToken')]", (string)variables["apnsCredential"]!["properties"]!["token"]!);
+        Assert.DoesNotContain("union(", hub.Template.ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -185,6 +185,29 @@ public sealed class DeploymentTests
     }
 
     [Fact]
+    public void A_front_door_custom_domain_is_the_templates_own_on_the_route_and_behind_the_WAF()
+    {
+        // Bound by hand it would be dropped by the next deployment, which writes the route and the WAF's associations whole.
+        var domain = Assert.Single(ArmTemplate.OfType("Microsoft.Cdn/profiles/customDomains"));
+        var route = ArmTemplate.One("Microsoft.Cdn/profiles/afdEndpoints/routes");
+        var policy = ArmTemplate.One("Microsoft.Cdn/profiles/securityPolicies");
+        var on = new Dictionary<string, JsonNode?> { ["customDomain"] = "relay.example.com" };
+        var off = new Dictionary<string, JsonNode?> { ["customDomain"] = "" };
+
+        Assert.True((bool)ArmExpression.Evaluate(domain.Body["condition"], domain.Template, on)!);
+        Assert.False((bool)ArmExpression.Evaluate(domain.Body["condition"], domain.Template, off)!);
+        Assert.Equal("ManagedCertificate", (string)domain.Properties["tlsSettings"]!["certificateType"]!);
+        Assert.Equal("TLS12", (string)domain.Properties["tlsSettings"]!["minimumTlsVersion"]!);
+        Assert.Equal("Enabled", (string)route.Properties["linkToDefaultDomain"]!); // links made on the endpoint's host stay valid
+        Assert.Contains("Microsoft.Cdn/profiles/customDomains", (string)route.Properties["customDomains"]!, StringComparison.Ordinal);
+        Assert.Contains("Microsoft.Cdn/profiles/customDomains", policy.Properties["parameters"]!["associations"]![0]!["domains"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("[parameters('frontDoorCustomDomain')]", ModuleValue("frontDoor", "customDomain"));
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")))!["parameters"]!;
+        Assert.Equal("${FRONT_DOOR_CUSTOM_DOMAIN=}", (string)file["frontDoorCustomDomain"]!["value"]!);
+        Assert.NotNull(Main["outputs"]!["FRONT_DOOR_DOMAIN_VALIDATION"]);
+    }
+
+    [Fact]
     public void The_token_encryption_key_is_a_Key_Vault_secret_written_only_when_given()
     {
         foreach (var (secret, parameter) in new[] { ("relay-claim-hash-key", "claimHashKey"), ("relay-token-encryption-key", "tokenEncryptionKey") })
@@ -283,20 +306,82 @@ public sealed class DeploymentTests
         Assert.Contains("logAnalyticsWorkspaceId", ModuleValue("diagnostics", "logAnalyticsWorkspaceId"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_monthly_budget_on_the_resource_group_notifies_the_operator()
+    [Theory]
+    [InlineData("ops@example.com")]
+    [InlineData("")]
+    public void A_monthly_budget_on_the_resource_group_is_created_with_or_without_an_address(string alertEmail)
     {
         var budget = ArmTemplate.One("Microsoft.Consumption/budgets");
+        var parameters = new Dictionary<string, JsonNode?> { ["budgetAmount"] = 50, ["alertEmail"] = alertEmail };
 
         Assert.Equal("alerts", budget.Module);
         Assert.Equal("Monthly", (string)budget.Properties["timeGrain"]!);
         Assert.Equal("[parameters('budgetAmount')]", (string)budget.Properties["amount"]!);
-        Assert.Equal(["[parameters('alertEmail')]"], budget.Properties["notifications"]!["actual80"]!["contactEmails"]!.AsArray().Select(e => (string)e!));
-        Assert.True((bool)ArmExpression.Evaluate(budget.Body["condition"], budget.Template,
-            new Dictionary<string, JsonNode?> { ["budgetAmount"] = 50, ["alertEmail"] = "ops@example.com" })!);
-        Assert.False((bool)ArmExpression.Evaluate(budget.Body["condition"], budget.Template,
-            new Dictionary<string, JsonNode?> { ["budgetAmount"] = 0, ["alertEmail"] = "ops@example.com" })!);
-        Assert.StartsWith("[format('{0}-01', utcNow('yyyy-MM'))]", (string)Main["parameters"]!["budgetStartDate"]!["defaultValue"]!, StringComparison.Ordinal);
+        Assert.True((bool)ArmExpression.Evaluate(budget.Body["condition"], budget.Template, parameters)!);
+        Assert.False((bool)ArmExpression.Evaluate(budget.Body["condition"], budget.Template, new Dictionary<string, JsonNode?>(parameters) { ["budgetAmount"] = 0 })!);
+
+        // With an address it is emailed at 80% spent and at a 100% forecast; without one, a budget that emails nobody.
+        var notifications = ArmExpression.Evaluate(budget.Properties["notifications"], budget.Template, parameters)!.AsObject();
+        if (alertEmail.Length == 0)
+        {
+            Assert.Empty(notifications);
+        }
+        else
+        {
+            Assert.Equal(["actual80", "forecast100"], notifications.Select(n => n.Key));
+            Assert.All(notifications, n => Assert.Equal([alertEmail], n.Value!["contactEmails"]!.AsArray().Select(e => (string)e!)));
+        }
+    }
+
+    [Fact]
+    public void The_budget_keeps_its_start_date_on_later_deployments()
+    {
+        // Azure refuses to change a budget's start date ("Start date of budgets cannot be updated"): a later deployment
+        // passes the budget's own (the hook reads it, azd keeps the output), and only a first one takes this month.
+        var alerts = ArmTemplate.ModuleDeployment("alerts");
+        var later = ArmExpression.ModuleParameters(alerts, Main, ArmTemplate.MainParameters(new() { ["budgetStartDate"] = "2025-03-01", ["deploymentMonthStart"] = "2026-11-01" }));
+        var first = ArmExpression.ModuleParameters(alerts, Main, ArmTemplate.MainParameters(new() { ["budgetStartDate"] = "", ["deploymentMonthStart"] = "2026-11-01" }));
+
+        Assert.Equal("2025-03-01", (string)later["budgetStartDate"]!);
+        Assert.Equal("2026-11-01", (string)first["budgetStartDate"]!);
+        Assert.StartsWith("[format('{0}-01', utcNow('yyyy-MM'))]", (string)Main["parameters"]!["deploymentMonthStart"]!["defaultValue"]!, StringComparison.Ordinal);
+        Assert.Equal("[variables('budgetStart')]", (string)Main["outputs"]!["BUDGET_START_DATE"]!["value"]!);
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")))!["parameters"]!;
+        Assert.Equal("${BUDGET_START_DATE=}", (string)file["budgetStartDate"]!["value"]!);
+        Assert.Null(file["deploymentMonthStart"]);
+    }
+
+    [Fact]
+    public void Scaling_is_set_from_main_and_azd_with_Flex_Consumptions_defaults()
+    {
+        var site = Assert.Single(ArmTemplate.OfType("Microsoft.Web/sites"), s => s.Module == "relay");
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")))!["parameters"]!;
+        var knobs = new (string Parameter, string Environment, long Default, long Given, string Path)[]
+        {
+            ("maximumInstanceCount", "MAXIMUM_INSTANCE_COUNT", 100, 40, "maximumInstanceCount"),
+            ("instanceMemoryMB", "INSTANCE_MEMORY_MB", 2048, 4096, "instanceMemoryMB"),
+            ("httpPerInstanceConcurrency", "HTTP_PER_INSTANCE_CONCURRENCY", 16, 32, "triggers.http.perInstanceConcurrency"),
+        };
+
+        foreach (var given in new[] { false, true })
+        {
+            var main = ArmTemplate.MainParameters(given ? knobs.ToDictionary(k => k.Parameter, k => (JsonNode?)k.Given) : null);
+            var parameters = ArmExpression.ModuleParameters(ArmTemplate.ModuleDeployment("relay"), Main, main);
+            var scale = ArmExpression.Evaluate(site.Properties["functionAppConfig"]!["scaleAndConcurrency"], site.Template, parameters)!;
+            foreach (var knob in knobs)
+            {
+                var value = knob.Path.Split('.').Aggregate(scale, (node, name) => node[name]!);
+                Assert.Equal(given ? knob.Given : knob.Default, (long)value);
+            }
+        }
+
+        foreach (var knob in knobs)
+        {
+            Assert.Equal($"${{{knob.Environment}={knob.Default}}}", (string)file[knob.Parameter]!["value"]!);
+        }
+
+        Assert.Equal([512, 2048, 4096], Main["parameters"]!["instanceMemoryMB"]!["allowedValues"]!.AsArray().Select(v => (long)v!));
+        Assert.Equal(1000, (long)Main["parameters"]!["maximumInstanceCount"]!["maxValue"]!);
     }
 
     [Fact]

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
-using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Testing;
 
@@ -10,13 +8,15 @@ namespace ScTransfer.Infra.Tests;
 
 /// <summary>
 /// infra/hooks/preprovision.sh and postprovision.sh with stand-ins for `az` and `azd` on PATH: the claim-hash and
-/// token-encryption keys already in Key Vault are never replaced by accident (docs/deploy.md, "Keys"), and a missing
+/// token-encryption keys already in Key Vault are never replaced by accident (docs/deploy.md, "Keys"), what the hub and
+/// the budget already hold is passed on, push secrets leave the azd environment once the hub holds them, and a missing
 /// or signed-out `az` stops them with what to run.
 /// </summary>
 [Trait(Needs.Trait, Needs.Shell)]
 public sealed partial class KeyHookTests : IDisposable
 {
     private const string VaultId = "/subscriptions/s/resourceGroups/rg-relay/providers/Microsoft.KeyVault/vaults/kv-abc";
+    private const string NamespaceId = "/subscriptions/s/resourceGroups/rg-relay/providers/Microsoft.NotificationHubs/namespaces/ntfns-abc";
     private readonly string _stubs = Directory.CreateTempSubdirectory("hook-stubs-").FullName;
 
     public KeyHookTests()
@@ -37,6 +37,24 @@ public sealed partial class KeyHookTests : IDisposable
                 id=$4; name=${id##*/}
                 if [[ " ${STUB_SECRETS:-} " == *" $name "* ]]; then echo "$id"; exit 0; fi
                 echo "ERROR: (SecretNotFound) A secret with (name/id) $name was not found in this key vault." >&2; exit 3 ;;
+              "resource list")
+                [ -n "${STUB_NAMESPACE_ID:-}" ] && echo "$STUB_NAMESPACE_ID"; exit 0 ;;
+              "group list")
+                [ -n "${STUB_GROUP:-}" ] && echo "$STUB_GROUP"; exit 0 ;;
+              "rest --method")
+                while [ $# -gt 0 ]; do case "$1" in --url) url=$2 ;; --query) query=$2 ;; esac; shift; done
+                case "$url" in
+                  */pnsCredentials*)
+                    # The hub holds the credentials of the platforms in STUB_HUB_PLATFORMS; the query names one field.
+                    case "$query" in
+                      *apnsCredential*) [[ " ${STUB_HUB_PLATFORMS:-} " == *" apns "* ]] && echo "https://api.push.apple.com:443/3/device" ;;
+                      *fcmV1Credential*) [[ " ${STUB_HUB_PLATFORMS:-} " == *" fcm "* ]] && echo "my-firebase-project" ;;
+                    esac
+                    exit 0 ;;
+                  */budgets/relay-monthly*)
+                    if [ -n "${STUB_BUDGET_START:-}" ]; then echo "$STUB_BUDGET_START"; exit 0; fi
+                    echo "ERROR: (NotFound) The budget relay-monthly was not found." >&2; exit 3 ;;
+                esac ;;
             esac
             echo "unexpected: az $*" >&2; exit 99
             """);
@@ -166,8 +184,8 @@ public sealed partial class KeyHookTests : IDisposable
     {
         var accepts = new Dictionary<string, Func<string, bool>>(StringComparer.Ordinal)
         {
-            ["RELAY_CLAIM_HASH_KEY"] = key => Starts(() => new ClaimHasher(Options.Create(new RelayOptions { ClaimHashKey = key }))),
-            ["RELAY_TOKEN_ENCRYPTION_KEY"] = key => Starts(() => new TokenCipher(Options.Create(new RelayOptions { TokenEncryptionKey = key }))),
+            ["RELAY_CLAIM_HASH_KEY"] = key => Starts(() => Relay.Configuration.RelayKeys.From(new RelayOptions { ClaimHashKey = key, TokenEncryptionKey = ValidKey })),
+            ["RELAY_TOKEN_ENCRYPTION_KEY"] = key => Starts(() => Relay.Configuration.RelayKeys.From(new RelayOptions { ClaimHashKey = ValidKey, TokenEncryptionKey = key })),
         };
         var entries = RelayKeys();
         Assert.Equal(accepts.Keys.Order(StringComparer.Ordinal), entries.Select(e => e.Variable).Order(StringComparer.Ordinal));
@@ -211,6 +229,73 @@ public sealed partial class KeyHookTests : IDisposable
         Assert.False(sets.ContainsKey("RELAY_TOKEN_ENCRYPTION_KEY")); // not in the environment: nothing to forget
     }
 
+    [Fact]
+    public async Task A_fresh_environment_learns_what_the_hub_and_the_budget_already_hold()
+    {
+        var run = await HookAsync("preprovision", new()
+        {
+            ["STUB_VAULT_ID"] = VaultId,
+            ["STUB_SECRETS"] = "relay-claim-hash-key relay-token-encryption-key",
+            ["STUB_NAMESPACE_ID"] = NamespaceId,
+            ["STUB_HUB_PLATFORMS"] = "apns fcm",
+            ["STUB_GROUP"] = "rg-relay",
+            ["STUB_BUDGET_START"] = "2025-03-01T00:00:00Z",
+        });
+
+        Assert.Equal(0, run.ExitCode);
+        var sets = AzdSets();
+        Assert.Equal("apns,fcm", sets["PUSH_PLATFORMS_IN_PLACE"]); // so NotificationHubs__Platforms keeps both
+        Assert.Equal("2025-03-01", sets["BUDGET_START_DATE"]);     // Azure refuses to change it
+        Assert.Contains("Push credentials: the hub holds apns,fcm.", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"az rest --method post --url {NamespaceId}/notificationHubs/relay/pnsCredentials", File.ReadAllText(Log), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_first_deployment_passes_no_platform_and_no_budget_start()
+    {
+        var run = await HookAsync("preprovision", new() { ["PUSH_PLATFORMS_IN_PLACE"] = "apns", ["BUDGET_START_DATE"] = "2024-01-01" });
+
+        Assert.Equal(0, run.ExitCode);
+        var sets = AzdSets();
+        Assert.Equal("", sets["PUSH_PLATFORMS_IN_PLACE"]); // a stale value from a deleted environment is not believed
+        Assert.Equal("", sets["BUDGET_START_DATE"]);       // a new budget starts this month
+    }
+
+    [Fact]
+    public async Task After_provisioning_the_environment_forgets_the_push_secrets_the_hub_now_holds()
+    {
+        var run = await HookAsync("postprovision", new()
+        {
+            ["STUB_VAULT_ID"] = VaultId,
+            ["STUB_NAMESPACE_ID"] = NamespaceId,
+            ["STUB_HUB_PLATFORMS"] = "apns fcm",
+            ["APNS_TOKEN"] = "MIGTAgEAMBMGByqGSM49",
+            ["FCM_PRIVATE_KEY_BASE64"] = "LS0tLS1CRUdJTg==",
+        });
+
+        Assert.Equal(0, run.ExitCode);
+        var sets = AzdSets();
+        Assert.Equal("", sets["APNS_TOKEN"]);
+        Assert.Equal("", sets["FCM_PRIVATE_KEY_BASE64"]);
+        Assert.Contains("APNS_TOKEN removed from the azd environment", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_push_secret_the_hub_did_not_take_stays_in_the_environment_and_the_hook_says_so()
+    {
+        var run = await HookAsync("postprovision", new()
+        {
+            ["STUB_VAULT_ID"] = VaultId,
+            ["STUB_NAMESPACE_ID"] = NamespaceId,
+            ["STUB_HUB_PLATFORMS"] = "fcm",
+            ["APNS_TOKEN"] = "MIGTAgEAMBMGByqGSM49",
+        });
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("the hub holds no apns credential after provisioning; APNS_TOKEN is kept", run.Error, StringComparison.Ordinal);
+        Assert.False(AzdSets().ContainsKey("APNS_TOKEN"));
+    }
+
     public void Dispose() => Directory.Delete(_stubs, recursive: true);
 
     /// <summary>Each `azd env set NAME VALUE` the hook ran.</summary>
@@ -230,6 +315,9 @@ public sealed partial class KeyHookTests : IDisposable
     }
 
     /// <summary>Whether the relay takes the key: its constructor refuses one of the wrong size at start-up.</summary>
+    /// <summary>A key each relay key accepts, beside the one under test.</summary>
+    private static readonly string ValidKey = Convert.ToBase64String(new byte[32]);
+
     private static bool Starts(Func<object> construct)
     {
         try
@@ -285,7 +373,7 @@ public sealed partial class KeyHookTests : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = Repository.Root,
         };
-        foreach (var inherited in new[] { "RELAY_CLAIM_HASH_KEY", "RELAY_TOKEN_ENCRYPTION_KEY", "RELAY_ALLOW_KEY_REPLACEMENT", "AZURE_KEY_VAULT_NAME" })
+        foreach (var inherited in new[] { "RELAY_CLAIM_HASH_KEY", "RELAY_TOKEN_ENCRYPTION_KEY", "RELAY_ALLOW_KEY_REPLACEMENT", "AZURE_KEY_VAULT_NAME", "APNS_TOKEN", "FCM_PRIVATE_KEY_BASE64", "PUSH_PLATFORMS_IN_PLACE", "BUDGET_START_DATE" })
         {
             start.Environment.Remove(inherited);
         }

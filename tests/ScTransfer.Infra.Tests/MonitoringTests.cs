@@ -65,7 +65,7 @@ public sealed class MonitoringTests
             """traces | where tostring(customDimensions.EventId) == "1501" | where tostring(customDimensions.Path) contains "mailbox" """,
             """customMetrics | where name == "relay.transfers" | summarize sum(valueSum)""",
             """customMetrics | summarize sum(valueSum) by name""",
-            """customMetrics | where name == "relay.pushes" | where tostring(customDimensions["relay.push.outcome"]) == "dropped" """,
+            """customMetrics | where name == "relay.pushes" | where tostring(customDimensions["relay.push.outcome"]) == "lost" """,
             """customMetrics | where name == "relay.pushes" | where tostring(customDimensions["relay.refusal.reason"]) == "size" """,
             """exceptions | where outerMessage =~ "timeout" """,
         ];
@@ -117,6 +117,10 @@ public sealed class MonitoringTests
         Assert.Equal([RelayMetrics.Pushes], pushes.Metrics);
         Assert.Contains($"in (\"{RelayMetrics.Name(PushOutcome.Refused)}\", \"{RelayMetrics.Name(PushOutcome.Failed)}\")", pushes.Text, StringComparison.Ordinal);
         Assert.Equal(new[] { EventIds.PushOff, EventIds.PushKeyVaultUnresolved }.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Query("relay-pushes-off").EventIds);
+        // And the outbox: a push still pending long after its update (the hub has not taken it through every retry).
+        var pending = Query("relay-push-backlog");
+        Assert.Equal([RelayMetrics.OldestPendingPushAge], pending.Metrics);
+        Assert.Contains("where oldest > 300", pending.Text, StringComparison.Ordinal);
 
         // What pages (users failing now) runs every 5 minutes; the rest every 15.
         Assert.Equal(["relay-5xx-rate", "relay-storage-unavailable", "relay-unhandled-failures"],

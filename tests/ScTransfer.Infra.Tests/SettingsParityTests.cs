@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Http;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Infra.Tests;
@@ -12,8 +13,8 @@ namespace ScTransfer.Infra.Tests;
 [Trait(Needs.Trait, Needs.Bicep)]
 public sealed class SettingsParityTests
 {
-    /// <summary>Read by the timer trigger's attribute (%PurgeSchedule%), not through an options class.</summary>
-    private static readonly string[] BoundOutsideOptions = ["PurgeSchedule"];
+    /// <summary>Read by the timer triggers' attributes (%PurgeSchedule%, %PushRetrySchedule%), not through an options class.</summary>
+    private static readonly string[] BoundOutsideOptions = ["PurgeSchedule", "PushRetrySchedule"];
 
     /// <summary>Local development only: in Azure the relay reaches tables with its identity (Storage__TableEndpoint).</summary>
     private static readonly string[] LocalOnly = ["Storage__ConnectionString"];
@@ -39,8 +40,8 @@ public sealed class SettingsParityTests
     public static SortedSet<string> CodeSettings()
     {
         var names = new SortedSet<string>(BoundOutsideOptions, StringComparer.Ordinal);
-        // Options classes with a SectionName, wherever they live (Configuration, PrivacyPass, ...).
-        var optionsTypes = typeof(RelayOptions).Assembly.GetExportedTypes()
+        // Options classes with a SectionName, wherever they live (Configuration, PrivacyPass, ..., and the HTTP layer's AppLinksOptions).
+        var optionsTypes = new[] { typeof(RelayOptions).Assembly, typeof(AppLinksOptions).Assembly }.SelectMany(a => a.GetExportedTypes())
             .Where(t => t.Name.EndsWith("Options", StringComparison.Ordinal) && t.IsClass
                 && (t.Namespace == typeof(RelayOptions).Namespace || t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is not null));
         foreach (var type in optionsTypes)
@@ -79,6 +80,7 @@ public sealed class SettingsParityTests
         Assert.Contains("Storage__TableEndpoint", code);
         Assert.Contains("NotificationHubs__HubName", code);
         Assert.Contains("RateLimiting__Create__PermitLimit", code);
+        Assert.Contains("AppLinks__AppleAppIds", code); // the HTTP layer's options are found too
         Assert.DoesNotContain("RateLimiting__Create", code); // an object, named by its leaves
         Assert.DoesNotContain("Relay__MaxRequestBodyBytes", code); // computed, not configurable
         Assert.True(RunnerOnly.All(code.Contains), "a runner-only setting the code no longer binds"); // the exclusion stays honest

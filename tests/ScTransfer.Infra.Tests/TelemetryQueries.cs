@@ -79,8 +79,9 @@ public sealed class TelemetryVocabulary
     {
         _ when type.IsEnum => Enum.GetValues(type).Cast<object>().ToArray(),
         _ when type == typeof(bool) => [false, true],
-        _ when type == typeof(int) => [1],
+        _ when type == typeof(int) => [1, 2, 3, 4], // counts, and attempts (whose tag says 1, 2, 3 or 4+)
         _ when type == typeof(long) => [1L],
+        _ when type == typeof(TimeSpan) => [TimeSpan.FromSeconds(1)],
         _ => throw new NotSupportedException($"RelayMetrics takes a {type}: teach {nameof(TelemetryVocabulary)} its values."),
     };
 

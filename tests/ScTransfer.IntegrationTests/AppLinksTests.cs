@@ -161,23 +161,3 @@ public sealed class AppLinksUnconfiguredTests(RelayFixture fixture)
         Assert.Empty(await head.Content.ReadAsByteArrayAsync());
     }
 }
-
-/// <summary>Malformed AppLinks__* settings stop either host at start-up with a message that names the setting.</summary>
-[Trait(Needs.Trait, Needs.Relay)]
-public sealed class AppLinksSettingTests
-{
-    [Theory]
-    [InlineData("AppLinks__AndroidCertificateFingerprints", "14:6D:E9:83")]
-    [InlineData("AppLinks__AndroidCertificateFingerprints", "not-a-fingerprint")]
-    [InlineData("AppLinks__AppleAppIds", "com.example.wallet")]
-    [InlineData("AppLinks__AndroidPackageName", "wallet")]
-    [InlineData("AppLinks__PlayStoreUrl", "http://play.google.com/store/apps/details?id=com.example.wallet")]
-    public async Task A_malformed_value_stops_start_up_naming_its_setting(string setting, string value)
-    {
-        var settings = new Dictionary<string, string>(AppLinksFixture.Settings) { [setting] = value };
-
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RelayHost.StartAsync(settings, waitForStorage: false));
-
-        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
-    }
-}

@@ -74,17 +74,11 @@ public sealed class CreateMailboxTests(RelayFixture fixture)
             Assert.Equal(HttpStatusCode.OK, bound.StatusCode);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
+        await Timeouts.WaitUntilAsync(async () =>
         {
             using var preview = await _relay.PreviewAsync(id);
-            if (preview.StatusCode == HttpStatusCode.NotFound)
-            {
-                break; // expired, not yet purged (this relay's purge runs once a year)
-            }
-
-            await Task.Delay(200);
-        }
+            return preview.StatusCode == HttpStatusCode.NotFound; // expired, not yet purged (this relay's purge runs once a year)
+        }, TimeSpan.FromSeconds(15));
 
         var stranger = RelayClient.NewId();
         using var takeover = await _relay.CreateAsync(RelayClient.CreateBody(id), stranger, RelayClient.NewId());

@@ -32,14 +32,19 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void The_purge_is_a_timer_function_on_the_PurgeSchedule_setting()
+    public void The_purge_is_a_timer_function_on_the_PurgeSchedule_setting() => AssertTimer("PurgeExpiredMailboxes", "%PurgeSchedule%");
+
+    [Fact]
+    public void The_push_retry_is_a_timer_function_on_the_PushRetrySchedule_setting() => AssertTimer("DeliverPendingPushes", "%PushRetrySchedule%");
+
+    private static void AssertTimer(string name, string schedule)
     {
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "functions.metadata")));
-        var purge = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "PurgeExpiredMailboxes");
-        var trigger = purge.GetProperty("bindings").EnumerateArray().Single();
+        var function = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == name);
+        var trigger = function.GetProperty("bindings").EnumerateArray().Single();
 
         Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
-        Assert.Equal("%PurgeSchedule%", trigger.GetProperty("schedule").GetString());
+        Assert.Equal(schedule, trigger.GetProperty("schedule").GetString());
     }
 
     [Fact]
@@ -65,7 +70,7 @@ public sealed class FunctionsMetadataTests
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutputDirectory, "functions.metadata")));
         var functions = metadata.RootElement.EnumerateArray().ToList();
 
-        Assert.Equal(11, functions.Count);
+        Assert.Equal(12, functions.Count);
         Assert.All(functions, function =>
         {
             Assert.Equal("ScTransfer.Relay.Http.dll", function.GetProperty("scriptFile").GetString());

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Testing;
 
 namespace ScTransfer.IntegrationTests;
@@ -89,14 +90,9 @@ public sealed class HostParityTests(RelayFixture fixture)
     {
         // Under Functions they are written again inside the first invocation after start-up (StartupNotices).
         using var response = await _http.GetAsync("v1/m/" + RelayClient.NewId());
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline && !fixture.Relay.DeliveredLogLines.Any(l => l.Contains("Mailbox tables are ready.", StringComparison.Ordinal)))
-        {
-            await Task.Delay(100);
-        }
-
+        await Timeouts.WaitUntilAsync(() => fixture.Relay.DeliveredLogLines.Any(l => l.Contains(EventIds.MailboxTableReadyMessage, StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
         var kept = fixture.Relay.DeliveredLogLines.ToList();
-        Assert.Contains(kept, l => l.Contains("Mailbox tables are ready.", StringComparison.Ordinal));
+        Assert.Contains(kept, l => l.Contains(EventIds.MailboxTableReadyMessage, StringComparison.Ordinal));
         Assert.Contains(kept, l => l.Contains("Push notifications are off", StringComparison.Ordinal));
     }
 }

@@ -123,15 +123,10 @@ public sealed class RateLimitTests
         using var http = OpenApiContract.CreateClient(host);
         var relay = new RelayClient(http);
 
-        proxy.HoldNextAnswer((method, path) => method == "POST" && path.EndsWith("/$batch", StringComparison.Ordinal), TimeSpan.FromSeconds(4)); // the create
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        proxy.HoldNextAnswer((method, path) => method == "POST" && path.EndsWith("/$batch", StringComparison.Ordinal), release.Task); // the create
         var held = relay.CreateAsync(RelayClient.CreateBody(RelayClient.NewId()), RelayClient.NewId(), RelayClient.NewId());
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (proxy.Held.Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50); // until the create is inside the relay, waiting on storage
-        }
-
-        Assert.NotEmpty(proxy.Held);
+        await Timeouts.WaitUntilAsync(() => proxy.Held.Count > 0, TimeSpan.FromSeconds(10)); // the create is inside the relay, waiting on storage
         var correlationId = RelayClient.NewId();
         using var request = new HttpRequestMessage(HttpMethod.Get, "v1/openapi.yaml");
         request.Headers.TryAddWithoutValidation("Mailbox-Correlation-ID", correlationId);
@@ -141,7 +136,8 @@ public sealed class RateLimitTests
         Assert.Equal(correlationId, Assert.Single(refused.Headers.GetValues("Mailbox-Correlation-ID")));
 
         // The held create completes, and its place is free again.
-        using (var created = await held)
+        release.SetResult();
+        using (var created = await held.DefaultTimeout())
         {
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         }

@@ -34,8 +34,9 @@ public sealed class ReadSecureContentTests(RelayFixture fixture)
     {
         var id = RelayClient.NewId();
         var data = RelayClient.RandomPayloadData(48);
-        using var _ = await _relay.CreateAsync(RelayClient.CreateBody(id, data: data, timeToLive: "3600"), RelayClient.NewId());
         var before = DateTimeOffset.UtcNow;
+        using var _ = await _relay.CreateAsync(RelayClient.CreateBody(id, data: data, timeToLive: "3600"), RelayClient.NewId());
+        var after = DateTimeOffset.UtcNow;
 
         using var response = await _relay.ReadAsync(id, RelayClient.NewId());
         var json = await RelayClient.ReadJsonAsync(response);
@@ -46,7 +47,7 @@ public sealed class ReadSecureContentTests(RelayFixture fixture)
         Assert.Equal("AES128", json["payload"]!["type"]!.GetValue<string>());
         Assert.Equal(data, json["payload"]!["data"]!.GetValue<string>());
         var expiration = DateTimeOffset.Parse(json["expiration"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(expiration, before.AddSeconds(3590), before.AddSeconds(3610));
+        Assert.InRange(expiration, before.AddSeconds(3600), after.AddSeconds(3600 + 1)); // an hour from the create, rounded up to a whole second
     }
 
     [Fact]

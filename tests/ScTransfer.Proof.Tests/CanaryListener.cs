@@ -13,6 +13,8 @@ namespace ScTransfer.Proof.Tests;
 /// </summary>
 internal sealed class CanaryListener : IAsyncDisposable
 {
+    private const string SettlePath = "settle";
+
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<string> _hits = new();
     private readonly ConcurrentDictionary<string, string> _pages = new(StringComparer.Ordinal);
@@ -35,6 +37,17 @@ internal sealed class CanaryListener : IAsyncDisposable
 
     /// <summary>Paths requested so far, except the pages it serves.</summary>
     public IReadOnlyList<string> Hits => [.. _hits];
+
+    /// <summary>
+    /// Requests it once more itself and waits for the answer: it answers one request at a time, in the order they came, so
+    /// every request that reached it before (a late beacon of a page that has closed) is in <see cref="Hits"/> by then.
+    /// </summary>
+    public async Task SettleAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = Timeouts.Default };
+        using var answer = await http.GetAsync(SettlePath);
+        answer.EnsureSuccessStatusCode();
+    }
 
     public Uri Serve(string path, string html)
     {
@@ -63,7 +76,7 @@ internal sealed class CanaryListener : IAsyncDisposable
                 context.Response.ContentType = "text/html; charset=utf-8";
                 context.Response.OutputStream.Write(bytes);
             }
-            else
+            else if (path != SettlePath)
             {
                 _hits.Enqueue(path);
             }

@@ -11,7 +11,8 @@ namespace ScTransfer.Proof.Tests;
 
 /// <summary>
 /// One page in headless Chromium (<see cref="Chromium.Executable"/>), driven over the DevTools protocol: opened at a
-/// phone's viewport (390 × 844 CSS pixels at 2×, a touch screen), then asked what a person sees there
+/// phone's viewport (390 × 844 CSS pixels at 2×, a touch screen, Chrome on Android's User-Agent), or a desktop's
+/// (1280 × 800, Chrome on Windows), then asked what a person sees there
 /// (<c>document.body.innerText</c>, which leaves out what CSS hides), what the DOM holds, and for a screenshot. The
 /// questions run in DevTools, not in the page: the page's Content-Security-Policy (no script) still applies to it.
 /// </summary>
@@ -33,8 +34,14 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         _profile = profile;
     }
 
-    /// <summary>Opens <paramref name="url"/> at a phone's viewport and returns once its load event fired.</summary>
-    public static async Task<ChromiumPage> OpenAsync(Uri url)
+    private const string PhoneUserAgent =
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+
+    private const string DesktopUserAgent =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+    /// <summary>Opens <paramref name="url"/> at a phone's viewport (a desktop's) and returns once its load event fired.</summary>
+    public static async Task<ChromiumPage> OpenAsync(Uri url, bool desktop = false)
     {
         Assert.True(File.Exists(Chromium.Executable), $"{Chromium.Executable} is missing: run scripts/install-chromium.sh (scripts/test.sh does).");
         var profile = Directory.CreateTempSubdirectory("chromium-page-");
@@ -50,7 +57,7 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         var page = new ChromiumPage(Process.Start(start)!, profile);
         try
         {
-            await page.ConnectAsync();
+            await page.ConnectAsync(desktop);
             await page.NavigateAsync(url);
             return page;
         }
@@ -99,7 +106,7 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         _profile.Delete(recursive: true);
     }
 
-    private async Task ConnectAsync()
+    private async Task ConnectAsync(bool desktop)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         string? endpoint = null;
@@ -120,12 +127,14 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         _session = attached.GetProperty("sessionId").GetString()!;
         await SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject
         {
-            ["width"] = 390,
-            ["height"] = 844,
-            ["deviceScaleFactor"] = 2,
-            ["mobile"] = true,
+            ["width"] = desktop ? 1280 : 390,
+            ["height"] = desktop ? 800 : 844,
+            ["deviceScaleFactor"] = desktop ? 1 : 2,
+            ["mobile"] = !desktop,
         });
-        await SendAsync("Emulation.setTouchEmulationEnabled", new JsonObject { ["enabled"] = true, ["maxTouchPoints"] = 5 });
+        await SendAsync("Emulation.setTouchEmulationEnabled", new JsonObject { ["enabled"] = !desktop, ["maxTouchPoints"] = desktop ? 1 : 5 });
+        // The page's request carries it too: the relay leaves phone-only actions off a desktop's page.
+        await SendAsync("Emulation.setUserAgentOverride", new JsonObject { ["userAgent"] = desktop ? DesktopUserAgent : PhoneUserAgent });
         await SendAsync("Page.enable", []);
     }
 
@@ -134,12 +143,7 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         _events.Clear();
         var navigated = await SendAsync("Page.navigate", new JsonObject { ["url"] = url.AbsoluteUri });
         Assert.False(navigated.TryGetProperty("errorText", out var error), $"{url}: {error}");
-        var deadline = Stopwatch.StartNew();
-        while (!_events.Any(e => e.Method == "Page.loadEventFired"))
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"{url} did not finish loading within 60 s.");
-            await Task.Delay(50);
-        }
+        await Timeouts.WaitUntilAsync(() => _events.Any(e => e.Method == "Page.loadEventFired"), TimeSpan.FromSeconds(60), () => $"{url} did not finish loading");
     }
 
     private async Task<JsonElement> SendAsync(string method, JsonObject parameters, bool browserLevel = false)

@@ -6,7 +6,8 @@ namespace ScTransfer.Proof.Tests;
 
 /// <summary>
 /// The share page as a person on a phone sees it, in real headless Chromium at a phone's viewport (docs/apps.md): the
-/// live landing page with "Open in &lt;AppName&gt;" and the store links, the 404 page of a share that is gone, a title
+/// live landing page with "Open in &lt;AppName&gt;" and the store links, the same page on a desktop browser (no
+/// phone-only action), the 404 page of a share that is gone, a title
 /// with bidirectional overrides, and an image that cannot load. Each asserts the visible text (what CSS shows), that
 /// the page holds no script, and the Content-Security-Policy it came with. With <c>UPDATE_README_SCREENSHOT=1</c> the
 /// screenshots replace docs/images/landing.png and docs/images/expired.png (README, docs/apps.md).
@@ -67,6 +68,25 @@ public sealed class LandingPageBrowserTests
     }
 
     [Fact]
+    public async Task A_desktop_browser_is_told_to_open_the_link_on_the_phone_and_offered_nothing_phone_only()
+    {
+        await using var relay = await RelayHost.StartAsync(WalletApp, publicBaseUrl: "https://relay.example.com");
+        using var http = relay.CreateClient();
+        var id = RelayClient.NewId();
+        await new RelayClient(http).CreateMailboxAsync(RelayClient.CreateBody(id, display: new JsonObject { ["title"] = "Front door" }), RelayClient.NewId());
+
+        await using var page = await ChromiumPage.OpenAsync(new Uri(relay.BaseAddress, $"v1/m/{id}"), desktop: true);
+
+        var seen = await page.VisibleTextAsync();
+        Assert.Contains("To add it to Example Wallet, open the link in the message on your phone.", seen, StringComparison.Ordinal);
+        Assert.DoesNotContain("touch and hold", seen, StringComparison.Ordinal); // phone-only, and hidden by CSS off iOS
+        Assert.DoesNotContain("banner at the top", seen, StringComparison.Ordinal);
+        var links = (await page.EvaluateAsync("[...document.querySelectorAll('a')].map(a => a.href)")).EnumerateArray().Select(l => l.GetString()).ToList();
+        Assert.Equal(["https://apps.apple.com/us/app/example-wallet/id123456789", "https://play.google.com/store/apps/details?id=com.example.wallet"], links);
+        Assert.Equal(0, (await page.EvaluateAsync("document.scripts.length")).GetInt32());
+    }
+
+    [Fact]
     public async Task A_share_that_is_gone_shows_a_page_that_says_so_not_JSON()
     {
         await using var relay = await RelayHost.StartAsync(WalletApp);
@@ -104,7 +124,11 @@ public sealed class LandingPageBrowserTests
         {
             using var created = await client.CreateAsync(RelayClient.CreateBody(id, timeToLive: "1"), RelayClient.NewId());
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await Timeouts.WaitUntilAsync(async () =>
+            {
+                using var preview = await client.PreviewAsync(id); // binds no receiver
+                return preview.StatusCode == HttpStatusCode.NotFound; // expired on the relay's clock
+            });
         }
 
         var url = new Uri(relay.BaseAddress, "v1/m/" + id);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Proof.Tests;
@@ -95,14 +96,16 @@ public sealed class LogHygieneTests
         await Expect(HttpStatusCode.NotFound, HttpMethod.Delete, "v1/m/" + id, sender);
         await Expect(HttpStatusCode.NotFound, HttpMethod.Post, "v1/m/" + id, receiver);
         await Expect(HttpStatusCode.NotFound, HttpMethod.Patch, "v1/m/" + id, receiver);
-        await Task.Delay(1000); // the push that was refused logs after its answer, in the background
+        // The pushes log their outcome in the background, the refused one after its update's answer.
+        await Timeouts.WaitUntilAsync(() => new[] { "Push (com.apple.apns) accepted by Notification Hubs: 201", "Push (com.google.fcm) accepted by Notification Hubs: 201", "refused by Notification Hubs: 400" }
+            .All(outcome => relay.LogLines.Any(line => line.Contains(outcome, StringComparison.Ordinal))));
 
         var log = relay.LogLines.ToList();
         var text = string.Join('\n', log);
 
         // The log is real and covers the workload, so the scan below can find what is in it.
         Assert.True(log.Count > 50, $"only {log.Count} log lines");
-        Assert.Contains("Mailbox tables are ready", text, StringComparison.Ordinal);
+        Assert.Contains(EventIds.MailboxTableReadyMessage, text, StringComparison.Ordinal);
         Assert.Contains("Push (com.apple.apns) accepted by Notification Hubs: 201", text, StringComparison.Ordinal);
         Assert.Contains("Push (com.google.fcm) accepted by Notification Hubs: 201", text, StringComparison.Ordinal);
         Assert.Contains("refused by Notification Hubs: 400", text, StringComparison.Ordinal);

@@ -76,7 +76,7 @@ internal sealed class Bystander(HttpClient http)
             await TimedAsync("read", () => _relay.ReadAsync(id, receiver));
             await TimedAsync("delete", () => _relay.DeleteAsync(id, receiver));
             Transfers++;
-            await Task.Delay(250);
+            await Task.Delay(250); // its pace: within its own create bucket
         }
     }
 

@@ -80,7 +80,7 @@ public sealed partial class PreviewBrowserTests
             Assert.Contains(WebUtility.HtmlEncode(title).Replace("&#39;", "'", StringComparison.Ordinal).Replace("&quot;", "\"", StringComparison.Ordinal), dom, StringComparison.Ordinal);
         }
 
-        await Task.Delay(500); // late beacons
+        await canary.SettleAsync(); // late beacons
         Assert.Empty(canary.Hits);
     }
 
@@ -93,7 +93,7 @@ public sealed partial class PreviewBrowserTests
 
         var dom = await Chromium.DumpDomAsync(page);
 
-        await Task.Delay(500);
+        await canary.SettleAsync();
         Assert.Contains($"<title>{Pwned}</title>", dom, StringComparison.Ordinal);
         Assert.Contains("script", canary.Hits);
         Assert.Contains("onerror", canary.Hits);

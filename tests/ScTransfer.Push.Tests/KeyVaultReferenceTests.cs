@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Push;
 using ScTransfer.Testing;
@@ -46,7 +45,7 @@ public sealed class KeyVaultReferenceTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("Relay:ClaimHashKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Relay__ClaimHashKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
         Assert.Contains("cannot serve without this key", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("base64", error.Message, StringComparison.Ordinal);
     }
@@ -58,21 +57,25 @@ public sealed class KeyVaultReferenceTests
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("Relay:TokenEncryptionKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Relay__TokenEncryptionKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
         Assert.Contains("cannot serve without this key", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("ClaimHashKey", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("base64", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void The_token_cipher_refuses_an_unresolved_reference_it_is_handed_directly()
+    public void The_keys_refuse_an_unresolved_reference_when_read_without_the_start_up_check()
     {
-        // The self-hosted runner and tests may build the cipher without the options validation above.
-        var options = Options.Create(new RelayOptions { TokenEncryptionKey = "@Microsoft.KeyVault(VaultName=kv-abc;SecretName=relay-token-encryption-key)" });
+        // Tests and tools may decode the keys without the options validation above: the same rule, the same words.
+        var options = new RelayOptions
+        {
+            ClaimHashKey = Convert.ToBase64String(new byte[32]),
+            TokenEncryptionKey = "@Microsoft.KeyVault(VaultName=kv-abc;SecretName=relay-token-encryption-key)",
+        };
 
-        var error = Assert.Throws<InvalidOperationException>(() => new TokenCipher(options));
+        var error = Assert.Throws<InvalidOperationException>(() => RelayKeys.From(options));
 
-        Assert.StartsWith("Relay:TokenEncryptionKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Relay__TokenEncryptionKey is an unresolved Key Vault reference", error.Message, StringComparison.Ordinal);
     }
 
     private static IHost Build(Dictionary<string, string?> settings)
@@ -85,6 +88,7 @@ public sealed class KeyVaultReferenceTests
             ["Relay:TokenEncryptionKey"] = Convert.ToBase64String(new byte[32]),
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["PurgeSchedule"] = "0 */1 * * * *",
+            ["PushRetrySchedule"] = "*/10 * * * * *",
         });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSecureCredentialRelay(builder.Configuration);

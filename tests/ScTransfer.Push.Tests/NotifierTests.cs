@@ -1,9 +1,13 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Polly.Retry;
+using Polly.Telemetry;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Push;
 using ScTransfer.Testing;
@@ -14,6 +18,7 @@ namespace ScTransfer.Push.Tests;
 [Trait(Needs.Trait, Needs.Loopback)]
 public sealed class NotifierTests : IAsyncLifetime
 {
+    private readonly RetrySchedule _retries = new();
     private NotificationHubStandIn _hub = null!;
     private ServiceProvider _services = null!;
     private NotificationHubPushNotifier _notifier = null!;
@@ -21,11 +26,7 @@ public sealed class NotifierTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _hub = NotificationHubStandIn.Start();
-        _services = Services(new()
-        {
-            ["NotificationHubs:ConnectionString"] = _hub.ConnectionString,
-            ["NotificationHubs:HubName"] = _hub.HubName,
-        });
+        _services = Services(HubSettings(), retries: _retries);
         _notifier = Assert.IsType<NotificationHubPushNotifier>(_services.GetRequiredService<IPushNotifier>());
         return Task.CompletedTask;
     }
@@ -40,9 +41,9 @@ public sealed class NotifierTests : IAsyncLifetime
     public async Task Apns_token_gets_a_signed_silent_background_push()
     {
         var handle = Handle("apns");
-        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
-        await _notifier.WhenIdleAsync();
+        var result = await _notifier.SendAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
 
+        Assert.Equal(new PushResult(PushDelivery.Delivered, 201), result);
         var push = Assert.Single(_hub.ReceivedFor(handle));
         Assert.Empty(push.Problems);
         Assert.Equal(201, push.Status);
@@ -56,8 +57,7 @@ public sealed class NotifierTests : IAsyncLifetime
     public async Task Fcm_token_gets_a_signed_data_only_fcm_v1_push()
     {
         var handle = Handle("fcm");
-        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
-        await _notifier.WhenIdleAsync();
+        Assert.Equal(PushDelivery.Delivered, (await _notifier.SendAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None)).Delivery);
 
         var push = Assert.Single(_hub.ReceivedFor(handle));
         Assert.Empty(push.Problems);
@@ -85,11 +85,10 @@ public sealed class NotifierTests : IAsyncLifetime
         });
         var notifier = (NotificationHubPushNotifier)services.GetRequiredService<IPushNotifier>();
         var handle = Handle("wrong-key");
-        await notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
-        await notifier.WhenIdleAsync();
+        var result = await notifier.SendAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
 
+        Assert.Equal(new PushResult(PushDelivery.Refused, 401), result);
         var push = Assert.Single(_hub.ReceivedFor(handle)); // 401 is not retried
-        Assert.Equal(401, push.Status);
         Assert.Contains("SAS signature does not verify with the key", push.Problems);
     }
 
@@ -97,62 +96,81 @@ public sealed class NotifierTests : IAsyncLifetime
     [InlineData(400)]
     [InlineData(403)]
     [InlineData(404)]
-    public async Task A_4xx_answer_is_not_retried(int status)
+    [InlineData(413)]
+    public async Task A_4xx_answer_is_refused_for_good_and_not_retried(int status)
     {
         var handle = Handle("refused");
         _hub.AnswerFor(handle, status);
-        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
-        await _notifier.WhenIdleAsync();
 
+        var result = await _notifier.SendAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
+
+        Assert.Equal(new PushResult(PushDelivery.Refused, status), result);
         Assert.Single(_hub.ReceivedFor(handle));
     }
 
     [Fact]
-    public async Task A_5xx_answer_is_retried_a_bounded_number_of_times_with_back_off()
+    public async Task A_5xx_answer_is_retried_a_bounded_number_of_times_then_left_to_the_outbox()
     {
         var handle = Handle("failing");
         _hub.AnswerFor(handle, 500);
-        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
-        await _notifier.WhenIdleAsync();
 
+        var result = await _notifier.SendAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
+
+        Assert.Equal(new PushResult(PushDelivery.Failed, 500), result);
         var attempts = _hub.ReceivedFor(handle);
         Assert.Equal(1 + PushServiceCollectionExtensions.MaxRetryAttempts, attempts.Count);
         Assert.All(attempts, push => Assert.Empty(push.Problems));
-        for (var i = 1; i < attempts.Count; i++)
-        {
-            Assert.True(attempts[i].At - attempts[i - 1].At >= TimeSpan.FromMilliseconds(50), "retries wait before trying again");
-        }
+        // The schedule the pipeline kept: a (jittered) back-off before each retry, not the clock between attempts.
+        Assert.Equal(PushServiceCollectionExtensions.MaxRetryAttempts, _retries.Scheduled.Count);
+        Assert.All(_retries.Scheduled, delay => Assert.True(delay > TimeSpan.Zero, "retries wait before trying again"));
+    }
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(429)]
+    public async Task An_answer_that_says_when_to_come_back_is_not_retried_at_once_and_its_wait_is_passed_on(int status)
+    {
+        var handle = Handle("busy");
+        _hub.AnswerFor(handle, status, TimeSpan.FromSeconds(20));
+
+        var result = await _notifier.SendAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
+
+        Assert.Equal(new PushResult(PushDelivery.Failed, status, TimeSpan.FromSeconds(20)), result);
+        Assert.Single(_hub.ReceivedFor(handle)); // the outbox waits as asked, not the HTTP client
     }
 
     [Fact]
-    public async Task A_transient_5xx_is_retried_until_delivered()
+    public async Task A_transient_5xx_is_retried_within_the_attempt_until_delivered()
     {
         var handle = Handle("flaky");
         _hub.AnswerFor(handle, 503);
-        var notify = _notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
+        var send = _notifier.SendAsync(new NotificationToken(NotificationToken.Fcm, handle), CancellationToken.None);
         await _hub.WaitForAsync(handle, 1);
         _hub.AnswerFor(handle, 201);
-        await notify;
-        await _notifier.WhenIdleAsync();
 
-        var attempts = _hub.ReceivedFor(handle);
-        Assert.Equal(2, attempts.Count);
+        Assert.Equal(PushDelivery.Delivered, (await send.DefaultTimeout()).Delivery);
+        Assert.Equal(2, _hub.ReceivedFor(handle).Count);
     }
 
     [Fact]
-    public async Task A_hanging_hub_holds_the_caller_for_at_most_the_response_bound_and_delivery_gives_up_in_time()
+    public async Task A_hanging_hub_ends_the_attempt_as_failed_at_the_total_timeout_after_a_retry()
     {
+        // The notifier and its resilience pipeline wait on this clock: the bounds are the schedule, whatever the load.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // the stand-in checks the SAS expiry against the real clock
+        var retries = new RetrySchedule();
+        await using var services = Services(HubSettings(), time, retries);
+        var notifier = (NotificationHubPushNotifier)services.GetRequiredService<IPushNotifier>();
         var handle = Handle("hanging");
         _hub.AnswerFor(handle, NotificationHubStandIn.Hang);
 
-        var clock = Stopwatch.StartNew();
-        await _notifier.NotifyAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, NotificationHubPushNotifier.ResponseBound + TimeSpan.FromMilliseconds(750));
+        var send = notifier.SendAsync(new NotificationToken(NotificationToken.Apns, handle), CancellationToken.None);
+        await _hub.WaitForAsync(handle); // the attempt is out, under its timeouts
+        time.Advance(PushServiceCollectionExtensions.AttemptTimeout);
+        await retries.NextAsync(); // the attempt timed out and is retried
+        Assert.False(send.IsCompleted);
+        time.Advance(PushServiceCollectionExtensions.TotalTimeout - PushServiceCollectionExtensions.AttemptTimeout);
 
-        await _notifier.WhenIdleAsync();
-        Assert.InRange(clock.Elapsed, PushServiceCollectionExtensions.AttemptTimeout, PushServiceCollectionExtensions.TotalTimeout + TimeSpan.FromSeconds(2));
-        var attempts = _hub.ReceivedFor(handle).Count;
-        Assert.InRange(attempts, 2, 1 + PushServiceCollectionExtensions.MaxRetryAttempts); // attempts time out and are retried, boundedly
+        Assert.Equal(PushDelivery.Failed, (await send.DefaultTimeout()).Delivery); // given up at the total timeout: the outbox tries later
     }
 
     [Fact]
@@ -164,8 +182,10 @@ public sealed class NotifierTests : IAsyncLifetime
             ["NotificationHubs:HubName"] = "hub",
         });
         var notifier = (NotificationHubPushNotifier)services.GetRequiredService<IPushNotifier>();
-        await notifier.NotifyAsync(new NotificationToken(NotificationToken.Fcm, Handle("nowhere")), CancellationToken.None);
-        await notifier.WhenIdleAsync();
+
+        var result = await notifier.SendAsync(new NotificationToken(NotificationToken.Fcm, Handle("nowhere")), CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal(PushDelivery.Failed, result.Delivery);
     }
 
     [Fact]
@@ -196,15 +216,46 @@ public sealed class NotifierTests : IAsyncLifetime
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    private Dictionary<string, string?> HubSettings() => new()
+    {
+        ["NotificationHubs:ConnectionString"] = _hub.ConnectionString,
+        ["NotificationHubs:HubName"] = _hub.HubName,
+    };
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings, TimeProvider? time = null, RetrySchedule? retries = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time ?? TimeProvider.System);
+        if (retries is not null)
+        {
+            services.Configure<TelemetryOptions>(telemetry => telemetry.TelemetryListeners.Add(retries));
+        }
+
         services.AddPushNotifications(configuration);
         return services.BuildServiceProvider();
     }
 
     private static string Handle(string kind) => $"{kind}-{Guid.NewGuid():N}";
+
+    /// <summary>Each retry's back-off as the resilience pipeline schedules it (reported before it waits).</summary>
+    private sealed class RetrySchedule : TelemetryListener
+    {
+        private readonly Channel<TimeSpan> _next = Channel.CreateUnbounded<TimeSpan>();
+        private readonly ConcurrentQueue<TimeSpan> _scheduled = new();
+
+        public IReadOnlyCollection<TimeSpan> Scheduled => _scheduled;
+
+        public Task<TimeSpan> NextAsync() => _next.Reader.ReadAsync().AsTask().DefaultTimeout();
+
+        public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
+        {
+            if (args.Arguments is OnRetryArguments<TResult> retry)
+            {
+                _scheduled.Enqueue(retry.RetryDelay);
+                _next.Writer.TryWrite(retry.RetryDelay);
+            }
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
@@ -9,28 +8,18 @@ namespace ScTransfer.Relay.Tests;
 [Trait(Needs.Trait, Needs.Nothing)]
 public sealed class ClaimHasherTests
 {
-    private readonly ClaimHasher _hasher = new(Options.Create(StoreHarness.RelayOptionsForTests()));
+    private readonly ClaimHasher _hasher = new(RelayKeys.From(StoreHarness.RelayOptionsForTests()));
 
     [Fact]
     public void The_same_claim_hashes_differently_in_every_mailbox_and_under_every_key()
     {
         var claim = DeviceClaim.New();
         var one = MailboxId.New();
-        var otherRelay = new ClaimHasher(Options.Create(StoreHarness.RelayOptionsForTests()));
+        var otherRelay = new ClaimHasher(RelayKeys.From(StoreHarness.RelayOptionsForTests()));
 
         Assert.Equal(_hasher.Hash(one, claim), _hasher.Hash(one, claim));
         Assert.NotEqual(_hasher.Hash(one, claim), _hasher.Hash(MailboxId.New(), claim));
         Assert.NotEqual(_hasher.Hash(one, claim), otherRelay.Hash(one, claim));
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("not base64")]
-    [InlineData("c2hvcnQ=")] // "short": 5 bytes
-    public void A_missing_short_or_malformed_key_stops_start_up_with_a_clear_message(string key)
-    {
-        var error = Assert.Throws<InvalidOperationException>(() => new ClaimHasher(Options.Create(new RelayOptions { ClaimHashKey = key })));
-        Assert.Contains("Relay:ClaimHashKey", error.Message);
     }
 
     [Fact]

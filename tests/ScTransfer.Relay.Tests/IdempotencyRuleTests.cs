@@ -1,3 +1,4 @@
+using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Testing;
 
@@ -88,7 +89,7 @@ public sealed class IdempotencyRuleTests
     public void The_identifier_the_relay_names_is_keyed_a_version_4_uuid_and_differs_per_claim_and_id()
     {
         var claim = DeviceClaim.New();
-        var other = new ClaimHasher(Microsoft.Extensions.Options.Options.Create(StoreHarness.RelayOptionsForTests()));
+        var other = new ClaimHasher(RelayKeys.From(StoreHarness.RelayOptionsForTests()));
 
         var id = _harness.Hasher.IdentifierFor(claim, "r-1");
 

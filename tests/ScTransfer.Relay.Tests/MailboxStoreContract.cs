@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
 using ScTransfer.Testing;
 
@@ -96,6 +97,13 @@ public abstract class MailboxStoreContract
                 nameof(Mailbox.ExpiresAt), nameof(Mailbox.OperationId), nameof(Mailbox.SenderClaimHash), nameof(Mailbox.ReceiverClaimHash),
                 nameof(Mailbox.AccessRights), nameof(Mailbox.SenderLastCorrelation), nameof(Mailbox.ReceiverLastCorrelation),
                 nameof(Mailbox.RelinquishedClaimHash), nameof(Mailbox.RelinquishedCorrelation),
+            ]
+        },
+        {
+            MailboxView.Push,
+            [
+                nameof(Mailbox.ExpiresAt), nameof(Mailbox.SenderClaimHash), nameof(Mailbox.ReceiverClaimHash),
+                nameof(Mailbox.SenderToken), nameof(Mailbox.ReceiverToken),
             ]
         },
         {
@@ -199,14 +207,32 @@ public abstract class MailboxStoreContract
     [Fact]
     public async Task A_mailbox_never_stored_reads_as_null_and_every_conditional_write_on_it_is_gone()
     {
+        var other = NewMailbox(TimeSpan.FromHours(1));
+        Assert.True(await Store.TryAddAsync(other, default));
         var mailbox = NewMailbox(TimeSpan.FromHours(1));
-        mailbox.Version = "W/\"datetime'2026-11-28T12%3A00%3A00.0000000Z'\"";
+        mailbox.Version = other.Version; // a version this store gave, of another mailbox
 
         Assert.Null(await Store.GetAsync(mailbox.Id, MailboxView.Full, default));
         Assert.Equal(WriteOutcome.Gone, await Store.TryReplaceAsync(mailbox, default));
         Assert.Equal(WriteOutcome.Gone, await Store.TryWriteReceiverAsync(mailbox, default));
         Assert.Equal(WriteOutcome.Gone, await Store.TryTombstoneAsync(mailbox, default));
         Assert.Null(await Store.GetAsync(mailbox.Id, MailboxView.Full, default));
+    }
+
+    [Fact]
+    public async Task A_conditional_write_without_a_version_this_store_gave_throws_and_changes_nothing()
+    {
+        var mailbox = FullMailbox(MailboxId.New(), 100);
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+        var stored = Describe(mailbox);
+        mailbox.Version = null; // a bug, not a lost race: never an unconditional write
+        mailbox.OperationId = Guid.NewGuid();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryReplaceAsync(mailbox, default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryWriteReceiverAsync(mailbox, default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.TryTombstoneAsync(mailbox, default));
+
+        Assert.Equal(stored, Describe((await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!));
     }
 
     [Fact]
@@ -380,6 +406,50 @@ public abstract class MailboxStoreContract
     }
 
     [Fact]
+    public async Task A_push_recorded_with_its_update_is_due_at_its_time_moves_when_rescheduled_and_goes_when_removed()
+    {
+        var mailbox = NewMailbox(TimeSpan.FromDays(1));
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+        var read = (await Store.GetAsync(mailbox.Id, MailboxView.WithoutPayload, default))!;
+        read.Payload = new SecurePayload("AES256", Bytes(64, 9));
+        read.OperationId = Guid.NewGuid();
+        var push = new PendingPush(mailbox.Id, MailboxRole.Sender, Bytes(32, 1), Now, 0, Now + TimeSpan.FromSeconds(15));
+
+        Assert.Equal(WriteOutcome.Written, await Store.TryReplaceAndRecordPushAsync(read, push, default));
+
+        Assert.Equal(9, (await Store.GetAsync(mailbox.Id, MailboxView.Full, default))!.Payload!.Data[0]); // the update landed with it
+        Assert.Empty(await Store.DuePushesAsync(Now + TimeSpan.FromSeconds(14), 10, default));
+        var due = Assert.Single(await Store.DuePushesAsync(Now + TimeSpan.FromSeconds(15), 10, default));
+        Assert.Equal((push.MailboxId, push.Recipient, push.Since, push.DueAt, 0), (due.MailboxId, due.Recipient, due.Since, due.DueAt, due.Attempts));
+        Assert.Equal(push.RecipientClaimHash, due.RecipientClaimHash);
+
+        var moved = await Store.TryReschedulePushAsync(due, Now + TimeSpan.FromMinutes(1), default);
+        Assert.NotNull(moved);
+        Assert.Null(await Store.TryReschedulePushAsync(due, Now + TimeSpan.FromMinutes(2), default)); // settled meanwhile: loses
+        Assert.Empty(await Store.DuePushesAsync(Now + TimeSpan.FromSeconds(59), 10, default));
+        Assert.Equal(1, Assert.Single(await Store.DuePushesAsync(Now + TimeSpan.FromMinutes(1), 10, default)).Attempts);
+        Assert.False(await Store.TryRemovePushAsync(due, default)); // an old version
+        Assert.True(await Store.TryRemovePushAsync(Assert.Single(await Store.DuePushesAsync(Now + TimeSpan.FromMinutes(1), 10, default)), default));
+        Assert.Empty(await Store.DuePushesAsync(Now + TimeSpan.FromDays(1), 10, default));
+    }
+
+    [Fact]
+    public async Task An_update_that_loses_its_race_records_no_push()
+    {
+        var mailbox = NewMailbox(TimeSpan.FromDays(1));
+        Assert.True(await Store.TryAddAsync(mailbox, default));
+        var first = (await Store.GetAsync(mailbox.Id, MailboxView.WithoutPayload, default))!;
+        var second = (await Store.GetAsync(mailbox.Id, MailboxView.WithoutPayload, default))!;
+        first.Payload = second.Payload = new SecurePayload("AES256", Bytes(64, 3));
+        Assert.Equal(WriteOutcome.Written, await Store.TryReplaceAsync(first, default));
+
+        var push = new PendingPush(mailbox.Id, MailboxRole.Receiver, Bytes(32, 5), Now, 0, Now);
+        Assert.Equal(WriteOutcome.Conflict, await Store.TryReplaceAndRecordPushAsync(second, push, default));
+
+        Assert.Empty(await Store.DuePushesAsync(Now + TimeSpan.FromDays(1), 10, default));
+    }
+
+    [Fact]
     public async Task A_purge_with_no_time_left_does_nothing_and_says_it_is_incomplete()
     {
         var expired = NewMailbox(TimeSpan.FromMinutes(1));
@@ -465,7 +535,7 @@ public sealed class AzuriteMailboxStoreContractTests : MailboxStoreContract
             Options.Create(storage),
             Options.Create(new PurgeOptions { TombstoneRetention = Retention }),
             NullLogger<MailboxStore>.Instance);
-        _store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _store.EnsureTableAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     protected override IMailboxStore Store => _store;

@@ -159,5 +159,6 @@ public sealed class PrivateTokenVerifierTests
             CreateMailbox = PrivacyPassMode.Required,
             ChallengeWindowSeconds = 600,
         }),
-        Options.Create(new RelayOptions { PublicBaseUrl = publicBaseUrl, ClaimHashKey = Convert.ToBase64String(new byte[32]) }));
+        RelayKeys.From(new RelayOptions { ClaimHashKey = Convert.ToBase64String(new byte[32]), TokenEncryptionKey = Convert.ToBase64String(new byte[32]) }),
+        PublicBaseUrl.From(new RelayOptions { PublicBaseUrl = publicBaseUrl }));
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Diagnostics;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
@@ -18,10 +19,11 @@ public sealed class ProtocolHarness
     public ProtocolHarness()
     {
         var relay = StoreHarness.RelayOptionsForTests();
-        Hasher = new ClaimHasher(Options.Create(relay));
-        Tokens = new TokenCipher(Options.Create(relay));
+        Hasher = new ClaimHasher(RelayKeys.From(relay));
+        Tokens = new TokenCipher(RelayKeys.From(relay));
         Store = new InMemoryMailboxStore(Purge.TombstoneRetention);
-        Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);
+        Outbox = new PushOutbox(Store, Push, Tokens, Options.Create(PushBudget), Time, Metrics, NullLogger<PushOutbox>.Instance);
+        Mailboxes = new MailboxService(Store, Hasher, Tokens, Outbox, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);
         Parser = new MailboxRequestParser(Options.Create(relay), Time);
     }
 
@@ -40,6 +42,9 @@ public sealed class ProtocolHarness
     public ClaimHasher Hasher { get; }
 
     public TokenCipher Tokens { get; }
+
+    /// <summary>The push outbox the service records pushes through, over <see cref="Push"/>.</summary>
+    public PushOutbox Outbox { get; }
 
     public MailboxService Mailboxes { get; }
 

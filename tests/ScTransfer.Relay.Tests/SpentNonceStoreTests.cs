@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.PrivacyPass;
+using ScTransfer.Relay.Storage;
 using ScTransfer.Testing;
 
 namespace ScTransfer.Relay.Tests;
@@ -20,7 +21,8 @@ public sealed class SpentNonceStoreTests
         var prefix = Azurite.UniqueTableName("ppn");
         var policy = new PrivacyPassPolicy(
             Options.Create(new PrivacyPassOptions { IssuerName = "issuer.test.example", IssuerPublicKeys = issuer.SpkiBase64, ChallengeWindowSeconds = 600, NonceTablePrefix = prefix }),
-            Options.Create(new RelayOptions { PublicBaseUrl = "https://relay.test.example", ClaimHashKey = Convert.ToBase64String(new byte[32]) }));
+            RelayKeys.From(StoreHarness.RelayOptionsForTests()),
+            PublicBaseUrl.From(StoreHarness.RelayOptionsForTests()));
         var requests = new RequestCounter();
         var clientOptions = new Azure.Data.Tables.TableClientOptions();
         clientOptions.AddPolicy(requests, Azure.Core.HttpPipelinePosition.PerRetry);

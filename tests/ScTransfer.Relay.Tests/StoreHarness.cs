@@ -41,11 +41,12 @@ public sealed class StoreHarness
         Service = connectionString is null ? Azurite.CreateServiceClient(clientOptions) : new TableServiceClient(connectionString, clientOptions);
         Storage = storage;
         Store = new MailboxStore(Service, new MailboxShards(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), storage.Shards), Options.Create(storage), Options.Create(Purge), NullLogger<MailboxStore>.Instance);
-        Store.EnsureTablesAsync(CancellationToken.None).GetAwaiter().GetResult();
+        Store.EnsureTableAsync(CancellationToken.None).GetAwaiter().GetResult();
         var relay = RelayOptionsForTests();
-        Hasher = new ClaimHasher(Options.Create(relay));
-        Tokens = new TokenCipher(Options.Create(relay));
-        Mailboxes = new MailboxService(Store, Hasher, Tokens, Push, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);
+        Hasher = new ClaimHasher(RelayKeys.From(relay));
+        Tokens = new TokenCipher(RelayKeys.From(relay));
+        Outbox = new PushOutbox(Store, Push, Tokens, Options.Create(PushBudget), Time, Metrics, NullLogger<PushOutbox>.Instance);
+        Mailboxes = new MailboxService(Store, Hasher, Tokens, Outbox, Options.Create(PushBudget), Time, Metrics, NullLogger<MailboxService>.Instance);
         Parser = new MailboxRequestParser(Options.Create(RelayOptionsForTests()), Time);
     }
 
@@ -63,6 +64,9 @@ public sealed class StoreHarness
     public RecordingPushNotifier Push { get; } = new();
 
     public TokenCipher Tokens { get; }
+
+    /// <summary>The push outbox the service records pushes through, over <see cref="Push"/>.</summary>
+    public PushOutbox Outbox { get; }
 
     public TableServiceClient Service { get; }
 
@@ -156,18 +160,25 @@ public sealed class RequestCounter : HttpPipelineSynchronousPolicy
     public void Increment() => Interlocked.Increment(ref _count);
 }
 
-/// <summary>A push notifier that supports every token type and records what it was asked to send.</summary>
+/// <summary>
+/// A push notifier that supports every token type, records what it was asked to send, and answers as told: delivered
+/// unless <see cref="Answer"/> says otherwise (the hub down, refusing, asking to wait).
+/// </summary>
 public sealed class RecordingPushNotifier : IPushNotifier
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<NotificationToken> _sent = new();
 
+    /// <summary>Every attempt so far, delivered or not.</summary>
     public IReadOnlyCollection<NotificationToken> Sent => _sent;
+
+    /// <summary>What every attempt from now on comes to.</summary>
+    public PushResult Answer { get; set; } = new(PushDelivery.Delivered, 201);
 
     public bool Supports(string tokenType) => true;
 
-    public Task NotifyAsync(NotificationToken token, CancellationToken cancellationToken)
+    public Task<PushResult> SendAsync(NotificationToken token, CancellationToken cancellationToken)
     {
         _sent.Enqueue(token);
-        return Task.CompletedTask;
+        return Task.FromResult(Answer);
     }
 }

@@ -20,6 +20,32 @@ public sealed class TimeoutsTests
     [Fact]
     public async Task An_await_that_completes_in_time_gives_its_result() =>
         Assert.Equal(7, await Task.FromResult(7).DefaultTimeout());
+
+    [Fact]
+    public async Task A_wait_ends_once_its_condition_holds()
+    {
+        var looks = 0;
+
+        await Timeouts.WaitUntilAsync(() => ++looks == 3);
+
+        Assert.Equal(3, looks);
+    }
+
+    [Fact]
+    public async Task A_condition_that_never_holds_fails_naming_it_the_line_and_what_was_seen()
+    {
+        var seen = 0;
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => Timeouts.WaitUntilAsync(async () =>
+        {
+            await Task.Yield();
+            return ++seen < 0;
+        }, TimeSpan.FromMilliseconds(50), detail: () => $"looked {seen} times"));
+
+        Assert.StartsWith("async () =>", error.Message, StringComparison.Ordinal);
+        Assert.Contains("did not hold within 50 ms (TimeoutsTests.cs:", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"looked {seen} times", error.Message, StringComparison.Ordinal);
+    }
 }
 
 /// <summary><see cref="Timeouts.WaitForExitOrKillAsync"/> on a real child process.</summary>

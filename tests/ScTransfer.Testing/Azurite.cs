@@ -77,16 +77,7 @@ public sealed partial class Azurite : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         });
-        var deadline = Stopwatch.StartNew();
-        while (!IsListening())
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new InvalidOperationException("Azurite did not start listening on port 10002 within 30 s.");
-            }
-
-            Thread.Sleep(100);
-        }
+        Timeouts.WaitUntil(() => IsListening(), TimeSpan.FromSeconds(30), () => $"Azurite did not start listening on port {TablePort}");
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) => azurite.Dispose();
         return azurite;

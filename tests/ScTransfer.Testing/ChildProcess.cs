@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Testing;
 
@@ -11,9 +12,6 @@ namespace ScTransfer.Testing;
 /// </summary>
 internal sealed partial class ChildProcess : IAsyncDisposable
 {
-    /// <summary>What the runner logs once it has created its tables (ScTransfer.Relay's start-up).</summary>
-    public const string TablesReadyLine = "Mailbox tables are ready";
-
     private readonly Process _process;
 
     private ChildProcess(Process process) => _process = process;
@@ -67,21 +65,28 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the self-hosted runner's DLL on <paramref name="urls"/> (a free port of 127.0.0.1 by default) and returns
-    /// once it says where it listens and, with <paramref name="waitForTables"/>, that its tables are ready. A start-up that
+    /// once it says where it listens and, with <paramref name="waitForTables"/>, that its mailbox table is ready. A start-up that
     /// exits or overruns <paramref name="timeout"/> throws with every line the runner wrote. The process is started before
     /// the first await, on the calling thread.
     /// </summary>
-    public static async Task<(ChildProcess Process, Uri BaseAddress)> StartSelfHostAsync(
+    public static Task<(ChildProcess Process, Uri BaseAddress)> StartSelfHostAsync(
         string dll, IEnumerable<KeyValuePair<string, string?>> environment, Action<string> onLine, TimeSpan timeout, bool waitForTables = true,
-        string urls = "http://127.0.0.1:0")
+        string urls = "http://127.0.0.1:0") =>
+        StartRunnerAsync("dotnet", [dll, "--urls", urls], Path.GetDirectoryName(dll)!, environment, onLine, timeout, waitForTables);
+
+    /// <summary><see cref="StartSelfHostAsync"/> for any command that writes the runner's start-up lines.</summary>
+    internal static async Task<(ChildProcess Process, Uri BaseAddress)> StartRunnerAsync(
+        string fileName, IEnumerable<string> arguments, string workingDirectory, IEnumerable<KeyValuePair<string, string?>> environment,
+        Action<string> onLine, TimeSpan timeout, bool waitForTables)
     {
         var startup = new List<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var child = Start("dotnet", [dll, "--urls", urls], Path.GetDirectoryName(dll)!, environment, line =>
+        var child = Start(fileName, arguments, workingDirectory, environment, line =>
         {
             onLine(line);
-            if (ready.Task.IsCompleted)
+            // Both lines, in either order: the tables are created in the background while Kestrel starts.
+            if (listening.Task.IsCompleted && ready.Task.IsCompleted)
             {
                 return;
             }
@@ -96,7 +101,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
                 listening.TrySetResult(new Uri(match.Groups[1].Value.TrimEnd('/') + "/"));
             }
 
-            if (line.Contains(TablesReadyLine, StringComparison.Ordinal))
+            if (RelayEventOf(line) == EventIds.MailboxTableReady)
             {
                 ready.TrySetResult();
             }
@@ -128,8 +133,19 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Waits until the process has exited and both output streams are read to the end.</summary>
     public Task WaitForExitAsync() => _process.WaitForExitAsync();
 
+    /// <summary>
+    /// The event id of the relay's line that <paramref name="line"/> begins (the console's simple format writes
+    /// <c>info: ScTransfer.…Category[1101]</c> before the message), or null.
+    /// </summary>
+    private static int? RelayEventOf(string line) => RelayEventHeader().Match(line) is { Success: true } match
+        ? int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture)
+        : null;
+
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"^[a-z]{4}: ScTransfer\.[\w.]+\[(\d+)\]$")]
+    private static partial Regex RelayEventHeader();
 
     public async ValueTask DisposeAsync()
     {

@@ -79,15 +79,10 @@ public sealed class DedicatedAzurite : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var clock = Stopwatch.StartNew();
-        while (!Azurite.IsListening(Port))
+        Timeouts.WaitUntil(() => _process.HasExited || Azurite.IsListening(Port), TimeSpan.FromSeconds(30), () => $"Azurite did not start listening on port {Port}");
+        if (_process.HasExited)
         {
-            if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new InvalidOperationException($"Azurite did not start listening on port {Port} within 30 s.");
-            }
-
-            Thread.Sleep(50);
+            throw new InvalidOperationException($"Azurite exited before it listened on port {Port} (exit code {_process.ExitCode}).");
         }
     }
 

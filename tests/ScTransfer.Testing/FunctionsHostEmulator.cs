@@ -120,16 +120,19 @@ public static class FunctionsHostEmulator
 
     private static async Task<FileStream> OpenExclusiveAsync(string path, TimeSpan timeout)
     {
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        FileStream? opened = null;
+        await Timeouts.WaitUntilAsync(() => (opened = TryOpen()) is not null, timeout, () => $"{path} is still held by another test process");
+        return opened!;
+
+        FileStream? TryOpen()
         {
             try
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (deadline.Elapsed < timeout)
+            catch (IOException)
             {
-                await Task.Delay(500);
+                return null;
             }
         }
     }

@@ -1,15 +1,15 @@
-using System.Globalization;
 using ScTransfer.Relay;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
 using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Testing;
 
 /// <summary>
 /// An <see cref="IMailboxStore"/> in memory with the real store's semantics, so the protocol's rules can be tested in
-/// milliseconds: every write stores a copy and answers a fresh opaque version (the ETag), conditional writes compare
-/// it (a stale one is <see cref="WriteOutcome.Conflict"/>, a missing entry <see cref="WriteOutcome.Gone"/>), an add
+/// milliseconds: every write stores a copy and answers a fresh version of its own (<see cref="StoreVersion"/>),
+/// conditional writes compare it (a stale one is <see cref="WriteOutcome.Conflict"/>, a missing entry <see cref="WriteOutcome.Gone"/>), an add
 /// of a taken identifier is refused, a tombstone keeps only the identifier, expiry and operation id, and the purge
 /// works from an index of due times without looking at live mailboxes. The contract suite in
 /// ScTransfer.Relay.Tests (MailboxStoreContract) runs the same tests against this and the Azure Table store.
@@ -22,6 +22,9 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
 
     /// <summary>What the purge reads: (due time, identifier) of every entry, in order. Never the mailboxes themselves.</summary>
     private readonly SortedSet<(DateTimeOffset PurgeAt, Guid Id)> _due = [];
+
+    /// <summary>The push outbox: pending pushes by (due time, mailbox, recipient), as the real store keys its rows.</summary>
+    private readonly SortedDictionary<(DateTimeOffset DueAt, Guid Id, MailboxRole Recipient), PendingPush> _pushes = [];
 
     private readonly TimeSpan _retention = tombstoneRetention ?? new PurgeOptions().TombstoneRetention;
     private long _nextVersion;
@@ -113,6 +116,71 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         return ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken);
     }
 
+    public Task<WriteOutcome> TryReplaceAndRecordPushAsync(Mailbox mailbox, PendingPush push, CancellationToken cancellationToken)
+    {
+        if (mailbox.View is not (MailboxView.Full or MailboxView.WithoutPayload) || mailbox.Payload is null)
+        {
+            throw new InvalidOperationException("A replace writes the whole mailbox: read it with MailboxView.Full or WithoutPayload, and give it a payload.");
+        }
+
+        // As the real store: the update and its push record in one transaction, both or neither.
+        return ConditionalAsync(mailbox, _ => (Copy(mailbox, null), mailbox.ExpiresAt), cancellationToken, applied: () =>
+        {
+            var version = NextVersion();
+            _pushes[(push.DueAt, push.MailboxId.Value, push.Recipient)] = push with { Version = version };
+            return version;
+        }, answered: version => push.Version = version);
+    }
+
+    /// <summary>Pending pushes held now (due or not).</summary>
+    public IReadOnlyList<PendingPush> PendingPushes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _pushes.Values];
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<PendingPush>> DuePushesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            return Task.FromResult<IReadOnlyList<PendingPush>>([.. _pushes.Where(p => p.Key.DueAt <= now).Take(max).Select(p => p.Value with { })]);
+        }
+    }
+
+    public Task<bool> TryRemovePushAsync(PendingPush push, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            var key = (push.DueAt, push.MailboxId.Value, push.Recipient);
+            return Task.FromResult(_pushes.TryGetValue(key, out var held) && (push.Version is null || held.Version == push.Version) && _pushes.Remove(key));
+        }
+    }
+
+    public Task<PendingPush?> TryReschedulePushAsync(PendingPush push, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ThrowIfFailing(cancellationToken);
+            var key = (push.DueAt, push.MailboxId.Value, push.Recipient);
+            if (!_pushes.TryGetValue(key, out var held) || (push.Version is not null && held.Version != push.Version))
+            {
+                return Task.FromResult<PendingPush?>(null);
+            }
+
+            _pushes.Remove(key);
+            var next = push with { Attempts = push.Attempts + 1, DueAt = dueAt, Version = NextVersion() };
+            _pushes[(dueAt, push.MailboxId.Value, push.Recipient)] = next with { };
+            return Task.FromResult<PendingPush?>(next);
+        }
+    }
+
     public Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
         ConditionalAsync(mailbox, stored =>
         {
@@ -166,9 +234,20 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         }
     }
 
+    /// <summary>
+    /// A write conditional on the version <paramref name="mailbox"/> was read at. <paramref name="applied"/> is what else
+    /// the same transaction writes, once the mailbox is; its result reaches <paramref name="answered"/> if the answer comes in time.
+    /// </summary>
     private Task<WriteOutcome> ConditionalAsync(
-        Mailbox mailbox, Func<Entry, (Mailbox Stored, DateTimeOffset PurgeAt)> write, CancellationToken cancellationToken)
+        Mailbox mailbox, Func<Entry, (Mailbox Stored, DateTimeOffset PurgeAt)> write, CancellationToken cancellationToken,
+        Func<StoreVersion>? applied = null, Action<StoreVersion>? answered = null)
     {
+        // As the real store: a conditional write needs a version this store gave.
+        if (mailbox.Version is not MemoryVersion)
+        {
+            throw new InvalidOperationException("A conditional write needs the version a read or write of this store returned.");
+        }
+
         lock (_gate)
         {
             ThrowIfFailing(cancellationToken);
@@ -178,7 +257,7 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
                 return Task.FromResult(WriteOutcome.Gone); // 404
             }
 
-            if (mailbox.Version is null || mailbox.Version != entry.Version)
+            if (mailbox.Version != entry.Version)
             {
                 return Task.FromResult(WriteOutcome.Conflict); // 412
             }
@@ -186,24 +265,30 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
             var (stored, purgeAt) = write(entry);
             stored.OperationId = mailbox.OperationId;
             Put(mailbox.Id, stored, purgeAt, out var version);
+            var also = applied?.Invoke();
             if (Late())
             {
                 return Task.FromResult(WriteOutcome.Conflict); // applied, then the retry's If-Match met the new version: 412
             }
 
             mailbox.Version = version;
+            if (also is not null)
+            {
+                answered?.Invoke(also);
+            }
+
             return Task.FromResult(WriteOutcome.Written);
         }
     }
 
-    private void Put(MailboxId id, Mailbox mailbox, DateTimeOffset purgeAt, out string version)
+    private void Put(MailboxId id, Mailbox mailbox, DateTimeOffset purgeAt, out StoreVersion version)
     {
         if (_entries.TryGetValue(id, out var old))
         {
             _due.Remove((old.PurgeAt, id.Value));
         }
 
-        version = "W/\"" + (++_nextVersion).ToString(CultureInfo.InvariantCulture) + "\"";
+        version = NextVersion();
         _entries[id] = new Entry(mailbox, version, purgeAt);
         _due.Add((purgeAt, id.Value));
     }
@@ -213,6 +298,8 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         _entries.Remove(id);
         _due.Remove((entry.PurgeAt, id.Value));
     }
+
+    private MemoryVersion NextVersion() => new(++_nextVersion);
 
     private bool Late()
     {
@@ -232,7 +319,7 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
     }
 
     /// <summary>What a point read in <paramref name="view"/> returns: the real store's <c>$select</c>, property by property.</summary>
-    private static Mailbox Project(Mailbox m, string version, MailboxView view)
+    private static Mailbox Project(Mailbox m, StoreVersion version, MailboxView view)
     {
         var copy = Copy(m, version);
         return copy.IsTombstone ? copy : view switch
@@ -241,6 +328,7 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
             MailboxView.WithoutPayload => With(copy, view, payload: false, display: true, access: true, rest: true),
             MailboxView.Display => With(copy, view, payload: false, display: true, access: false, rest: false),
             MailboxView.Access => With(copy, view, payload: false, display: false, access: true, rest: false),
+            MailboxView.Push => Push(copy),
             _ => throw new ArgumentOutOfRangeException(nameof(view)),
         };
     }
@@ -269,8 +357,21 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
         Version = m.Version,
     };
 
+    /// <summary>What a pending push's retry reads: whether it is live, who is bound, and their tokens.</summary>
+    private static Mailbox Push(Mailbox m) => new()
+    {
+        Id = m.Id,
+        View = MailboxView.Push,
+        ExpiresAt = m.ExpiresAt,
+        SenderClaimHash = m.SenderClaimHash,
+        ReceiverClaimHash = m.ReceiverClaimHash,
+        SenderToken = m.SenderToken,
+        ReceiverToken = m.ReceiverToken,
+        Version = m.Version,
+    };
+
     /// <summary>A deep copy, so that nobody holding a mailbox can change what is stored without a write.</summary>
-    private static Mailbox Copy(Mailbox m, string? version) => m.IsTombstone
+    private static Mailbox Copy(Mailbox m, StoreVersion? version) => m.IsTombstone
         ? Mailbox.Tombstone(m.Id, m.ExpiresAt, m.OperationId, version)
         : new Mailbox
         {
@@ -295,5 +396,8 @@ public sealed class InMemoryMailboxStore(TimeSpan? tombstoneRetention = null) : 
             Version = version,
         };
 
-    private sealed record Entry(Mailbox Mailbox, string Version, DateTimeOffset PurgeAt);
+    private sealed record Entry(Mailbox Mailbox, StoreVersion Version, DateTimeOffset PurgeAt);
+
+    /// <summary>This store's version: a number that every write moves on.</summary>
+    private sealed record MemoryVersion(long Number) : StoreVersion;
 }

@@ -27,7 +27,7 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
     private readonly HttpListener _listener;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentQueue<ReceivedPush> _received = new();
-    private readonly ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Status, TimeSpan? RetryAfter)> _answers = new(StringComparer.Ordinal);
     private readonly Task _loop;
 
     private NotificationHubStandIn(HttpListener listener, Uri baseAddress, string hubName, string keyName, string key)
@@ -65,8 +65,15 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
         return new NotificationHubStandIn(listener, baseAddress, hubName, keyName, key);
     }
 
-    /// <summary>How to answer pushes to this device handle: an HTTP status, or <see cref="Hang"/>.</summary>
-    public void AnswerFor(string deviceHandle, int status) => _answers[deviceHandle] = status;
+    /// <summary>
+    /// How to answer pushes to this device handle: an HTTP status (with a <c>Retry-After</c> in seconds when given), or
+    /// <see cref="Hang"/>.
+    /// </summary>
+    public void AnswerFor(string deviceHandle, int status, TimeSpan? retryAfter = null) => _answers[deviceHandle] = (status, retryAfter);
+
+    /// <summary>The pushes for one device handle that were answered 2xx: delivered, as far as the relay can know.</summary>
+    public IReadOnlyList<ReceivedPush> DeliveredFor(string deviceHandle) =>
+        [.. _received.Where(push => push.DeviceHandle == deviceHandle && push.Status is >= 200 and < 300)];
 
     /// <summary>The requests for one device handle so far.</summary>
     public IReadOnlyList<ReceivedPush> ReceivedFor(string deviceHandle) =>
@@ -75,22 +82,37 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
     /// <summary>Waits until at least <paramref name="count"/> requests for the device handle arrived; returns them all.</summary>
     public async Task<IReadOnlyList<ReceivedPush>> WaitForAsync(string deviceHandle, int count = 1, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (true)
+        await Timeouts.WaitUntilAsync(
+            () => ReceivedFor(deviceHandle).Count >= count, timeout ?? TimeSpan.FromSeconds(15),
+            () => $"expected {count} push(es) to the device handle, received {ReceivedFor(deviceHandle).Count}");
+        return ReceivedFor(deviceHandle);
+    }
+
+    /// <summary>
+    /// Sends one push of its own through <paramref name="relay"/> (a mailbox created, bound and updated) and waits for it.
+    /// The relay starts an update's push before it answers the update, so the push of any request answered before this
+    /// one has arrived by then: a count taken afterwards is final, with no pause to wait for strays.
+    /// </summary>
+    public async Task PushThroughAsync(RelayClient relay)
+    {
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+        var handle = "through-" + Guid.NewGuid().ToString("N");
+        using (var created = await relay.CreateAsync(RelayClient.CreateBody(id, token: RelayClient.Token("com.apple.apns", handle)), sender, RelayClient.NewId()))
         {
-            var pushes = ReceivedFor(deviceHandle);
-            if (pushes.Count >= count)
-            {
-                return pushes;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Expected {count} push(es) to the device handle, received {pushes.Count}.");
-            }
-
-            await Task.Delay(20);
+            created.EnsureSuccessStatusCode();
         }
+
+        using (var read = await relay.ReadAsync(id, receiver))
+        {
+            read.EnsureSuccessStatusCode();
+        }
+
+        using (var update = await relay.UpdateAsync(id, RelayClient.UpdateBody(), receiver, RelayClient.NewId()))
+        {
+            update.EnsureSuccessStatusCode();
+        }
+
+        await WaitForAsync(handle);
     }
 
     private async Task HandleAsync(HttpListenerContext context)
@@ -105,13 +127,14 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
         var headers = request.Headers.AllKeys.Where(name => name is not null)
             .ToDictionary(name => name!, name => request.Headers[name] ?? "", StringComparer.OrdinalIgnoreCase);
         var push = Inspect(request.HttpMethod, request.RawUrl ?? "", headers, body);
-        _received.Enqueue(push);
-
         var status = push.Status;
+        TimeSpan? retryAfter = null;
         if (status == 201 && _answers.TryGetValue(push.DeviceHandle, out var configured))
         {
-            status = configured;
+            (status, retryAfter) = configured;
         }
+
+        _received.Enqueue(push with { Status = status }); // what it was answered (Hang: never)
 
         try
         {
@@ -121,6 +144,11 @@ public sealed class NotificationHubStandIn : IAsyncDisposable
             }
 
             context.Response.StatusCode = status;
+            if (retryAfter is { } after)
+            {
+                context.Response.Headers["Retry-After"] = ((int)after.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            }
+
             context.Response.Close();
         }
         catch (Exception)

@@ -57,20 +57,10 @@ public sealed class OtlpReceiver : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, or fails after <paramref name="timeout"/> with what arrived.</summary>
-    public async Task WaitForAsync(Func<OtlpReceiver, bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition(this))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException(
-                    $"No {what} within {timeout.TotalSeconds:F0} s; received {_spans.Count} spans, {_metrics.Count} metric series, {_logs.Count} log records.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitForAsync(Func<OtlpReceiver, bool> condition, TimeSpan timeout, string what) =>
+        Timeouts.WaitUntilAsync(
+            () => condition(this), timeout,
+            () => $"no {what}; received {_spans.Count} spans, {_metrics.Count} metric series, {_logs.Count} log records");
 
     private async Task ReceiveAsync(HttpListenerContext context)
     {

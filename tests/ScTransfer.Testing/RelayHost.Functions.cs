@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -57,7 +56,26 @@ public sealed partial class RelayHost
         return true;
     }
 
+    /// <summary>
+    /// Starts the host; again, on other ports, when a port it was given was taken meanwhile. A free port is found by
+    /// binding and letting go, for the host here and for the worker inside the emulator, so on a busy machine another
+    /// process can take it first ("address already in use"): that is the machine, not the relay.
+    /// </summary>
     private static async Task<RelayHost> StartFunctionsAsync(Dictionary<string, string> settings, bool waitForStorage)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartFunctionsOnceAsync(settings, waitForStorage);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<RelayHost> StartFunctionsOnceAsync(Dictionary<string, string> settings, bool waitForStorage)
     {
         var output = Repository.FunctionsOutput;
         if (!File.Exists(Path.Combine(output, "functions.metadata")) || !File.Exists(Path.Combine(output, "worker.config.json")))
@@ -118,8 +136,9 @@ public sealed partial class RelayHost
     private async Task WaitUntilAnsweringAsync(TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
+        await Timeouts.WaitUntilAsync(AnsweringAsync, timeout, () => "the Functions host did not answer:\n" + string.Join('\n', _log));
+
+        async Task<bool> AnsweringAsync()
         {
             if (_process.HasExited)
             {
@@ -131,29 +150,24 @@ public sealed partial class RelayHost
             try
             {
                 using var status = await client.GetAsync("admin/host/status");
-                if (status.IsSuccessStatusCode && (await status.Content.ReadAsStringAsync()).Contains("Running", StringComparison.Ordinal))
+                if (!status.IsSuccessStatusCode || !(await status.Content.ReadAsStringAsync()).Contains("Running", StringComparison.Ordinal))
                 {
-                    using var probe = await client.GetAsync($"v1/m/{Guid.NewGuid()}");
-                    // The worker's answer (404, or 503 while storage is down), not the host's bare one.
-                    if (probe.Content.Headers.ContentType?.MediaType == "application/problem+json")
-                    {
-                        return;
-                    }
+                    return false;
                 }
+
+                using var probe = await client.GetAsync($"v1/m/{Guid.NewGuid()}");
+                // The worker's answer (404, or 503 while storage is down), not the host's bare one.
+                return probe.Content.Headers.ContentType?.MediaType == "application/problem+json";
             }
             catch (HttpRequestException)
             {
-                // not listening yet
+                return false; // not listening yet
             }
             catch (TaskCanceledException)
             {
-                // not answering yet
+                return false; // not answering yet
             }
-
-            await Task.Delay(250);
         }
-
-        throw new TimeoutException($"The Functions host did not answer within {timeout.TotalSeconds:0} s:\n" + string.Join('\n', _log));
     }
 
     private static int FreePort()

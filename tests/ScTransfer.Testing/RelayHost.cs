@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using ScTransfer.Relay.Diagnostics;
 
 namespace ScTransfer.Testing;
 
@@ -56,7 +56,7 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Starts a relay; <paramref name="overrides"/> are extra or replacement settings (env style, e.g. Relay__MaxPayloadBytes).
-    /// With <paramref name="waitForStorage"/> it returns once the relay has created its tables.
+    /// With <paramref name="waitForStorage"/> it returns once the relay has created its mailbox table.
     /// </summary>
     public static async Task<RelayHost> StartAsync(
         IDictionary<string, string>? overrides = null, string publicBaseUrl = "https://relay.test.example", bool waitForStorage = true)
@@ -100,6 +100,7 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
             ["Storage__ConnectionString"] = connectionString,
             ["Storage__MailboxTable"] = Azurite.UniqueTableName("mbx"),
             ["PurgeSchedule"] = "0 0 0 1 1 *", // once a year: tests that purge set their own schedule
+            ["PushRetrySchedule"] = "0 0 0 1 1 *", // once a year, as the purge: tests of retries set their own
             ["Logging__LogLevel__Default"] = "Debug",
             ["Logging__Console__FormatterName"] = "simple",
         };
@@ -115,19 +116,9 @@ public sealed partial class RelayHost : IAsyncDisposable, IDisposable
         ? Repository.SelfHostDll
         : throw new InvalidOperationException($"The self-hosted runner is not built: {Repository.SelfHostDll}. Build the solution first.");
 
-    private async Task WaitUntilTablesExistAsync()
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!_log.Any(l => l.Contains(ChildProcess.TablesReadyLine, StringComparison.Ordinal)))
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException("The relay did not create its tables within 30 s.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    // Under the Functions host, whose log shows a worker line's category and message but not its event id.
+    private Task WaitUntilTablesExistAsync() =>
+        Timeouts.WaitUntilAsync(() => _log.Any(l => l.Contains(EventIds.MailboxTableReadyMessage, StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()
     {

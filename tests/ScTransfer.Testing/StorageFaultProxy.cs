@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 
 namespace ScTransfer.Testing;
@@ -19,13 +20,14 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
 
     private readonly HttpListener _listener;
     private readonly HttpClient _upstream;
-    private readonly ConcurrentQueue<(Func<string, string, bool> Match, TimeSpan Hold)> _holds = new();
+    private readonly ConcurrentQueue<(Func<string, string, bool> Match, Func<CancellationToken, Task> Hold)> _holds = new();
     private readonly ConcurrentQueue<string> _held = new();
     private readonly ConcurrentQueue<StorageExchange> _exchanges = new();
     private volatile TaskCompletionSource _thawed = Thawed();
     private volatile Func<string, string, bool>? _busy;
     private int _busyAnswers;
     private int _inFlight;
+    private long _firstFrozen;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
@@ -46,6 +48,9 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     /// <summary>Requests whose answers were held back, as "METHOD path".</summary>
     public IReadOnlyCollection<string> Held => _held;
 
+    /// <summary>How long the first request held by the current <see cref="Freeze"/> has waited; zero before one came.</summary>
+    public TimeSpan FrozenFor => Interlocked.Read(ref _firstFrozen) is var at and > 0 ? Stopwatch.GetElapsedTime(at) : TimeSpan.Zero;
+
     /// <summary>Every request forwarded to storage so far, in the order its answer came back.</summary>
     public IReadOnlyCollection<StorageExchange> Exchanges => _exchanges;
 
@@ -60,7 +65,12 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
     /// Holds back the answer to the next request whose method and path (e.g. "PUT", "/devstoreaccount1/t(PartitionKey=...)")
     /// match, for <paramref name="hold"/>, after the request has reached storage.
     /// </summary>
-    public void HoldNextAnswer(Func<string, string, bool> match, TimeSpan hold) => _holds.Enqueue((match, hold));
+    public void HoldNextAnswer(Func<string, string, bool> match, TimeSpan hold) =>
+        _holds.Enqueue((match, cancellationToken => Task.Delay(hold, cancellationToken))); // the write is done; its answer comes too late
+
+    /// <summary>As <see cref="HoldNextAnswer(Func{string, string, bool}, TimeSpan)"/>, until <paramref name="release"/> completes.</summary>
+    public void HoldNextAnswer(Func<string, string, bool> match, Task release) =>
+        _holds.Enqueue((match, cancellationToken => release.WaitAsync(cancellationToken)));
 
     /// <summary>
     /// Storage stops answering, as a frozen process would: every request from now on is accepted and then held, neither
@@ -72,6 +82,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         if (_thawed.Task.IsCompleted)
         {
             _thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _firstFrozen, 0);
         }
     }
 
@@ -108,7 +119,13 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         Interlocked.Increment(ref _inFlight);
         try
         {
-            await _thawed.Task.WaitAsync(_stopping.Token);
+            var thawed = _thawed.Task;
+            if (!thawed.IsCompleted)
+            {
+                Interlocked.CompareExchange(ref _firstFrozen, Stopwatch.GetTimestamp(), 0);
+            }
+
+            await thawed.WaitAsync(_stopping.Token);
             if (_busy is { } busy && busy(request.HttpMethod, Uri.UnescapeDataString(request.RawUrl ?? path)))
             {
                 Interlocked.Increment(ref _busyAnswers);
@@ -147,7 +164,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
             if (TakeHold(request.HttpMethod, path) is { } hold)
             {
                 _held.Enqueue(request.HttpMethod + " " + path);
-                await Task.Delay(hold, _stopping.Token); // the write is done; its answer comes too late
+                await hold(_stopping.Token);
             }
 
             var response = context.Response;
@@ -204,7 +221,7 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
         response.Close();
     }
 
-    private TimeSpan? TakeHold(string method, string path)
+    private Func<CancellationToken, Task>? TakeHold(string method, string path)
     {
         lock (_holds)
         {

@@ -8,8 +8,12 @@ param planId string
 param identityId string
 @description('Blob container URL the deployment package goes to (read with the identity).')
 param deploymentContainerUrl string
-param instanceMemoryMB int = 2048
-param maximumInstanceCount int = 100
+@description('Memory of each instance (MB): 512, 2048 or 4096.')
+param instanceMemoryMB int
+@description('Most instances the app scales out to.')
+param maximumInstanceCount int
+@description('HTTP requests one instance runs at once before the platform adds another.')
+param httpPerInstanceConcurrency int
 @description('The Azure Front Door profile id (X-Azure-FDID) the app alone accepts traffic from; empty: open to the internet.')
 param frontDoorId string = ''
 
@@ -68,6 +72,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       runtime: {
         name: 'dotnet-isolated'

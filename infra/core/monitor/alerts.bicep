@@ -1,6 +1,8 @@
 // Alerts on what the relay reports to Application Insights, by metric name and event id, never by the wording of a
 // log message (docs/operations.md, "Alerts"), and a monthly budget on the resource group. They notify the action group
-// when an address is given; without one they still fire and show in the portal.
+// when an address is given; without one they still fire and show in the portal. The budget likewise: created whenever
+// it has an amount, it emails the address at 80% spent and at a 100% forecast, and without one it only shows in Cost
+// Management (a budget notification needs a recipient; we would rather email nobody than guess one).
 //
 // Where the queries read (the worker's Azure Monitor exporter, src/ScTransfer.Functions/Telemetry/RelayTelemetry.cs):
 // - customMetrics: the relay.* counters of src/ScTransfer.Relay/Diagnostics/RelayMetrics.cs. The exporter sends delta
@@ -12,7 +14,7 @@
 param location string
 param tags object = {}
 param applicationInsightsName string
-@description('Who is told: an email address, or empty for portal-only alerts and no budget notification.')
+@description('Who is told: an email address, or empty for portal-only alerts and a budget without notifications.')
 param alertEmail string
 @description('Share of requests answered 5xx other than 503 (percent, over 15 minutes) that raises an alert.')
 param serverErrorPercent int = 1
@@ -27,11 +29,13 @@ param instanceBusyRefusals int = 20
 @description('Purge runs within 30 minutes that all stopped at their time budget (none finished) before an alert: expired mailboxes come in faster than a run empties them.')
 @minValue(1)
 param purgeOutOfTimeRuns int = 10
-@description('Pushes not delivered (refused by Notification Hubs, or failed after retries) in 15 minutes that raise an alert.')
+@description('Push attempts not delivered (refused by Notification Hubs, or failed and to be retried) in 15 minutes that raise an alert.')
 param pushFailures int = 20
+@description('Age in seconds of the oldest pending push (from its update) that raises an alert: with the hub working, a push is delivered within about a minute.')
+param pushBacklogSeconds int = 300
 @description('Monthly budget of the resource group in the billing currency; 0 for none.')
 param budgetAmount int
-@description('First day of the budget\'s first month (yyyy-MM-01).')
+@description('First day of the budget\'s first month (yyyy-MM-01): Azure refuses to change it once the budget exists.')
 param budgetStartDate string
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -140,7 +144,7 @@ var rules alertRule[] = [
   {
     name: 'relay-instance-busy'
     severity: 2
-    description: 'More than ${instanceBusyRefusals} requests in 15 minutes refused because an instance already served RateLimiting__MaxConcurrentRequests at once (relay.requests.refused, reason concurrency.instance): it refuses every client, not one. The app is at its scale-out limit, or the ceiling is below what an instance handles: raise maximumInstanceCount (core/host/function-app.bicep) or the setting.'
+    description: 'More than ${instanceBusyRefusals} requests in 15 minutes refused because an instance already served RateLimiting__MaxConcurrentRequests at once (relay.requests.refused, reason concurrency.instance): it refuses every client, not one. The app is at its scale-out limit, or the ceiling is below what an instance handles: raise maximumInstanceCount (MAXIMUM_INSTANCE_COUNT, docs/operations.md "Scaling") or the setting.'
     query: join(
       [
         'customMetrics'
@@ -190,7 +194,7 @@ var rules alertRule[] = [
   {
     name: 'relay-push-failures'
     severity: 2
-    description: 'More than ${pushFailures} pushes not delivered in 15 minutes (relay.pushes, outcome refused by Notification Hubs or failed after retries): check the hub\'s platform credentials and quota.'
+    description: 'More than ${pushFailures} push attempts not delivered in 15 minutes (relay.pushes, outcome refused by Notification Hubs, or failed: the outbox tries again): check the hub\'s platform credentials, quota and health (docs/operations.md, "Pushes").'
     query: join(
       [
         'customMetrics'
@@ -198,6 +202,22 @@ var rules alertRule[] = [
         '| where tostring(customDimensions["relay.push.outcome"]) in ("refused", "failed")'
         '| summarize failures = sum(valueSum)'
         '| where failures > ${pushFailures}'
+      ],
+      '\n'
+    )
+    windowSize: 'PT15M'
+    evaluationFrequency: 'PT15M'
+  }
+  {
+    name: 'relay-push-backlog'
+    severity: 2
+    description: 'The oldest pending push is more than ${pushBacklogSeconds} s old (relay.push.oldest_pending_age, reported by the retry timer): the hub has not taken it through every retry. Devices of those shares wait. Check the hub (throttling, an incident, credentials) and the relay-push-failures alert; the outbox delivers within a minute of the hub\'s recovery (docs/operations.md, "Pushes").'
+    query: join(
+      [
+        'customMetrics'
+        '| where name == "relay.push.oldest_pending_age"'
+        '| summarize oldest = max(valueMax)'
+        '| where oldest > ${pushBacklogSeconds}'
       ],
       '\n'
     )
@@ -262,7 +282,29 @@ resource alerts 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [
   }
 ]
 
-resource budget 'Microsoft.Consumption/budgets@2023-11-01' = if (budgetAmount > 0 && !empty(alertEmail)) {
+// Budget notifications by threshold; none without an address (the budget then shows in Cost Management only).
+var budgetNotifications = {
+  actual80: {
+    enabled: true
+    operator: 'GreaterThanOrEqualTo'
+    threshold: 80
+    thresholdType: 'Actual'
+    contactEmails: [
+      alertEmail
+    ]
+  }
+  forecast100: {
+    enabled: true
+    operator: 'GreaterThanOrEqualTo'
+    threshold: 100
+    thresholdType: 'Forecasted'
+    contactEmails: [
+      alertEmail
+    ]
+  }
+}
+
+resource budget 'Microsoft.Consumption/budgets@2023-11-01' = if (budgetAmount > 0) {
   name: 'relay-monthly'
   properties: {
     category: 'Cost'
@@ -271,25 +313,6 @@ resource budget 'Microsoft.Consumption/budgets@2023-11-01' = if (budgetAmount > 
     timePeriod: {
       startDate: budgetStartDate
     }
-    notifications: {
-      actual80: {
-        enabled: true
-        operator: 'GreaterThanOrEqualTo'
-        threshold: 80
-        thresholdType: 'Actual'
-        contactEmails: [
-          alertEmail
-        ]
-      }
-      forecast100: {
-        enabled: true
-        operator: 'GreaterThanOrEqualTo'
-        threshold: 100
-        thresholdType: 'Forecasted'
-        contactEmails: [
-          alertEmail
-        ]
-      }
-    }
+    notifications: empty(alertEmail) ? {} : budgetNotifications
   }
 }

@@ -175,9 +175,22 @@ var charts queryItem[] = [
   )
   chart(
     'pushes',
-    'Pushes by outcome (relay.push.outcome)',
+    'Push attempts by outcome (relay.push.outcome)',
     counterQuery('"relay.pushes"', tag('relay.push.outcome')),
     'barchart'
+  )
+  chart(
+    'push-backlog',
+    'Pending pushes the retry timer found due, and the oldest one\'s age in seconds (the outbox)',
+    join(
+      [
+        'customMetrics'
+        '| where name in ("relay.push.pending", "relay.push.oldest_pending_age")'
+        '| summarize value = max(valueMax) by name, bin(timestamp, {TimeRange:grain})'
+      ],
+      '\n'
+    ),
+    'timechart'
   )
   chart(
     'purge-entities',

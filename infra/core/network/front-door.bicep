@@ -17,6 +17,8 @@ param rateLimitPerMinute int
 param maxRequestBodyBytes int
 @description('Microsoft\'s managed rule sets (Default Rule Set, Bot Manager): Premium only.')
 param managedRules bool
+@description('A custom domain the front door serves too (e.g. relay.example.com), with a certificate it manages; empty: none. It is validated by a TXT record (output customDomainValidation) and reached by a CNAME to the endpoint.')
+param customDomain string = ''
 
 var isPremium = sku == 'Premium_AzureFrontDoor'
 
@@ -71,6 +73,20 @@ resource origin 'Microsoft.Cdn/profiles/originGroups/origins@2024-02-01' = {
   }
 }
 
+// Declared here rather than bound by hand, so that a later deployment, which writes the route and the WAF's
+// associations whole, keeps the domain on both (docs/deploy.md, "A custom domain").
+resource domain 'Microsoft.Cdn/profiles/customDomains@2024-02-01' = if (!empty(customDomain)) {
+  parent: profile
+  name: replace(customDomain, '.', '-')
+  properties: {
+    hostName: customDomain
+    tlsSettings: {
+      certificateType: 'ManagedCertificate'
+      minimumTlsVersion: 'TLS12'
+    }
+  }
+}
+
 resource route 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
   parent: endpoint
   name: 'relay'
@@ -86,7 +102,15 @@ resource route 'Microsoft.Cdn/profiles/afdEndpoints/routes@2024-02-01' = {
     patternsToMatch: [
       '/*'
     ]
+    // The endpoint's own host stays linked, so share links made on it before the custom domain stay valid.
     linkToDefaultDomain: 'Enabled'
+    customDomains: empty(customDomain)
+      ? []
+      : [
+          {
+            id: domain.id
+          }
+        ]
     // No caching: every answer is per mailbox and per device.
     cacheConfiguration: null
   }
@@ -183,11 +207,20 @@ resource securityPolicy 'Microsoft.Cdn/profiles/securityPolicies@2024-02-01' = {
       }
       associations: [
         {
-          domains: [
-            {
-              id: endpoint.id
-            }
-          ]
+          domains: concat(
+            [
+              {
+                id: endpoint.id
+              }
+            ],
+            empty(customDomain)
+              ? []
+              : [
+                  {
+                    id: domain.id
+                  }
+                ]
+          )
           patternsToMatch: [
             '/*'
           ]
@@ -199,3 +232,5 @@ resource securityPolicy 'Microsoft.Cdn/profiles/securityPolicies@2024-02-01' = {
 
 output frontDoorId string = profile.properties.frontDoorId
 output hostName string = endpoint.properties.hostName
+@description('The DNS record that proves the custom domain: a TXT record named _dnsauth.<domain> with this value; empty without one.')
+output customDomainValidation string = empty(customDomain) ? '' : domain!.properties.validationProperties.validationToken

@@ -1,6 +1,8 @@
 // Notification Hubs namespace and hub for the relay's silent pushes (direct send; no registrations).
-// Platform credentials are applied only when given, so a first deployment needs none. The credentials are typed
-// objects of an API version that has fcmV1Credential, so `bicep build` checks every property name.
+// Platform credentials are sent only when given: a deployment without them names no credential property at all (never
+// null), so credentials already in the hub (an earlier deployment's, or set in the portal) stay as they are
+// (docs/deploy.md, "Push credentials"). The credentials are typed objects of an API version that has fcmV1Credential,
+// so `bicep build` checks every property name.
 param namespaceName string
 param hubName string
 param location string
@@ -43,36 +45,42 @@ resource namespace 'Microsoft.NotificationHubs/namespaces@2023-10-01-preview' = 
   }
 }
 
+// The hub's properties with exactly the credentials given; each combination is typed, so a misspelt property fails.
+type hubProperties = resourceInput<'Microsoft.NotificationHubs/namespaces/notificationHubs@2023-10-01-preview'>.properties
+
+var apnsCredential = {
+  properties: {
+    keyId: apnsKeyId
+    appId: apnsTeamId
+    appName: apnsBundleId
+    token: apnsToken
+    #disable-next-line use-secure-value-for-secure-inputs // Apple's public endpoint URL, not a secret
+    endpoint: apnsEndpoints[apnsEnvironment]
+  }
+}
+
+// Android pushes use the format fcmv1: FCM legacy was retired in June 2024.
+var fcmV1Credential = {
+  properties: {
+    projectId: fcmProjectId
+    clientEmail: fcmClientEmail
+    #disable-next-line use-secure-value-for-secure-inputs // decoded from the @secure() parameter above
+    privateKey: base64ToString(fcmPrivateKeyBase64)
+  }
+}
+
+var hubWithCredentials hubProperties = empty(apnsToken)
+  ? (empty(fcmPrivateKeyBase64) ? {} : { fcmV1Credential: fcmV1Credential })
+  : (empty(fcmPrivateKeyBase64)
+      ? { apnsCredential: apnsCredential }
+      : { apnsCredential: apnsCredential, fcmV1Credential: fcmV1Credential })
+
 resource hub 'Microsoft.NotificationHubs/namespaces/notificationHubs@2023-10-01-preview' = {
   parent: namespace
   name: hubName
   location: location
   tags: tags
-  properties: {
-    apnsCredential: empty(apnsToken)
-      ? null
-      : {
-          properties: {
-            keyId: apnsKeyId
-            appId: apnsTeamId
-            appName: apnsBundleId
-            token: apnsToken
-            #disable-next-line use-secure-value-for-secure-inputs // Apple's public endpoint URL, not a secret
-            endpoint: apnsEndpoints[apnsEnvironment]
-          }
-        }
-    // Android pushes use the format fcmv1: FCM legacy was retired in June 2024.
-    fcmV1Credential: empty(fcmPrivateKeyBase64)
-      ? null
-      : {
-          properties: {
-            projectId: fcmProjectId
-            clientEmail: fcmClientEmail
-            #disable-next-line use-secure-value-for-secure-inputs // decoded from the @secure() parameter above
-            privateKey: base64ToString(fcmPrivateKeyBase64)
-          }
-        }
-  }
+  properties: hubWithCredentials
 }
 
 // Send only: the relay never manages registrations, so it gets no Listen or Manage right.

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using ScTransfer.Relay.Http;
 using ScTransfer.Relay.Http.Telemetry;
 
@@ -20,21 +17,23 @@ internal static class RelayRequestActivity
     public const string SourceName = "ScTransfer.Relay";
 
     private static readonly ActivitySource Source = new(SourceName);
-    private static readonly ConcurrentDictionary<string, string> Routes = new(StringComparer.Ordinal);
 
-    public static Activity? Start(FunctionDefinition function, HttpContext http)
+    /// <param name="functionName">The invoked function's name.</param>
+    /// <param name="endpoint">Its <see cref="EndpointCatalogue"/> entry, whose route template names the span.</param>
+    /// <param name="http">The request.</param>
+    public static Activity? Start(string functionName, RelayEndpoint? endpoint, HttpContext http)
     {
         if (!Source.HasListeners())
         {
             return null;
         }
 
-        var route = Routes.GetOrAdd(function.EntryPoint, RouteOf);
+        var route = endpoint?.RouteTemplate ?? "/";
         var method = http.Request.Method;
         var activity = Source.StartActivity(method + " " + route, ActivityKind.Server);
         activity?.SetTag("http.request.method", method);
         activity?.SetTag("http.route", route);
-        activity?.SetTag("faas.name", function.Name);
+        activity?.SetTag("faas.name", functionName);
         return activity;
     }
 
@@ -53,15 +52,5 @@ internal static class RelayRequestActivity
         }
 
         activity.Dispose();
-    }
-
-    /// <summary>The route template of the function's <see cref="HttpTriggerAttribute"/>, as the host maps it.</summary>
-    private static string RouteOf(string entryPoint)
-    {
-        var dot = entryPoint.LastIndexOf('.');
-        // The function classes' assembly (ScTransfer.Relay.Http), where the entry point's type is declared.
-        var method = typeof(CreateMailbox).Assembly.GetType(entryPoint[..dot])?.GetMethod(entryPoint[(dot + 1)..]);
-        var route = method?.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()?.Route).FirstOrDefault(r => r is not null);
-        return "/" + (route ?? "");
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ScTransfer.Relay.PrivacyPass;
 
 namespace ScTransfer.Relay.Configuration;
 
@@ -51,4 +52,50 @@ public sealed class PrivacyPassOptions
     public string NonceTablePrefix { get; set; } = "privacypassnonces";
 
     public bool IsEnabled => CreateMailbox != PrivacyPassMode.Off || ReadSecureContent != PrivacyPassMode.Off;
+}
+
+/// <summary>
+/// <c>PrivacyPass__*</c>: every issuer key readable as an RSA-2048 SubjectPublicKeyInfo with the RSASSA-PSS OID (each
+/// wrong one named by its position), an issuer name that is a server name, both present while a mode is on, and the
+/// ranges above.
+/// </summary>
+internal sealed class PrivacyPassOptionsValidator() : SettingsValidator<PrivacyPassOptions>(PrivacyPassOptions.SectionName)
+{
+    protected override void Check(PrivacyPassOptions options, SettingErrors errors)
+    {
+        var keys = PrivacyPassPolicy.KeyTexts(options.IssuerPublicKeys);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            try
+            {
+                IssuerKey.Parse(keys[i], i + 1);
+            }
+            catch (InvalidOperationException wrong)
+            {
+                errors.Add(wrong.Message);
+            }
+        }
+
+        var modes = $"{errors.Name(nameof(PrivacyPassOptions.CreateMailbox))} or {errors.Name(nameof(PrivacyPassOptions.ReadSecureContent))}";
+        if (options.IsEnabled && keys.Count == 0)
+        {
+            errors.Add(nameof(PrivacyPassOptions.IssuerPublicKeys),
+                $"is required while {modes} is not 'off': the issuer's SubjectPublicKeyInfo (RSASSA-PSS OID), base64.");
+        }
+
+        var issuer = options.IssuerName.Trim();
+        if (options.IsEnabled && issuer.Length == 0)
+        {
+            errors.Add(nameof(PrivacyPassOptions.IssuerName), $"is required while {modes} is not 'off': the issuer's host name, e.g. issuer.example.net.");
+        }
+        else if (issuer.Length > 0 && !IsServerName(issuer))
+        {
+            errors.Add(nameof(PrivacyPassOptions.IssuerName), "must be a server name (host and optional port, no scheme, path or user info; RFC 9577 §2.1.1.1).");
+        }
+    }
+
+    private static bool IsServerName(string name) =>
+        name.All(char.IsAscii) && !name.Contains('@', StringComparison.Ordinal) && !name.Contains('/', StringComparison.Ordinal)
+        && Uri.TryCreate("https://" + name, UriKind.Absolute, out var uri)
+        && string.Equals(uri.Authority, name, StringComparison.OrdinalIgnoreCase);
 }

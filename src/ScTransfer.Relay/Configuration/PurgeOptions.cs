@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
 namespace ScTransfer.Relay.Configuration;
 
 /// <summary>
@@ -18,10 +21,46 @@ public sealed class PurgeOptions
 
     /// <summary>
     /// Wall-clock time one purge run may work before it stops and leaves the rest for the next run; well inside the
-    /// one-minute schedule so that runs do not overlap.
+    /// one-minute schedule so that runs do not overlap, and under host.json's <c>functionTimeout</c> (one minute), past
+    /// which the Functions host would end the run itself.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:00:59")]
     public TimeSpan TimeBudget { get; set; } = TimeSpan.FromSeconds(40);
 
     /// <summary>The app setting <c>PurgeSchedule</c> (top level, not in this section: the timer trigger reads <c>%PurgeSchedule%</c>).</summary>
     public string? Schedule { get; internal set; }
+
+    /// <summary><see cref="RelayOptions.MaxTimeToLiveSeconds"/>, which <see cref="TombstoneRetention"/> must cover.</summary>
+    internal TimeSpan LongestLifetime { get; set; }
+}
+
+/// <summary>
+/// <c>Purge__*</c> and <c>PurgeSchedule</c>: a schedule the Functions host's timer can read (<see cref="PurgeSchedule"/>,
+/// so that the Functions app never runs with its purge silently in error), a time budget inside the function timeout,
+/// and a tombstone retention that is positive and covers the longest lifetime.
+/// </summary>
+internal sealed class PurgeOptionsValidator() : SettingsValidator<PurgeOptions>(PurgeOptions.SectionName)
+{
+    protected override void Check(PurgeOptions options, SettingErrors errors)
+    {
+        if (!PurgeSchedule.TryParse(options.Schedule, out _, out var error))
+        {
+            errors.Add(error);
+        }
+
+        var retention = options.TombstoneRetention.ToString("c", CultureInfo.InvariantCulture);
+        var longest = options.LongestLifetime.ToString("c", CultureInfo.InvariantCulture);
+        var maxTimeToLive = $"{RelayOptions.SectionName}__{nameof(RelayOptions.MaxTimeToLiveSeconds)}";
+        if (options.TombstoneRetention <= TimeSpan.Zero)
+        {
+            errors.Add(nameof(PurgeOptions.TombstoneRetention),
+                $"is {retention}; it must be positive and cover the longest lifetime a mailbox may have ({maxTimeToLive}): give at least {longest}.");
+        }
+        else if (options.TombstoneRetention < options.LongestLifetime)
+        {
+            errors.Add(nameof(PurgeOptions.TombstoneRetention),
+                $"is {retention}, shorter than a mailbox may live ({maxTimeToLive}: {longest}), so an expired or deleted mailbox's identifier "
+                + $"could be created again while its link is still held: give at least {longest}.");
+        }
+    }
 }

@@ -32,12 +32,17 @@ public sealed class PurgeSchedule
     /// <summary>The first run after <paramref name="after"/> (UTC).</summary>
     public DateTime GetNextOccurrence(DateTime after) => _cron?.GetNextOccurrence(after) ?? after + _period;
 
-    public static bool TryParse(string? expression, [NotNullWhen(true)] out PurgeSchedule? schedule, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? expression, [NotNullWhen(true)] out PurgeSchedule? schedule, [NotNullWhen(false)] out string? error) =>
+        TryParse(expression, SettingName, "the expired-mailbox purge", Default, out schedule, out error);
+
+    /// <summary>Any timer's schedule, read from the app setting <paramref name="settingName"/> (errors name it and its job).</summary>
+    public static bool TryParse(
+        string? expression, string settingName, string job, string example, [NotNullWhen(true)] out PurgeSchedule? schedule, [NotNullWhen(false)] out string? error)
     {
         schedule = null;
         if (string.IsNullOrWhiteSpace(expression))
         {
-            error = $"The app setting {SettingName} is not set: the expired-mailbox purge needs a schedule, e.g. '{Default}' (NCRONTAB with seconds) or '00:05:00'.";
+            error = $"The app setting {settingName} is not set: {job} needs a schedule, e.g. '{example}' (NCRONTAB with seconds) or '00:05:00'.";
             return false;
         }
 
@@ -54,7 +59,7 @@ public sealed class PurgeSchedule
         {
             if (period <= TimeSpan.Zero)
             {
-                error = $"The app setting {SettingName} is a period of {period}: it must be longer than zero.";
+                error = $"The app setting {settingName} is a period of {period}: it must be longer than zero.";
                 return false;
             }
 
@@ -63,7 +68,7 @@ public sealed class PurgeSchedule
             return true;
         }
 
-        error = $"The app setting {SettingName} is not a schedule: use NCRONTAB with seconds (six fields, e.g. '{Default}') or a period (e.g. '00:05:00').";
+        error = $"The app setting {settingName} is not a schedule: use NCRONTAB with seconds (six fields, e.g. '{example}') or a period (e.g. '00:05:00').";
         return false;
     }
 }

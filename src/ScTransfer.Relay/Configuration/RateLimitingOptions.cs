@@ -7,7 +7,7 @@ namespace ScTransfer.Relay.Configuration;
 /// <c>RateLimiting__*</c>). The defaults are sized for many phones behind one carrier address (CGNAT); the arithmetic
 /// is in docs/security.md.
 /// </summary>
-public sealed class RateLimitingOptions : IValidatableObject
+public sealed class RateLimitingOptions
 {
     public const string SectionName = "RateLimiting";
 
@@ -91,28 +91,6 @@ public sealed class RateLimitingOptions : IValidatableObject
     /// must come before, so every read counts.
     /// </summary>
     public TokenBucketSettings Read { get; set; } = new() { PermitLimit = 300, TokensPerPeriod = 5, ReplenishmentSeconds = 1 };
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (IPv6Prefix48Multiple < IPv6Prefix56Multiple)
-        {
-            // A /48 holds 256 /56s: a smaller budget for it than for one of them would make the /56's setting a lie.
-            yield return new ValidationResult(
-                $"{SectionName}:{nameof(IPv6Prefix48Multiple)} ({IPv6Prefix48Multiple}) must be at least {SectionName}:{nameof(IPv6Prefix56Multiple)} ({IPv6Prefix56Multiple}).",
-                [nameof(IPv6Prefix48Multiple)]);
-        }
-
-        // Data annotations do not descend into nested objects by themselves.
-        foreach (var (name, bucket) in new[] { (nameof(Create), Create), (nameof(CreateWithToken), CreateWithToken), (nameof(Write), Write), (nameof(Read), Read) })
-        {
-            var results = new List<ValidationResult>();
-            Validator.TryValidateObject(bucket, new ValidationContext(bucket), results, validateAllProperties: true);
-            foreach (var result in results)
-            {
-                yield return new ValidationResult($"{SectionName}:{name}: {result.ErrorMessage}", [name]);
-            }
-        }
-    }
 }
 
 /// <summary>One token bucket per client: <see cref="PermitLimit"/> requests at once, refilled by
@@ -127,4 +105,21 @@ public sealed class TokenBucketSettings
 
     [Range(1, 3600)]
     public int ReplenishmentSeconds { get; set; }
+}
+
+/// <summary>
+/// <c>RateLimiting__*</c>: the ranges above, the buckets' (<c>RateLimiting__Create__PermitLimit</c> …) included; the base
+/// validator descends into the nested bucket settings.
+/// </summary>
+internal sealed class RateLimitingOptionsValidator() : SettingsValidator<RateLimitingOptions>(RateLimitingOptions.SectionName)
+{
+    protected override void Check(RateLimitingOptions options, SettingErrors errors)
+    {
+        // A /48 holds 256 /56s: a smaller budget for it than for one of them would make the /56's setting a lie.
+        if (options.IPv6Prefix48Multiple < options.IPv6Prefix56Multiple)
+        {
+            errors.Add(nameof(RateLimitingOptions.IPv6Prefix48Multiple),
+                $"is {options.IPv6Prefix48Multiple}; it must be at least {errors.Name(nameof(RateLimitingOptions.IPv6Prefix56Multiple))} ({options.IPv6Prefix56Multiple}).");
+        }
+    }
 }

@@ -8,32 +8,32 @@ public sealed class RelayOptions
     public const string SectionName = "Relay";
 
     /// <summary>
-    /// The public base URL share links are built from, e.g. <c>https://relay.example.com</c>. Links are never built
-    /// from the request's Host header, which a client controls.
+    /// The public base URL share links are built from, e.g. <c>https://relay.example.com</c> (parsed once:
+    /// <see cref="Configuration.PublicBaseUrl"/>). Links are never built from the request's Host header, which a client controls.
     /// </summary>
-    [Required]
     public string PublicBaseUrl { get; set; } = "";
 
     /// <summary>
     /// Base64 key (at least 32 bytes) for the HMAC that turns device claims into stored hashes. Keep it secret and
-    /// stable: rotating it makes existing mailboxes unreachable until they expire.
+    /// stable: rotating it makes existing mailboxes unreachable until they expire. Decoded once: <see cref="RelayKeys"/>.
     /// </summary>
-    [Required]
     public string ClaimHashKey { get; set; } = "";
 
     /// <summary>
     /// Base64 AES-256 key (exactly 32 bytes) that seals stored notification tokens (AES-GCM, associated data = mailbox
     /// id and party), so a storage dump holds no device identifier. Keep it secret and stable: rotating it loses the
-    /// stored tokens (pushes stop for existing mailboxes; nothing else changes).
+    /// stored tokens (pushes stop for existing mailboxes; nothing else changes). Decoded once: <see cref="RelayKeys"/>.
     /// </summary>
-    [Required]
     public string TokenEncryptionKey { get; set; } = "";
 
     /// <summary>Largest accepted <c>timeToLive</c>, in seconds (default 7 days).</summary>
     [Range(60, 31_536_000)]
     public int MaxTimeToLiveSeconds { get; set; } = 7 * 24 * 3600;
 
-    /// <summary>Lifetime given to a mailbox created without <c>mailboxConfiguration</c> (later revisions; default 48 hours).</summary>
+    /// <summary>
+    /// Lifetime given to a mailbox created without <c>mailboxConfiguration</c> (later revisions; default 48 hours); at
+    /// most <see cref="MaxTimeToLiveSeconds"/>.
+    /// </summary>
     [Range(60, 31_536_000)]
     public int DefaultTimeToLiveSeconds { get; set; } = 48 * 3600;
 
@@ -47,4 +47,24 @@ public sealed class RelayOptions
 
     /// <summary>Request bodies above this are refused with 413 before they are read whole.</summary>
     public int MaxRequestBodyBytes => ((MaxPayloadBytes + 2) / 3 * 4) + MaxDisplayInformationBytes + 8 * 1024;
+}
+
+/// <summary>
+/// <c>Relay__*</c>: the ranges above, the public base URL (<see cref="Configuration.PublicBaseUrl"/>) and the two keys
+/// (<see cref="RelayKeys"/>), parsed here by the same code that hands them to the services, and a default lifetime the
+/// maximum allows.
+/// </summary>
+internal sealed class RelayOptionsValidator() : SettingsValidator<RelayOptions>(RelayOptions.SectionName)
+{
+    protected override void Check(RelayOptions options, SettingErrors errors)
+    {
+        Configuration.PublicBaseUrl.Parse(options.PublicBaseUrl, errors);
+        RelayKeys.Parse(options, errors);
+        if (options.DefaultTimeToLiveSeconds > options.MaxTimeToLiveSeconds)
+        {
+            errors.Add(nameof(RelayOptions.DefaultTimeToLiveSeconds),
+                $"({options.DefaultTimeToLiveSeconds}) is longer than {errors.Name(nameof(RelayOptions.MaxTimeToLiveSeconds))} ({options.MaxTimeToLiveSeconds}); "
+                + "a mailbox created without a lifetime must get one the relay allows: give at most the maximum.");
+        }
+    }
 }

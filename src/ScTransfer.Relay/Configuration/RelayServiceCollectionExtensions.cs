@@ -19,30 +19,31 @@ public static class RelayServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSecureCredentialRelay(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).ValidateDataAnnotations()
-            .Validate(o => !KeyVaultReference.IsUnresolved(o.ClaimHashKey), KeyVaultReference.CannotServeWithout("Relay:ClaimHashKey"))
-            .Validate(o => !KeyVaultReference.IsUnresolved(o.TokenEncryptionKey), KeyVaultReference.CannotServeWithout("Relay:TokenEncryptionKey"))
-            .ValidateOnStart();
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName))
-            .Configure(storage => storage.ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"])
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PurgeOptions>().Bind(configuration.GetSection(PurgeOptions.SectionName))
-            .Configure(purge => purge.Schedule = configuration[PurgeSchedule.SettingName])
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        // Both hosts refuse to start without a purge schedule the Functions host can read, rather than never purging.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PurgeOptions>, PurgeScheduleValidation>());
-        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AppLinksOptions>().Bind(configuration.GetSection(AppLinksOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AppLinksOptions>, AppLinksValidation>());
+        // Every options type with its one validator, all checked before the host serves anything (SettingsCheck).
+        services.AddSettings<RelayOptions, RelayOptionsValidator>(configuration, RelayOptions.SectionName);
+        services.AddSettings<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName)
+            .Configure(storage => storage.ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"]);
+        services.AddSettings<RateLimitingOptions, RateLimitingOptionsValidator>(configuration, RateLimitingOptions.SectionName);
+        services.AddSettings<PurgeOptions, PurgeOptionsValidator>(configuration, PurgeOptions.SectionName)
+            .Configure(purge =>
+            {
+                purge.Schedule = configuration[PurgeSchedule.SettingName];
+                purge.LongestLifetime = TimeSpan.FromSeconds(
+                    SettingsBinding.Read<RelayOptions>(configuration, RelayOptions.SectionName).MaxTimeToLiveSeconds);
+            });
+        services.AddSettings<PushOptions, PushOptionsValidator>(configuration, PushOptions.SectionName)
+            .Configure(push => push.Schedule = configuration[PushOptions.ScheduleSettingName]);
+
+        // The settings that need parsing, parsed by the code that validated them and handed out as values.
+        services.TryAddSingleton(sp => RelayKeys.From(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
+        services.TryAddSingleton(sp => PublicBaseUrl.From(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddRelayMetrics();
         services.AddTableStorage();
         // The shard key follows the relay key, as the claim hashes do: both are fixed for the life of the stored data.
         services.TryAddSingleton(sp => new MailboxShards(
-            sp.GetRequiredService<ClaimHasher>().DeriveKey("sct-shard-v1"u8), sp.GetRequiredService<IOptions<StorageOptions>>().Value.Shards));
+            sp.GetRequiredService<RelayKeys>().DeriveKey("sct-shard-v1"u8), sp.GetRequiredService<IOptions<StorageOptions>>().Value.Shards));
         services.TryAddSingleton<MailboxStore>();
         services.TryAddSingleton<IMailboxStore>(sp => sp.GetRequiredService<MailboxStore>());
         services.AddPushNotifications(configuration);
@@ -53,11 +54,5 @@ public static class RelayServiceCollectionExtensions
         services.AddHostedService<StorageInitializer>();
         services.AddPrivacyPass(configuration);
         return services;
-    }
-
-    private sealed class PurgeScheduleValidation : IValidateOptions<PurgeOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, PurgeOptions options) =>
-            PurgeSchedule.TryParse(options.Schedule, out _, out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
     }
 }

@@ -11,12 +11,22 @@ public static class EventIds
     public const int PushOn = 1001;
     public const int PushOff = 1002;
     public const int PushKeyVaultUnresolved = 1003;
+    /// <summary>Wrong settings: the relay does not start (one line naming each; SettingsCheck).</summary>
+    public const int SettingsRefused = 1004;
+    public const int PushNoPlatform = 1005;
     public const int TimerScheduled = 1010;
     public const int StartupNoticeReplayed = 1020;
     public const int StartupNoticesDropped = 1021;
 
     // 1100–1199: Table storage.
-    public const int TablesReady = 1101;
+    public const int MailboxTableReady = 1101;
+
+    /// <summary>
+    /// The wording of <see cref="MailboxTableReady"/>, the line tests wait for before their first request. The
+    /// Functions host prints a worker's line as its category and message, without the id, so there they match this text.
+    /// </summary>
+    public const string MailboxTableReadyMessage = "Mailbox table is ready.";
+
     public const int StorageNotReachableYet = 1102;
     public const int TableMissing = 1103;
     public const int StorageUnavailable = 1104;
@@ -27,6 +37,7 @@ public static class EventIds
     public const int PurgeCompleted = 1201;
     public const int PurgeOutOfTime = 1202;
     public const int TimerFunctionFailed = 1203;
+    public const int PurgeStorageUnavailable = 1204;
 
     // 1300–1399: pushes.
     public const int PushAccepted = 1301;
@@ -36,6 +47,9 @@ public static class EventIds
     public const int PushFailed = 1305;
     public const int PushUnsupportedToken = 1306;
     public const int PushSkipped = 1310;
+    public const int PushDropped = 1311;
+    public const int PushSettleFailed = 1312;
+    public const int PushRetryRun = 1313;
 
     // 1400–1499: Privacy Pass.
     public const int PrivacyPassChallenged = 1401;

@@ -23,6 +23,8 @@ public sealed class RelayMetrics
     public const string MailboxesRelinquished = "relay.mailboxes.relinquished";
     public const string RequestsRefused = "relay.requests.refused";
     public const string Pushes = "relay.pushes";
+    public const string PendingPushes = "relay.push.pending";
+    public const string OldestPendingPushAge = "relay.push.oldest_pending_age";
     public const string StorageUnavailable = "relay.storage.unavailable";
     public const string PurgeEntities = "relay.purge.entities";
     public const string PurgeRuns = "relay.purge.runs";
@@ -32,6 +34,9 @@ public sealed class RelayMetrics
 
     /// <summary>Tag of <see cref="Pushes"/>: one of <see cref="PushOutcome"/>'s values.</summary>
     public const string PushOutcomeTag = "relay.push.outcome";
+
+    /// <summary>Tag of <see cref="Pushes"/> for attempts: <c>1</c>, <c>2</c>, <c>3</c> or <c>4+</c> (absent for a push skipped by the budget).</summary>
+    public const string PushAttemptTag = "relay.push.attempt";
 
     /// <summary>Tag of <see cref="PurgeEntities"/>: <c>tombstoned</c>, <c>deleted</c> or <c>skipped</c>.</summary>
     public const string PurgeActionTag = "relay.purge.action";
@@ -56,6 +61,8 @@ public sealed class RelayMetrics
     private readonly Counter<long> _unavailable;
     private readonly Counter<long> _purgeEntities;
     private readonly Counter<long> _purgeRuns;
+    private long _pendingPushes;
+    private long _oldestPendingPushSeconds;
 
     public RelayMetrics(IMeterFactory meterFactory)
     {
@@ -69,7 +76,11 @@ public sealed class RelayMetrics
         _deleted = meter.CreateCounter<long>(MailboxesDeleted, "{mailbox}", "Mailboxes deleted (DeleteMailbox answered 200).");
         _relinquished = meter.CreateCounter<long>(MailboxesRelinquished, "{mailbox}", "Receivers that relinquished their binding (RelinquishMailbox answered 200).");
         _refused = meter.CreateCounter<long>(RequestsRefused, "{request}", "Requests refused before any storage work, by reason (rate limits, concurrency, Privacy Pass, size).");
-        _pushes = meter.CreateCounter<long>(Pushes, "{push}", "Pushes by outcome: accepted or refused by Notification Hubs, failed after retries, or skipped by the push budget.");
+        _pushes = meter.CreateCounter<long>(Pushes, "{push}", "Push attempts by outcome and attempt: accepted or refused by Notification Hubs, failed (retried later), dropped (no longer owed), or skipped by the push budget.");
+        meter.CreateObservableGauge(PendingPushes, () => Volatile.Read(ref _pendingPushes), "{push}",
+            "Pending pushes the last retry run found due (the hub has not taken them yet).");
+        meter.CreateObservableGauge(OldestPendingPushAge, () => Volatile.Read(ref _oldestPendingPushSeconds), "s",
+            "Age of the oldest pending push the last retry run found, from its update: how late the slowest push is.");
         _unavailable = meter.CreateCounter<long>(StorageUnavailable, "{request}", "Requests answered 503 because Table storage was unavailable.");
         _purgeEntities = meter.CreateCounter<long>(PurgeEntities, "{entity}", "Entities the purge acted on, by action.");
         _purgeRuns = meter.CreateCounter<long>(PurgeRuns, "{run}", "Purge runs, by whether they finished or ran out of their time budget.");
@@ -88,6 +99,23 @@ public sealed class RelayMetrics
     public void Refused(RefusalReason reason) => _refused.Add(1, new KeyValuePair<string, object?>(ReasonTag, Name(reason)));
 
     public void Push(PushOutcome outcome) => _pushes.Add(1, new KeyValuePair<string, object?>(PushOutcomeTag, Name(outcome)));
+
+    /// <summary>An attempt's outcome, tagged with which attempt it was.</summary>
+    public void Push(PushOutcome outcome, int attempt) => _pushes.Add(
+        1, new KeyValuePair<string, object?>(PushOutcomeTag, Name(outcome)), new KeyValuePair<string, object?>(PushAttemptTag, attempt switch
+        {
+            1 => "1",
+            2 => "2",
+            3 => "3",
+            _ => "4+",
+        }));
+
+    /// <summary>What the last retry run found due: how many, and the oldest one's age.</summary>
+    public void PushesPending(int count, TimeSpan oldest)
+    {
+        Volatile.Write(ref _pendingPushes, count);
+        Volatile.Write(ref _oldestPendingPushSeconds, (long)oldest.TotalSeconds);
+    }
 
     public void StorageUnavailableAnswered(StorageUnavailableCause cause) =>
         _unavailable.Add(1, new KeyValuePair<string, object?>(StorageCauseTag, cause switch
@@ -135,6 +163,7 @@ public sealed class RelayMetrics
         PushOutcome.Refused => "refused",
         PushOutcome.Failed => "failed",
         PushOutcome.SkippedByBudget => "skipped_budget",
+        PushOutcome.Dropped => "dropped",
         _ => throw new UnreachableException(),
     };
 }
@@ -195,11 +224,14 @@ public enum PushOutcome
     /// <summary>Notification Hubs refused it (4xx); not retried.</summary>
     Refused,
 
-    /// <summary>No answer, a timeout or 5xx after the bounded retries.</summary>
+    /// <summary>No answer, a timeout or 5xx after the attempt's bounded retries: tried again later.</summary>
     Failed,
 
     /// <summary>Not sent: the mailbox's push budget was spent or the recipient was pushed to moments ago.</summary>
     SkippedByBudget,
+
+    /// <summary>A pending push no longer owed, given up unsent: its mailbox is gone or expired, or its recipient no longer bound.</summary>
+    Dropped,
 }
 
 public static class RelayMetricsServiceCollectionExtensions

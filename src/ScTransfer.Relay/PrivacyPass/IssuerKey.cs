@@ -48,7 +48,7 @@ internal sealed class IssuerKey
     /// <param name="position">1-based position in the configured list, for the message.</param>
     public static IssuerKey Parse(string text, int position)
     {
-        var name = $"PrivacyPass:IssuerPublicKeys key #{position}";
+        var name = $"PrivacyPass__IssuerPublicKeys key #{position}";
         if (!PrivateTokenEncoding.TryDecodeBase64(text, out var spki))
         {
             throw new InvalidOperationException($"{name} is not base64 or base64url text.");

@@ -26,26 +26,27 @@ public sealed class PrivacyPassPolicy
     private readonly byte[] _issuerName;
     private readonly byte[] _originInfo;
 
-    public PrivacyPassPolicy(IOptions<PrivacyPassOptions> options, IOptions<RelayOptions> relay)
+    public PrivacyPassPolicy(IOptions<PrivacyPassOptions> options, RelayKeys keys, PublicBaseUrl publicBaseUrl)
     {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(publicBaseUrl);
         Options = options.Value;
         Keys = ParseKeys(Options.IssuerPublicKeys);
         _issuerName = Encoding.ASCII.GetBytes(Options.IssuerName.Trim());
-        OriginName = OriginOf(relay.Value.PublicBaseUrl);
+        OriginName = publicBaseUrl.Origin;
         _originInfo = Encoding.ASCII.GetBytes(OriginName);
 
         // Two keys derived from the claim-hash key (HKDF, distinct labels), so no new secret has to be provisioned and
         // neither derived key says anything about the claim hashes.
-        var master = ClaimHashKeyBytes(relay.Value.ClaimHashKey);
-        _contextKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: "ScTransfer Privacy Pass redemption context"u8.ToArray());
-        _nonceKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: "ScTransfer Privacy Pass spent nonce"u8.ToArray());
+        _contextKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, keys.ClaimHashKey, 32, info: "ScTransfer Privacy Pass redemption context"u8.ToArray());
+        _nonceKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, keys.ClaimHashKey, 32, info: "ScTransfer Privacy Pass spent nonce"u8.ToArray());
     }
 
     public PrivacyPassOptions Options { get; }
 
     internal IReadOnlyList<IssuerKey> Keys { get; }
 
-    /// <summary>origin_info: the host (and port, if not the scheme's default) of Relay:PublicBaseUrl.</summary>
+    /// <summary>origin_info: the host (and port, if not the scheme's default) of Relay__PublicBaseUrl.</summary>
     public string OriginName { get; }
 
     public long WindowAt(DateTimeOffset now) => now.ToUnixTimeSeconds() / Options.ChallengeWindowSeconds;
@@ -99,40 +100,11 @@ public sealed class PrivacyPassPolicy
     /// <summary>The only thing stored of a token: HMAC-SHA256(derived relay key, nonce).</summary>
     public byte[] NonceHash(ReadOnlySpan<byte> nonce) => HMACSHA256.HashData(_nonceKey, nonce);
 
-    internal static IReadOnlyList<IssuerKey> ParseKeys(string? configured)
-    {
-        var texts = (configured ?? "").Split([',', ';', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries);
-        return [.. texts.Select((text, i) => IssuerKey.Parse(text, i + 1))];
-    }
+    /// <summary>The configured keys, read by the rules the start-up check (PrivacyPassOptionsValidator) reports.</summary>
+    internal static IReadOnlyList<IssuerKey> ParseKeys(string? configured) =>
+        [.. KeyTexts(configured).Select((text, i) => IssuerKey.Parse(text, i + 1))];
 
-    internal static string OriginOf(string publicBaseUrl)
-    {
-        if (!Uri.TryCreate(publicBaseUrl, UriKind.Absolute, out var uri))
-        {
-            throw new InvalidOperationException("Relay:PublicBaseUrl must be an absolute URL: its host is the Privacy Pass origin_info.");
-        }
-
-        return uri.IsDefaultPort ? uri.IdnHost : uri.IdnHost + ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
-    }
-
-    private static byte[] ClaimHashKeyBytes(string configured)
-    {
-        byte[]? key = null;
-        try
-        {
-            key = Convert.FromBase64String(configured ?? "");
-        }
-        catch (FormatException)
-        {
-        }
-
-        if (key is null || key.Length < 32)
-        {
-            // ClaimHasher refuses to start with the same message; repeated here so the first failure is the clear one.
-            throw new InvalidOperationException(
-                "Relay:ClaimHashKey must be a base64 key of at least 32 bytes (e.g. the output of 'openssl rand -base64 32').");
-        }
-
-        return key;
-    }
+    /// <summary>The key texts of <see cref="PrivacyPassOptions.IssuerPublicKeys"/>: separated by commas or whitespace.</summary>
+    internal static IReadOnlyList<string> KeyTexts(string? configured) =>
+        (configured ?? "").Split([',', ';', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Diagnostics;
+using ScTransfer.Relay.Storage;
 
 namespace ScTransfer.Relay.PrivacyPass;
 
@@ -47,8 +48,6 @@ public readonly struct PresentedToken
 /// </summary>
 public sealed partial class PrivacyPassRedeemer(PrivacyPassPolicy policy, SpentNonceStore spent, TimeProvider time, ILogger<PrivacyPassRedeemer> logger)
 {
-    public PrivacyPassOptions Options => policy.Options;
-
     /// <summary>The <c>WWW-Authenticate: PrivateToken ...</c> value for the current challenge window.</summary>
     public string ChallengeHeader() => policy.ChallengeHeader(time.GetUtcNow());
 
@@ -70,6 +69,9 @@ public sealed partial class PrivacyPassRedeemer(PrivacyPassPolicy policy, SpentN
         var mode = policy.Options.ReadSecureContent;
         return mode == PrivacyPassMode.Off ? null : new FirstReadCheck(this, presented, mode);
     }
+
+    /// <summary>The purge's share: the spent nonces of challenge windows that closed go (their tables, whole).</summary>
+    public Task<int> ForgetClosedWindowsAsync(CancellationToken cancellationToken) => spent.PurgeAsync(time.GetUtcNow(), cancellationToken);
 
     private async Task<ProtocolError?> RedeemAsync(PresentedToken presented, PrivacyPassMode mode, string endpoint, CancellationToken cancellationToken)
     {

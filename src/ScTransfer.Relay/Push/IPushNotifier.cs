@@ -12,10 +12,10 @@ public interface IPushNotifier
     bool Supports(string tokenType);
 
     /// <summary>
-    /// Sends the push. Returns within a short bound whatever the hub does; delivery failures are logged, never thrown,
-    /// so a push can neither fail nor undo the update that caused it.
+    /// One delivery attempt (with the HTTP client's own bounded retries): what came of it, never an exception, so a push
+    /// can neither fail nor undo the update that caused it. <see cref="PushOutbox"/> decides what to do next.
     /// </summary>
-    Task NotifyAsync(NotificationToken token, CancellationToken cancellationToken);
+    Task<PushResult> SendAsync(NotificationToken token, CancellationToken cancellationToken);
 }
 
 /// <summary>Used when Notification Hubs is not configured: pushes are off.</summary>
@@ -23,5 +23,5 @@ internal sealed class DisabledPushNotifier : IPushNotifier
 {
     public bool Supports(string tokenType) => false;
 
-    public Task NotifyAsync(NotificationToken token, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<PushResult> SendAsync(NotificationToken token, CancellationToken cancellationToken) => Task.FromResult(new PushResult(PushDelivery.Refused));
 }

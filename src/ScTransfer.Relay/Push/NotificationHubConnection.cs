@@ -51,7 +51,7 @@ internal sealed partial class NotificationHubConnection
             if (equals <= 0)
             {
                 throw new FormatException(
-                    "NotificationHubs:ConnectionString is not a list of Name=Value pairs separated by ';'. Copy it from the namespace's "
+                    "NotificationHubs__ConnectionString is not a list of Name=Value pairs separated by ';'. Copy it from the namespace's "
                     + "Access Policies (Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...).");
             }
 
@@ -65,7 +65,7 @@ internal sealed partial class NotificationHubConnection
             || endpoint.Scheme is not ("sb" or "https" or "http") || string.IsNullOrEmpty(endpoint.Host))
         {
             throw new FormatException(
-                "NotificationHubs:ConnectionString has an Endpoint that is not an sb://, https:// or http:// URL "
+                "NotificationHubs__ConnectionString has an Endpoint that is not an sb://, https:// or http:// URL "
                 + "(e.g. Endpoint=sb://{namespace}.servicebus.windows.net/).");
         }
 
@@ -73,7 +73,7 @@ internal sealed partial class NotificationHubConnection
         if (!HubNamePattern().IsMatch(hub))
         {
             throw new FormatException(
-                "NotificationHubs:HubName must be the hub's name: 1 to 260 letters, digits, '.', '-' or '_'.");
+                "NotificationHubs__HubName must be the hub's name: 1 to 260 letters, digits, '.', '-' or '_'.");
         }
 
         var rest = new UriBuilder(endpoint)
@@ -92,7 +92,7 @@ internal sealed partial class NotificationHubConnection
     private static string Required(Dictionary<string, string> parts, string name) =>
         parts.TryGetValue(name, out var value) && value.Length > 0
             ? value
-            : throw new FormatException($"NotificationHubs:ConnectionString has no {name}=...; copy the full connection string from the namespace's Access Policies.");
+            : throw new FormatException($"NotificationHubs__ConnectionString has no {name}=...; copy the full connection string from the namespace's Access Policies.");
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,260}$")]
     private static partial Regex HubNamePattern();

@@ -30,17 +30,14 @@ public static partial class PushServiceCollectionExtensions
     public static readonly TimeSpan TotalTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Pushes through Azure Notification Hubs when <c>NotificationHubs:ConnectionString</c> and <c>NotificationHubs:HubName</c>
+    /// Pushes through Azure Notification Hubs when <c>NotificationHubs__ConnectionString</c> and <c>NotificationHubs__HubName</c>
     /// are set; off (<see cref="DisabledPushNotifier"/>) when both are empty. Either way the state is logged once at
     /// start-up; half a configuration or a malformed connection string stops start-up with a message saying what to fix.
     /// </summary>
     public static IServiceCollection AddPushNotifications(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRelayMetrics(); // pushes are counted by outcome
-        services.AddOptions<NotificationHubsOptions>()
-            .Bind(configuration.GetSection(NotificationHubsOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationHubsOptions>, NotificationHubsOptionsValidator>());
+        services.AddSettings<NotificationHubsOptions, NotificationHubsOptionsValidator>(configuration, NotificationHubsOptions.SectionName);
 
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's timeouts rule
             .RedactLoggedHeaders(_ => true) // the device handle and the SAS are headers: never in logs
@@ -52,58 +49,37 @@ public static partial class PushServiceCollectionExtensions
                     BackoffType = DelayBackoffType.Exponential,
                     Delay = RetryDelay,
                     UseJitter = true,
-                    ShouldRetryAfterHeader = false, // a long Retry-After would only run into the total timeout
+                    ShouldRetryAfterHeader = false, // an answer with Retry-After is not retried here: the outbox waits as asked
                     ShouldHandle = args => ValueTask.FromResult(IsWorthRetrying(args.Outcome)),
                 })
                 .AddTimeout(AttemptTimeout));
 
         services.TryAddSingleton<IPushNotifier>(provider =>
-            provider.GetRequiredService<IOptions<NotificationHubsOptions>>().Value is { IsConfigured: true } hubs && !IsUnresolved(hubs)
+            provider.GetRequiredService<IOptions<NotificationHubsOptions>>().Value is { IsConfigured: true } hubs && !IsUnresolved(hubs) && ReachesAny(hubs)
                 ? ActivatorUtilities.CreateInstance<NotificationHubPushNotifier>(provider)
                 : new DisabledPushNotifier());
+        services.TryAddSingleton<PushOutbox>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PushStatusLog>());
         return services;
     }
 
-    /// <summary>5xx, timeouts and connection failures may pass; a 4xx (bad handle, bad SAS, quota, no hub) will not.</summary>
+    /// <summary>
+    /// 5xx, timeouts and connection failures may pass within the attempt; a 4xx (bad handle, bad SAS, quota, no hub) will
+    /// not, and an answer that says when to come back (Retry-After) is left to <see cref="PushOutbox"/>, which waits as asked.
+    /// </summary>
     internal static bool IsWorthRetrying(Polly.Outcome<HttpResponseMessage> outcome) => outcome switch
     {
-        { Result: { } response } => (int)response.StatusCode >= 500,
+        { Result: { } response } => (int)response.StatusCode >= 500 && response.Headers.RetryAfter is null,
         { Exception: HttpRequestException or TimeoutRejectedException } => true,
         _ => false,
     };
 
+    /// <summary>NotificationHubs:Platforms names at least one platform: <c>none</c> (a hub without credentials) turns pushes off.</summary>
+    private static bool ReachesAny(NotificationHubsOptions options) =>
+        options.TryGetReachableTokenTypes(out var tokenTypes, out _) && tokenTypes.Count > 0;
+
     /// <summary>The connection string is a Key Vault reference the platform could not resolve: pushes off, relay up.</summary>
-    private static bool IsUnresolved(NotificationHubsOptions options) => KeyVaultReference.IsUnresolved(options.ConnectionString);
-
-    internal static string? Validate(NotificationHubsOptions options)
-    {
-        if (options.IsEmpty || IsUnresolved(options))
-        {
-            return null;
-        }
-
-        if (!options.IsConfigured)
-        {
-            return "Set both NotificationHubs:ConnectionString and NotificationHubs:HubName to send pushes, or neither to run without them.";
-        }
-
-        try
-        {
-            NotificationHubConnection.Parse(options);
-            return null;
-        }
-        catch (FormatException exception)
-        {
-            return exception.Message;
-        }
-    }
-
-    private sealed class NotificationHubsOptionsValidator : IValidateOptions<NotificationHubsOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, NotificationHubsOptions options) =>
-            PushServiceCollectionExtensions.Validate(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
-    }
+    internal static bool IsUnresolved(NotificationHubsOptions options) => KeyVaultReference.IsUnresolved(options.ConnectionString);
 
     /// <summary>Says once, at start-up, whether pushes are on and where they go.</summary>
     private sealed partial class PushStatusLog(IOptions<NotificationHubsOptions> options, ILogger<NotificationHubPushNotifier> logger) : IHostedService
@@ -114,10 +90,16 @@ public static partial class PushServiceCollectionExtensions
             {
                 LogUnresolved(logger);
             }
+            else if (options.Value.IsConfigured && !ReachesAny(options.Value))
+            {
+                LogNoPlatform(logger);
+            }
             else if (options.Value.IsConfigured)
             {
                 var connection = NotificationHubConnection.Parse(options.Value);
-                LogOn(logger, connection.HubName, connection.Endpoint.Host);
+                _ = options.Value.TryGetReachableTokenTypes(out var tokenTypes, out _);
+                var reachable = string.Join(", ", tokenTypes); // once, at start-up
+                LogOn(logger, connection.HubName, connection.Endpoint.Host, reachable);
             }
             else
             {
@@ -129,15 +111,19 @@ public static partial class PushServiceCollectionExtensions
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        [LoggerMessage(EventId = EventIds.PushOn, Level = LogLevel.Information, Message = "Push notifications go through Notification Hubs hub {HubName} at {Host}.")]
-        private static partial void LogOn(ILogger logger, string hubName, string host);
+        [LoggerMessage(EventId = EventIds.PushOn, Level = LogLevel.Information, Message = "Push notifications go through Notification Hubs hub {HubName} at {Host}, for tokens of type {TokenTypes}.")]
+        private static partial void LogOn(ILogger logger, string hubName, string host, string tokenTypes);
+
+        [LoggerMessage(EventId = EventIds.PushNoPlatform, Level = LogLevel.Information,
+            Message = "Push notifications are off: NotificationHubs:Platforms is none (the hub holds no APNs or FCM credentials yet). Mailboxes work and answer isPushNotificationSupported: false, so devices poll.")]
+        private static partial void LogNoPlatform(ILogger logger);
 
         [LoggerMessage(EventId = EventIds.PushOff, Level = LogLevel.Information,
-            Message = "Push notifications are off: NotificationHubs:ConnectionString and NotificationHubs:HubName are not set. Mailboxes work; devices are not notified of updates.")]
+            Message = "Push notifications are off: NotificationHubs__ConnectionString and NotificationHubs__HubName are not set. Mailboxes work; devices are not notified of updates.")]
         private static partial void LogOff(ILogger logger);
 
         [LoggerMessage(EventId = EventIds.PushKeyVaultUnresolved, Level = LogLevel.Error,
-            Message = "Push notifications are off: NotificationHubs:ConnectionString is an unresolved Key Vault reference (the app's identity cannot read the secret yet, or it does not exist). Mailboxes work; devices are not notified until the app restarts with the reference resolved.")]
+            Message = "Push notifications are off: NotificationHubs__ConnectionString is an unresolved Key Vault reference (the app's identity cannot read the secret yet, or it does not exist). Mailboxes work; devices are not notified until the app restarts with the reference resolved.")]
         private static partial void LogUnresolved(ILogger logger);
     }
 }

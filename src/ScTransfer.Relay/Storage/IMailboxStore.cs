@@ -1,6 +1,15 @@
 using ScTransfer.Relay.Protocol;
+using ScTransfer.Relay.Push;
 
 namespace ScTransfer.Relay.Storage;
+
+/// <summary>
+/// The stored state of a record as the store that read or wrote it knows it (Table storage: the entity's ETag); the
+/// store's conditional writes succeed only while the record is still at it. Opaque above the store: the domain carries
+/// it from a read to the write that follows and never looks inside. Each store derives its own; equal means the same
+/// state.
+/// </summary>
+public abstract record StoreVersion;
 
 /// <summary>The result of a conditional write.</summary>
 public enum WriteOutcome
@@ -44,6 +53,12 @@ public interface IMailboxStore
     Task<WriteOutcome> TryReplaceAsync(Mailbox mailbox, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="TryReplaceAsync"/>, and in the same write records <paramref name="push"/> (the outbox), so that the
+    /// update is stored with its push or not at all. Sets the push's <see cref="PendingPush.Version"/>.
+    /// </summary>
+    Task<WriteOutcome> TryReplaceAndRecordPushAsync(Mailbox mailbox, PendingPush push, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Writes only the receiver's part of the mailbox (<see cref="Mailbox.ReceiverClaimHash"/>, its token, last
     /// Correlation-ID and last push, and the relinquish record) if it is still at <see cref="Mailbox.Version"/>: a bind
     /// or a relinquish. Everything else stays as stored; the mailbox may have been read with any view.
@@ -61,11 +76,20 @@ public interface IMailboxStore
     /// passed, for at most <paramref name="budget"/>, without reading live mailboxes.
     /// </summary>
     Task<PurgeReport> PurgeExpiredAsync(DateTimeOffset now, TimeSpan budget, CancellationToken cancellationToken);
+
+    /// <summary>Pending pushes whose next attempt is due by <paramref name="now"/>, oldest due first per shard, at most <paramref name="max"/>; found by key, never by a scan.</summary>
+    Task<IReadOnlyList<PendingPush>> DuePushesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>Removes a pending push's record (delivered, refused, or no longer owed); false when it changed or went meanwhile.</summary>
+    Task<bool> TryRemovePushAsync(PendingPush push, CancellationToken cancellationToken);
+
+    /// <summary>Moves a pending push to <paramref name="dueAt"/> with one more attempt counted; null when it changed or went meanwhile.</summary>
+    Task<PendingPush?> TryReschedulePushAsync(PendingPush push, DateTimeOffset dueAt, CancellationToken cancellationToken);
 }
 
 /// <summary>Storage is unreachable or throttling: the request answers 503 with Retry-After and changed nothing.</summary>
 public sealed class StorageUnavailableException(string message, Exception? inner) : Exception(message, inner)
 {
     /// <summary>True when the call was refused at once because storage is known to be down (the circuit breaker is open).</summary>
-    public bool BreakerOpen => InnerException is Polly.CircuitBreaker.BrokenCircuitException;
+    public bool BreakerOpen { get; init; }
 }

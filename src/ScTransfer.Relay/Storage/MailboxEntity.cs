@@ -62,6 +62,9 @@ internal static class MailboxEntity
 
     private static readonly string[] DisplayProperties = [Kind, ExpiresAt, DisplayInformation];
 
+    private static readonly string[] PushProperties =
+        [Kind, ExpiresAt, SenderClaimHash, ReceiverClaimHash, SenderTokenType, SenderTokenData, ReceiverTokenType, ReceiverTokenData];
+
     /// <summary>Everything a replace writes back, except the payload's chunks (which a replace writes anew).</summary>
     private static readonly string[] AllButPayload =
     [
@@ -76,6 +79,7 @@ internal static class MailboxEntity
         MailboxView.WithoutPayload => AllButPayload,
         MailboxView.Display => DisplayProperties,
         MailboxView.Access => AccessProperties,
+        MailboxView.Push => PushProperties,
         _ => throw new ArgumentOutOfRangeException(nameof(view)),
     };
 
@@ -175,7 +179,7 @@ internal static class MailboxEntity
     {
         var expiresAt = entity.GetDateTimeOffset(ExpiresAt) ?? throw new InvalidDataException("Mailbox entity has no ExpiresAt.");
         var operationId = entity.GetGuid(OperationId) ?? Guid.Empty;
-        var version = entity.ETag.ToString();
+        var version = new TableVersion(entity.ETag);
         if (entity.GetString(Kind) == TombstoneKind)
         {
             return Mailbox.Tombstone(id, expiresAt, operationId, version);

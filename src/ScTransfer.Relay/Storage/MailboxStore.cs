@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using ScTransfer.Relay.Configuration;
 using ScTransfer.Relay.Protocol;
 using ScTransfer.Relay.Diagnostics;
+using ScTransfer.Relay.Push;
 
 namespace ScTransfer.Relay.Storage;
 
@@ -30,10 +31,11 @@ internal sealed partial class MailboxStore(
     /// <summary>One client per table for the process (the SDK's clients are thread-safe and share one pipeline).</summary>
     private readonly TableClient _mailboxes = service.GetTableClient(options.Value.MailboxTable);
     private readonly TimeSpan _tombstoneRetention = purgeOptions.Value.TombstoneRetention;
-    private readonly OutageLog _outages = new();
+    private readonly StorageOutage _outage = new(
+        "Table storage is unavailable; retry later.", (type, status, failures) => LogUnavailable(logger, type, status, failures));
 
-    /// <summary>Creates the table if it is missing (start-up).</summary>
-    public async Task EnsureTablesAsync(CancellationToken cancellationToken) =>
+    /// <summary>Creates the mailbox table if it is missing (start-up).</summary>
+    public async Task EnsureTableAsync(CancellationToken cancellationToken) =>
         await Guard(() => _mailboxes.CreateIfNotExistsAsync(cancellationToken), cancellationToken);
 
     public async Task<Mailbox?> GetAsync(MailboxId id, MailboxView view, CancellationToken cancellationToken)
@@ -57,7 +59,7 @@ internal sealed partial class MailboxStore(
         try
         {
             var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
-            mailbox.Version = response.Value[0].Headers.ETag?.ToString();
+            mailbox.Version = TableVersion.From(response.Value[0].Headers.ETag);
             return true;
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
@@ -76,6 +78,81 @@ internal sealed partial class MailboxStore(
         return ConditionalAsync(mailbox, MailboxEntity.Whole(Shard(mailbox.Id), mailbox), TableUpdateMode.Replace, cancellationToken);
     }
 
+    public async Task<WriteOutcome> TryReplaceAndRecordPushAsync(Mailbox mailbox, PendingPush push, CancellationToken cancellationToken)
+    {
+        if (mailbox.View is not (MailboxView.Full or MailboxView.WithoutPayload) || mailbox.Payload is null)
+        {
+            throw new InvalidOperationException("A replace writes the whole mailbox: read it with MailboxView.Full or WithoutPayload, and give it a payload.");
+        }
+
+        // The update and the push it owes in one entity-group transaction: both are stored, or neither.
+        var shard = Shard(mailbox.Id);
+        TableTransactionAction[] actions =
+        [
+            new(TableTransactionActionType.UpdateReplace, MailboxEntity.Whole(shard, mailbox), TableVersion.Of(mailbox.Version)),
+            PushRecords.Record(shard, push),
+        ];
+        try
+        {
+            var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
+            mailbox.Version = TableVersion.From(response.Value[0].Headers.ETag);
+            push.Version = TableVersion.From(response.Value[1].Headers.ETag);
+            return WriteOutcome.Written;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return ex.Status == 404 ? WriteOutcome.Gone : WriteOutcome.Conflict;
+        }
+    }
+
+    public async Task<IReadOnlyList<PendingPush>> DuePushesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        var due = new System.Collections.Concurrent.ConcurrentQueue<PendingPush>();
+        await Parallel.ForEachAsync(
+            shards.All,
+            new ParallelOptions { MaxDegreeOfParallelism = PurgeParallelism, CancellationToken = cancellationToken },
+            async (shard, ct) =>
+            {
+                // The shard's pushes due by now: a RowKey range, as the purge's index (what is due, never a scan).
+                string? continuation = null;
+                do
+                {
+                    var page = await Guard(() => FirstPageAsync(PushRecords.DueBy(shard, now), PushRecords.Selection, continuation, ct), ct);
+                    foreach (var row in page?.Values ?? [])
+                    {
+                        due.Enqueue(PushRecords.Read(row));
+                    }
+
+                    continuation = page?.ContinuationToken;
+                }
+                while (continuation is not null && due.Count < max);
+            });
+
+        return [.. due.OrderBy(p => p.DueAt).Take(max)];
+    }
+
+    public async Task<bool> TryRemovePushAsync(PendingPush push, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Guard(
+                () => _mailboxes.DeleteEntityAsync(Shard(push.MailboxId), PushRecords.RowKey(push), PushRecords.VersionOf(push), cancellationToken),
+                cancellationToken);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false; // settled meanwhile (another instance, or the retry timer)
+        }
+    }
+
+    public async Task<PendingPush?> TryReschedulePushAsync(PendingPush push, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var shard = Shard(push.MailboxId);
+        var next = push with { Attempts = push.Attempts + 1, DueAt = dueAt, Version = null };
+        return await TrySubmitAsync([PushRecords.Delete(shard, push), PushRecords.Record(shard, next)], cancellationToken) is null ? next : null;
+    }
+
     // A merge of the receiver's properties: a bind or a relinquish never sends the payload back over the wire.
     public Task<WriteOutcome> TryWriteReceiverAsync(Mailbox mailbox, CancellationToken cancellationToken) =>
         ConditionalAsync(mailbox, MailboxEntity.ReceiverPart(Shard(mailbox.Id), mailbox), TableUpdateMode.Merge, cancellationToken);
@@ -92,14 +169,14 @@ internal sealed partial class MailboxStore(
         TableTransactionAction[] actions =
         [
             new(TableTransactionActionType.UpdateReplace,
-                MailboxEntity.Tombstone(shard, id, mailbox.ExpiresAt, purgeAt, mailbox.OperationId), new ETag(mailbox.Version!)),
+                MailboxEntity.Tombstone(shard, id, mailbox.ExpiresAt, purgeAt, mailbox.OperationId), TableVersion.Of(mailbox.Version)),
             new(TableTransactionActionType.Delete, new TableEntity(shard, DueIndex.RowKey(mailbox.ExpiresAt, id)), ETag.All),
             DueIndex.Add(DueIndex.Row(shard, purgeAt, id, DueIndex.Step.Remove, mailbox.ExpiresAt)),
         ];
         try
         {
             var response = await Guard(() => _mailboxes.SubmitTransactionAsync(actions, cancellationToken), cancellationToken);
-            mailbox.Version = response.Value[0].Headers.ETag?.ToString();
+            mailbox.Version = TableVersion.From(response.Value[0].Headers.ETag);
             return WriteOutcome.Written;
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
@@ -131,7 +208,7 @@ internal sealed partial class MailboxStore(
                         return;
                     }
 
-                    var page = await Guard(() => FirstPageAsync(filter, continuation, ct), ct);
+                    var page = await Guard(() => FirstPageAsync(filter, DueIndex.Selection, continuation, ct), ct);
                     if (page is null)
                     {
                         return;
@@ -159,10 +236,10 @@ internal sealed partial class MailboxStore(
         return new PurgeReport(tombstoned, deleted, skipped, complete);
     }
 
-    private async Task<Page<TableEntity>?> FirstPageAsync(string filter, string? continuation, CancellationToken ct)
+    private async Task<Page<TableEntity>?> FirstPageAsync(string filter, IEnumerable<string> select, string? continuation, CancellationToken ct)
     {
         await foreach (var page in _mailboxes.QueryAsync<TableEntity>(
-            filter, maxPerPage: 1000, select: DueIndex.Selection, cancellationToken: ct).AsPages(continuation, 1000))
+            filter, maxPerPage: 1000, select: select, cancellationToken: ct).AsPages(continuation, 1000))
         {
             return page;
         }
@@ -284,8 +361,8 @@ internal sealed partial class MailboxStore(
     {
         try
         {
-            var response = await Guard(() => _mailboxes.UpdateEntityAsync(entity, new ETag(mailbox.Version!), mode, cancellationToken), cancellationToken);
-            mailbox.Version = response.Headers.ETag?.ToString();
+            var response = await Guard(() => _mailboxes.UpdateEntityAsync(entity, TableVersion.Of(mailbox.Version), mode, cancellationToken), cancellationToken);
+            mailbox.Version = TableVersion.From(response.Headers.ETag);
             return WriteOutcome.Written;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -300,38 +377,21 @@ internal sealed partial class MailboxStore(
     /// Turns an outage or throttling (network failure, timeout, 408/429/5xx after the client's retries) into
     /// <see cref="StorageUnavailableException"/>; answers the protocol cares about (404, 409, 412) pass through.
     /// </summary>
-    private async Task<T> Guard<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    private Task<T> Guard<T>(Func<Task<T>> operation, CancellationToken cancellationToken) => _outage.GuardAsync(async () =>
     {
         try
         {
-            try
-            {
-                return await operation();
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.TableNotFound.ToString())
-            {
-                // The table vanished under a running relay (storage restarted without its data, a table deleted by
-                // hand): create it again and retry once, rather than fail every write until the relay restarts.
-                LogTableMissing(logger);
-                await _mailboxes.CreateIfNotExistsAsync(cancellationToken);
-                return await operation();
-            }
+            return await operation();
         }
-        catch (Exception ex) when (StorageOutage.Is(ex, cancellationToken))
+        catch (RequestFailedException ex) when (ex.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.TableNotFound.ToString())
         {
-            throw Unavailable(ex);
+            // The table vanished under a running relay (storage restarted without its data, a table deleted by
+            // hand): create it again and retry once, rather than fail every write until the relay restarts.
+            LogTableMissing(logger);
+            await _mailboxes.CreateIfNotExistsAsync(cancellationToken);
+            return await operation();
         }
-    }
-
-    private StorageUnavailableException Unavailable(Exception ex)
-    {
-        if (_outages.ShouldLog(ex, out var failures))
-        {
-            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, failures);
-        }
-
-        return new StorageUnavailableException("Table storage is unavailable; retry later.", ex);
-    }
+    }, cancellationToken);
 
     [LoggerMessage(EventId = EventIds.TableMissing, Level = LogLevel.Warning, Message = "The mailbox table is missing; creating it again.")]
     private static partial void LogTableMissing(ILogger logger);

@@ -5,8 +5,9 @@ using ScTransfer.Relay.Diagnostics;
 namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Creates the relay's tables at start-up. If storage is not reachable yet, the relay still starts (requests answer
-/// 503 meanwhile) and creation is retried in the background until it succeeds.
+/// Creates the mailbox table at start-up (Privacy Pass's tables come with their first spend). If storage is not
+/// reachable yet, the relay still starts (requests answer 503 meanwhile) and creation is retried in the background until
+/// it succeeds.
 /// </summary>
 internal sealed partial class StorageInitializer(MailboxStore store, ILogger<StorageInitializer> logger) : BackgroundService
 {
@@ -17,7 +18,7 @@ internal sealed partial class StorageInitializer(MailboxStore store, ILogger<Sto
         {
             try
             {
-                await store.EnsureTablesAsync(stoppingToken);
+                await store.EnsureTableAsync(stoppingToken);
                 LogReady(logger);
                 return;
             }
@@ -30,7 +31,7 @@ internal sealed partial class StorageInitializer(MailboxStore store, ILogger<Sto
         }
     }
 
-    [LoggerMessage(EventId = EventIds.TablesReady, Level = LogLevel.Information, Message = "Mailbox tables are ready.")]
+    [LoggerMessage(EventId = EventIds.MailboxTableReady, Level = LogLevel.Information, Message = EventIds.MailboxTableReadyMessage)]
     private static partial void LogReady(ILogger logger);
 
     [LoggerMessage(EventId = EventIds.StorageNotReachableYet, Level = LogLevel.Warning, Message = "Table storage is not reachable yet; retrying table creation in {Delay}.")]

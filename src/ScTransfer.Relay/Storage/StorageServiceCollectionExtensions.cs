@@ -43,16 +43,8 @@ internal static class StorageServiceCollectionExtensions
         {
             _storage = options.Value;
             _breaker = breaker;
-            var hasConnectionString = !string.IsNullOrWhiteSpace(_storage.ConnectionString);
-            var hasEndpoint = !string.IsNullOrWhiteSpace(_storage.TableEndpoint);
-            if (hasConnectionString == hasEndpoint || (hasEndpoint && !Uri.TryCreate(_storage.TableEndpoint, UriKind.Absolute, out _)))
-            {
-                throw new InvalidOperationException(
-                    "Set exactly one of Storage:ConnectionString (e.g. UseDevelopmentStorage=true for Azurite) and "
-                    + "Storage:TableEndpoint (e.g. https://<account>.table.core.windows.net, reached with the app's managed identity).");
-            }
-
-            _credential = hasEndpoint ? CreateCredential(_storage.Credential, _storage.ManagedIdentityClientId) : null;
+            // Exactly one of the two is set, and well formed: StorageOptionsValidator, at start-up.
+            _credential = string.IsNullOrWhiteSpace(_storage.ConnectionString) ? CreateCredential(_storage.Credential, _storage.ManagedIdentityClientId) : null;
             _handler = new SocketsHttpHandler
             {
                 UseCookies = false,
@@ -74,8 +66,8 @@ internal static class StorageServiceCollectionExtensions
         }
 
         private TableServiceClient Create(TableClientOptions clientOptions) => _credential is null
-            ? new TableServiceClient(_storage.ConnectionString, clientOptions)
-            : new TableServiceClient(new Uri(_storage.TableEndpoint!), _credential, clientOptions);
+            ? new TableServiceClient(_storage.ConnectionString!.Trim(), clientOptions)
+            : new TableServiceClient(new Uri(_storage.TableEndpoint!.Trim()), _credential, clientOptions);
 
         private TableClientOptions Options(int maxRetries, TimeSpan networkTimeout)
         {

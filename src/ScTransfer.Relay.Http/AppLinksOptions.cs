@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
+using ScTransfer.Relay.Configuration;
 
-namespace ScTransfer.Relay.Configuration;
+namespace ScTransfer.Relay.Http;
 
 /// <summary>
 /// The wallet app(s) that open this relay's share links (configuration section <c>AppLinks</c>, env <c>AppLinks__*</c>):
@@ -64,61 +64,59 @@ public sealed partial class AppLinksOptions
 }
 
 /// <summary>
-/// Refuses malformed <see cref="AppLinksOptions"/> at start-up (both hosts: ValidateOnStart), each message naming its
-/// setting, rather than serve an association file that Apple or Google would reject without saying why.
+/// Refuses malformed <see cref="AppLinksOptions"/> at start-up (both hosts), each message naming its setting, rather
+/// than serve an association file that Apple or Google would reject without saying why.
 /// </summary>
-internal sealed class AppLinksValidation : IValidateOptions<AppLinksOptions>
+internal sealed class AppLinksValidation() : SettingsValidator<AppLinksOptions>(AppLinksOptions.SectionName)
 {
     /// <summary>Longest app name: it is a button label on a phone.</summary>
     public const int MaxAppNameLength = 40;
 
-    public ValidateOptionsResult Validate(string? name, AppLinksOptions options)
+    protected override void Check(AppLinksOptions options, SettingErrors errors)
     {
-        var failures = new List<string>();
         foreach (var appId in options.AppleAppIdList().Where(id => !AppLinksOptions.AppleAppIdPattern().IsMatch(id)))
         {
-            failures.Add($"AppLinks__AppleAppIds: '{appId}' is not an application identifier; give TEAMID.bundle.id (a 10-character Team ID, a dot, the bundle id), several separated by commas.");
+            errors.Add($"AppLinks__AppleAppIds: '{appId}' is not an application identifier; give TEAMID.bundle.id (a 10-character Team ID, a dot, the bundle id), several separated by commas.");
         }
 
         var package = options.AndroidPackageName.Trim();
         if (package.Length > 0 && !AppLinksOptions.AndroidPackagePattern().IsMatch(package))
         {
-            failures.Add($"AppLinks__AndroidPackageName: '{package}' is not an Android package name (e.g. com.example.wallet).");
+            errors.Add($"AppLinks__AndroidPackageName: '{package}' is not an Android package name (e.g. com.example.wallet).");
         }
 
         foreach (var fingerprint in options.AndroidFingerprintList().Where(f => !AppLinksOptions.FingerprintPattern().IsMatch(f)))
         {
-            failures.Add($"AppLinks__AndroidCertificateFingerprints: '{fingerprint}' is not a SHA-256 certificate fingerprint; give 32 bytes as hexadecimal pairs separated by colons (AA:BB:…), several separated by commas.");
+            errors.Add($"AppLinks__AndroidCertificateFingerprints: '{fingerprint}' is not a SHA-256 certificate fingerprint; give 32 bytes as hexadecimal pairs separated by colons (AA:BB:…), several separated by commas.");
         }
 
         if (package.Length > 0 != options.AndroidFingerprintList().Count > 0)
         {
-            failures.Add("AppLinks__AndroidPackageName and AppLinks__AndroidCertificateFingerprints go together: Android verifies an App Link by the package and its signing certificate.");
+            errors.Add("AppLinks__AndroidPackageName and AppLinks__AndroidCertificateFingerprints go together: Android verifies an App Link by the package and its signing certificate.");
         }
 
         var appName = options.AppName.Trim();
         if ((options.AppleAppIdList().Count > 0 || package.Length > 0) && appName.Length == 0)
         {
-            failures.Add("AppLinks__AppName is required with AppLinks__AppleAppIds or AppLinks__AndroidPackageName: the share page says \"Open in <AppName>\".");
+            errors.Add("AppLinks__AppName is required with AppLinks__AppleAppIds or AppLinks__AndroidPackageName: the share page says \"Open in <AppName>\".");
         }
 
         if (appName.Length > MaxAppNameLength || appName.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format))
         {
-            failures.Add($"AppLinks__AppName must be at most {MaxAppNameLength} characters of visible text.");
+            errors.Add($"AppLinks__AppName must be at most {MaxAppNameLength} characters of visible text.");
         }
 
-        CheckStoreUrl(options.AppStoreUrl, "AppLinks__AppStoreUrl", "https://apps.apple.com/app/id123456789", failures);
-        CheckStoreUrl(options.PlayStoreUrl, "AppLinks__PlayStoreUrl", "https://play.google.com/store/apps/details?id=com.example.wallet", failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        CheckStoreUrl(options.AppStoreUrl, "AppLinks__AppStoreUrl", "https://apps.apple.com/app/id123456789", errors);
+        CheckStoreUrl(options.PlayStoreUrl, "AppLinks__PlayStoreUrl", "https://play.google.com/store/apps/details?id=com.example.wallet", errors);
     }
 
-    private static void CheckStoreUrl(string value, string setting, string example, List<string> failures)
+    private static void CheckStoreUrl(string value, string setting, string example, SettingErrors errors)
     {
         var url = value.Trim();
         if (url.Length > 0 && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps
             || uri.UserInfo.Length > 0 || uri.Fragment.Length > 0))
         {
-            failures.Add($"{setting} must be an absolute https URL without a fragment, e.g. {example}.");
+            errors.Add($"{setting} must be an absolute https URL without a fragment, e.g. {example}.");
         }
     }
 }

@@ -3,22 +3,26 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
-using ScTransfer.Relay.Storage;
 using ScTransfer.Relay.Diagnostics;
+using ScTransfer.Relay.PrivacyPass;
 
-namespace ScTransfer.Relay.PrivacyPass;
+namespace ScTransfer.Relay.Storage;
 
 /// <summary>
-/// Keyed hashes of spent token nonces, one table per challenge window (<c>{prefix}{window}</c>). Spending is ONE point
-/// insert: a 409 means the nonce was spent already. A window's table is needed only while that window's challenge is
-/// accepted (it and the next window); the purge then deletes the table whole, so its cost depends on the number of
-/// windows that passed, never on how many tokens were spent or are live. PartitionKey is the hash's first byte, so one
-/// window's inserts spread over 256 partitions.
+/// Privacy Pass's spent tokens: keyed hashes of their nonces, one table per challenge window (<c>{prefix}{window}</c>).
+/// Spending is ONE point insert: a 409 means the nonce was spent already. A window's table is needed only while that
+/// window's challenge is accepted (it and the next window); the purge then deletes the table whole, so its cost depends
+/// on the number of windows that passed, never on how many tokens were spent or are live. PartitionKey is the hash's
+/// first byte, so one window's inserts spread over 256 partitions.
 /// </summary>
 public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyPassPolicy policy, ILogger<SpentNonceStore> logger)
 {
     private const int WindowDigits = 10;
-    private readonly OutageLog _outages = new();
+
+    /// <summary>An outage or throttling becomes <see cref="StorageUnavailableException"/> (503): a token is never accepted unchecked.</summary>
+    private readonly StorageOutage _outage = new(
+        "Table storage is unavailable; the token could not be checked. Retry later.",
+        (type, status, failures) => LogUnavailable(logger, type, status, failures));
     private readonly ConcurrentDictionary<string, TableClient> _tables = new(StringComparer.Ordinal);
     private readonly string _prefix = policy.Options.NonceTablePrefix.ToLowerInvariant();
 
@@ -33,7 +37,7 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
         var table = _tables.GetOrAdd(TableFor(window), service.GetTableClient);
         try
         {
-            await Guard(async () =>
+            await _outage.GuardAsync(async () =>
             {
                 try
                 {
@@ -63,7 +67,7 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
     {
         var currentWindow = policy.WindowAt(now);
         var stale = new List<string>();
-        await Guard(async () =>
+        await _outage.GuardAsync(async () =>
         {
             // Table names compare as strings and the window is fixed-width: "{prefix}" ≤ name < the previous window's name
             // lists exactly the tables of closed windows, a range of the table listing's key, never the live ones.
@@ -84,7 +88,7 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
 
         foreach (var name in stale)
         {
-            await Guard(() => service.DeleteTableAsync(name, cancellationToken), cancellationToken);
+            await _outage.GuardAsync(() => service.DeleteTableAsync(name, cancellationToken), cancellationToken);
             _tables.TryRemove(name, out _);
         }
 
@@ -94,29 +98,6 @@ public sealed partial class SpentNonceStore(TableServiceClient service, PrivacyP
         }
 
         return stale.Count;
-    }
-
-    /// <summary>An outage or throttling becomes <see cref="StorageUnavailableException"/> (503): a token is never accepted unchecked.</summary>
-    private async Task<T> Guard<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await operation();
-        }
-        catch (Exception ex) when (StorageOutage.Is(ex, cancellationToken))
-        {
-            throw Unavailable(ex);
-        }
-    }
-
-    private StorageUnavailableException Unavailable(Exception ex)
-    {
-        if (_outages.ShouldLog(ex, out var failures))
-        {
-            LogUnavailable(logger, ex.GetType().Name, (ex as RequestFailedException)?.Status, failures);
-        }
-
-        return new StorageUnavailableException("Table storage is unavailable; the token could not be checked. Retry later.", ex);
     }
 
     [LoggerMessage(EventId = EventIds.SpentTokenTablesPurged, Level = LogLevel.Information, Message = "Purge: {Tables} spent-token tables of closed challenge windows deleted.")]

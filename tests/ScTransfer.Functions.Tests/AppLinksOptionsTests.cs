@@ -1,7 +1,7 @@
-using ScTransfer.Relay.Configuration;
+using ScTransfer.Relay.Http;
 using ScTransfer.Testing;
 
-namespace ScTransfer.Relay.Tests;
+namespace ScTransfer.Functions.Tests;
 
 /// <summary>AppLinks__* settings (docs/apps.md): what is accepted, and a refusal that names the setting for what is not.</summary>
 [Trait(Needs.Trait, Needs.Nothing)]
