@@ -2,10 +2,12 @@
 # The side-by-side benchmark of docs/capacity.md: full transfers through the self-hosted relay over
 # HTTP against the same transfers as raw Azure.Data.Tables calls (the old layout) and as the relay's 6 floor operations
 # on its own layout, on one Azurite started here for the run alone (in memory, on its own port, so no test or other run
-# shares it), then the purge. Concurrency 1, 8, 32, 64; about 5 minutes. The line before the last is floor-ratio=R
+# shares it), then the purge, and the purge's cost against store size (none, then --purge-store stored not-due
+# mailboxes, 20,000 by default). Concurrency 1, 8, 32, 64; about 7 minutes. The line before the last is floor-ratio=R
 # (relay ÷ floor transfers/s at concurrency 32), the last transfer-ratio=R (relay ÷ raw). Extra arguments go to the
-# driver (e.g. --seconds 4 --rounds 4 --levels 1,8,32,64 --payload-bytes 1024 --purge-mailboxes 5000, or
-# --compare NAME:SETTING=value).
+# driver (e.g. --seconds 4 --rounds 4 --levels 1,8,32,64 --payload-bytes 1024 --purge-mailboxes 5000
+# --purge-store 20000, or --compare NAME:SETTING=value). --purge-store 500000 takes about half an hour more to seed
+# and some 3 GB of Azurite's memory (docs/capacity.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +27,8 @@ if listening "$table_port"; then
   echo "bench: something already listens on 127.0.0.1:$table_port; set BENCH_TABLE_PORT to a free port." >&2
   exit 1
 fi
-node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort "$table_port" --inMemoryPersistence \
+# A large --purge-store holds a million entities in Azurite's memory: more than Node's default heap allows.
+NODE_OPTIONS="--max-old-space-size=8192" node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort "$table_port" --inMemoryPersistence \
   --skipApiVersionCheck --disableTelemetry --silent &
 azurite_pid=$!
 for _ in $(seq 1 100); do listening "$table_port" && break; sleep 0.1; done

@@ -19,6 +19,9 @@ internal sealed class LevelResult(string side, int concurrency)
 
     public long StorageRequests { get; set; }
 
+    /// <summary>Raw and floor only: entity operations those requests carried (one per operation inside a transaction).</summary>
+    public long StorageEntityOperations { get; set; }
+
     /// <summary>Bytes storage sent back (answer bodies) during this side's slices.</summary>
     public long StorageBytesRead { get; set; }
 

@@ -8,8 +8,8 @@ namespace ScTransfer.Testing;
 /// An HTTP proxy in front of Azurite's table service that forwards every request (so each write is applied) but can
 /// hold back chosen answers past the relay's <c>Storage__NetworkTimeout</c>: the storage client then times out and
 /// retries a write that has already happened, as it does when Azure answers late. It records every exchange
-/// (<see cref="Exchanges"/>: method, path and query, User-Agent, body sizes each way), so tests can count what a
-/// request costs in storage round trips and bytes.
+/// (<see cref="Exchanges"/>: method, path and query, User-Agent, body sizes each way, entity operations), so tests can
+/// count what a request costs in storage round trips, entity operations and bytes.
 /// </summary>
 public sealed partial class StorageFaultProxy : IAsyncDisposable
 {
@@ -157,8 +157,10 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
 
             using var answer = await _upstream.SendAsync(forward, _stopping.Token);
             var bytes = await answer.Content.ReadAsByteArrayAsync(_stopping.Token);
+            var pathAndQuery = Uri.UnescapeDataString(request.RawUrl ?? path);
             _exchanges.Enqueue(new StorageExchange(
-                request.HttpMethod, Uri.UnescapeDataString(request.RawUrl ?? path), request.Headers["User-Agent"], body.Length, bytes.Length, (int)answer.StatusCode));
+                request.HttpMethod, pathAndQuery, request.Headers["User-Agent"], body.Length, bytes.Length, (int)answer.StatusCode,
+                TableTransactionBody.EntityOperations(pathAndQuery, body.GetBuffer().AsSpan(0, (int)body.Length))));
             if (TakeHold(request.HttpMethod, path) is { } hold)
             {
                 _held.Enqueue(request.HttpMethod + " " + path);
@@ -248,4 +250,5 @@ public sealed partial class StorageFaultProxy : IAsyncDisposable
 /// <param name="RequestBytes">The request body's length.</param>
 /// <param name="ResponseBytes">The answer body's length as storage sent it: what the client read back.</param>
 /// <param name="Status">The answer's status.</param>
-public sealed record StorageExchange(string Method, string PathAndQuery, string? UserAgent, long RequestBytes, long ResponseBytes, int Status);
+/// <param name="EntityOperations">Entity operations the request carried: 1, or those inside an entity-group transaction.</param>
+public sealed record StorageExchange(string Method, string PathAndQuery, string? UserAgent, long RequestBytes, long ResponseBytes, int Status, int EntityOperations);
