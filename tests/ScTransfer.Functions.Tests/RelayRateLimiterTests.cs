@@ -536,7 +536,7 @@ public sealed class RelayRateLimiterTests
         Assert.Equal(429, await StatusOf(limiter.EnterInstance()));
 
         // The call in flight waits, and nothing has been answered for over a second: storage has stopped answering.
-        time.Advance(StorageHealth.StallThreshold + TimeSpan.FromMilliseconds(1));
+        time.Advance(storage.StallThreshold + TimeSpan.FromMilliseconds(1));
         var refused = limiter.EnterInstance();
         var (status, headers) = await Answer(refused);
         Assert.Equal(503, status);

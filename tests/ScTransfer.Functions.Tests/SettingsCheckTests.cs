@@ -80,6 +80,19 @@ public sealed class SettingsCheckTests
         Assert.Equal(line.Message + Environment.NewLine, standardError.ToString());
     }
 
+    [Theory]
+    [InlineData(null, 1000)] // the default network timeout of 3 s: a second, as docs/security.md says
+    [InlineData("00:00:30", 10_000)]
+    [InlineData("00:00:01", 333)]
+    public void Storage_counts_as_stalled_after_a_third_of_its_network_timeout_without_an_answer(string? networkTimeout, int milliseconds)
+    {
+        using var services = Services(networkTimeout is null ? new() : new() { ["Storage:NetworkTimeout"] = networkTimeout });
+
+        var health = services.GetRequiredService<ScTransfer.Relay.Storage.StorageHealth>();
+
+        Assert.Equal(milliseconds, (int)health.StallThreshold.TotalMilliseconds);
+    }
+
     private static ServiceProvider Services(Dictionary<string, string?> overrides, Action<ILoggingBuilder>? logging = null)
     {
         var values = new Dictionary<string, string?>

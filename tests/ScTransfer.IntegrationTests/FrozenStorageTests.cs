@@ -57,7 +57,7 @@ public sealed class FrozenStorageTests(ITestOutputHelper output) : IAsyncLifetim
         var burst = Task.Run(async () =>
         {
             // Once the relay can tell: its storage calls have waited past the stall threshold (both clocks are the machine's).
-            await Timeouts.WaitUntilAsync(() => _proxy.FrozenFor > StorageHealth.StallThreshold);
+            await Timeouts.WaitUntilAsync(() => _proxy.FrozenFor > StorageHealth.DefaultStallThreshold);
             var clients = Enumerable.Range(11, 5).Select(last => LoopbackAddresses.HttpClientFrom(LoopbackAddresses.At((byte)last), _relayHost.BaseAddress)).ToList();
             try
             {

@@ -118,7 +118,7 @@ public sealed class RateLimitTests
         {
             ["RateLimiting__MaxConcurrentRequests"] = "1",
             ["Storage__ConnectionString"] = proxy.ConnectionString,
-            ["Storage__NetworkTimeout"] = "00:00:30",
+            ["Storage__NetworkTimeout"] = "00:00:30", // storage counts as stalled only after 10 s: the probe below is a 429 however slow the machine
         });
         using var http = OpenApiContract.CreateClient(host);
         var relay = new RelayClient(http);

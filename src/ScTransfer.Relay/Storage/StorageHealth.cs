@@ -6,10 +6,24 @@ namespace ScTransfer.Relay.Storage;
 /// Whether Table storage is answering, as <see cref="StorageCircuitBreaker"/> sees each attempt; the HTTP layer asks it so
 /// an outage never shows as a 429 (docs/security.md, "A store that stops answering").
 /// </summary>
-public sealed class StorageHealth(TimeProvider time)
+public sealed class StorageHealth(TimeProvider time, TimeSpan stallThreshold)
 {
-    /// <summary>No storage answer for this long while calls wait on it: storage is stalled.</summary>
-    public static readonly TimeSpan StallThreshold = TimeSpan.FromSeconds(1);
+    /// <summary><see cref="StallThreshold"/> under the default <see cref="Configuration.StorageOptions.NetworkTimeout"/> of 3 s.</summary>
+    public static readonly TimeSpan DefaultStallThreshold = TimeSpan.FromSeconds(1);
+
+    /// <summary>A health that calls storage stalled after <see cref="DefaultStallThreshold"/> without an answer.</summary>
+    public StorageHealth(TimeProvider time)
+        : this(time, DefaultStallThreshold)
+    {
+    }
+
+    /// <summary>
+    /// No storage answer for this long while calls wait on it: storage is stalled. A third of the per-attempt network
+    /// timeout: an attempt that goes that long unanswered is already far outside what storage takes when it works.
+    /// </summary>
+    public TimeSpan StallThreshold { get; } = stallThreshold;
+
+    internal static TimeSpan StallThresholdFor(Configuration.StorageOptions storage) => storage.NetworkTimeout / 3;
 
     private int _inFlight;
     private long _lastAnswer;

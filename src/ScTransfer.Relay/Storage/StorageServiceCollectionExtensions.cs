@@ -17,7 +17,8 @@ internal static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services)
     {
-        services.TryAddSingleton<StorageHealth>();
+        services.TryAddSingleton(sp => new StorageHealth(
+            sp.GetRequiredService<TimeProvider>(), StorageHealth.StallThresholdFor(sp.GetRequiredService<IOptions<StorageOptions>>().Value)));
         services.TryAddSingleton<StorageCircuitBreaker>();
         services.TryAddSingleton<StorageConnection>();
         services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateServiceClient());
