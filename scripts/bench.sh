@@ -6,8 +6,8 @@
 # mailboxes, 20,000 by default). Concurrency 1, 8, 32, 64; about 7 minutes. The line before the last is floor-ratio=R
 # (relay ÷ floor transfers/s at concurrency 32), the last transfer-ratio=R (relay ÷ raw). Extra arguments go to the
 # driver (e.g. --seconds 4 --rounds 4 --levels 1,8,32,64 --payload-bytes 1024 --purge-mailboxes 5000
-# --purge-store 20000, or --compare NAME:SETTING=value). --purge-store 500000 takes about half an hour more to seed
-# and some 3 GB of Azurite's memory (docs/capacity.md).
+# --purge-store 20000, or --compare NAME:SETTING=value). --purge-store 500000 takes most of an hour more to seed
+# on a loaded 2-core machine and over 2 GB of Azurite's memory (docs/capacity.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
