@@ -21,8 +21,8 @@ public sealed class ClaimHasher
         ArgumentNullException.ThrowIfNull(keys);
         _key = keys.ClaimHashKey;
         // A separate key for Correlation-IDs (domain separation): no claim hash can ever equal a Correlation-ID hash.
-        _correlationKey = HMACSHA256.HashData(_key, "sct-correlation-id-v1"u8);
-        _identifierKey = HMACSHA256.HashData(_key, "sct-mailbox-id-v1"u8);
+        _correlationKey = keys.DeriveKey("sct-correlation-id-v1"u8);
+        _identifierKey = keys.DeriveKey("sct-mailbox-id-v1"u8);
     }
 
     /// <summary>
