@@ -68,9 +68,21 @@ public sealed class MailboxRequestParserTests
         Assert.Equal(Now.AddHours(1), ParseCreate(""","mailboxConfiguration":{"expiration":"2026-11-28T13:00:00Z"}""").ExpiresAt);
         Assert.Equal(Now.AddHours(1), ParseCreate(""","mailboxConfiguration":{"expiration":"2026-11-28T14:00:00+01:00","timeToLive":"3600"}""").ExpiresAt);
         Assert.Contains("disagree", RejectCreate($$"""{"displayInformation":{},"payload":{"type":"AES128","data":"{{Data}}"},"mailboxConfiguration":{"expiration":"2026-11-28T13:00:00Z","timeToLive":"60"} }""").Detail);
+        Assert.Contains("disagree", RejectCreate($$"""{"displayInformation":{},"payload":{"type":"AES128","data":"{{Data}}"},"mailboxConfiguration":{"expiration":"2026-11-28T13:00:00Z","timeToLive":"3631"} }""").Detail);
         Assert.Contains("future", RejectCreate($$"""{"displayInformation":{},"payload":{"type":"AES128","data":"{{Data}}"},"mailboxConfiguration":{"expiration":"2026-11-28T11:00:00Z"} }""").Detail);
         Assert.Contains("future", RejectCreate($$"""{"displayInformation":{},"payload":{"type":"AES128","data":"{{Data}}"},"mailboxConfiguration":{"expiration":"2027-11-28T11:00:00Z"} }""").Detail);
         Assert.Contains("RFC 3339", RejectCreate($$"""{"displayInformation":{},"payload":{"type":"AES128","data":"{{Data}}"},"mailboxConfiguration":{"expiration":"28/11/2026"} }""").Detail);
+    }
+
+    [Theory]
+    [InlineData("2026-11-28T12:59:59Z", "3600")] // the phone truncated its moment to a second
+    [InlineData("2026-11-28T12:59:30Z", "3600")] // and sent it over a slow network, or its clock is a little behind
+    [InlineData("2026-11-28T13:00:30Z", "3600")] // or a little ahead
+    public void Time_to_live_and_expiration_a_few_seconds_apart_name_one_moment_and_expiration_wins(string expiration, string ttl)
+    {
+        var request = ParseCreate($$""","mailboxConfiguration":{"expiration":"{{expiration}}","timeToLive":"{{ttl}}"}""");
+
+        Assert.Equal(DateTimeOffset.Parse(expiration, System.Globalization.CultureInfo.InvariantCulture), request.ExpiresAt);
     }
 
     [Theory]

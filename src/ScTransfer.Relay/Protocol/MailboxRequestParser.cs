@@ -12,6 +12,9 @@ namespace ScTransfer.Relay.Protocol;
 /// </summary>
 public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimeProvider time)
 {
+    /// <summary>How far apart `timeToLive` and `expiration` may be and still name one moment: rounding, transit, clock skew.</summary>
+    public static readonly TimeSpan LifetimeAgreementTolerance = TimeSpan.FromSeconds(30);
+
     private readonly RelayOptions _options = options.Value;
 
     public bool TryParseCreate(ReadOnlyMemory<byte> body, out CreateMailboxRequest? request, out ProtocolError? error)
@@ -264,10 +267,11 @@ public sealed class MailboxRequestParser(IOptions<RelayOptions> options, TimePro
                 return false;
             }
 
-            // Both given: they must name the same moment, within a second of rounding.
-            if (fromTtl is { } ttlExpiry && (ttlExpiry - expiration).Duration() > TimeSpan.FromSeconds(1))
+            // Both given: they must name the same moment. A phone computes `expiration` from its own clock, truncates it to
+            // a second and sends it over a slow network, so "the same" allows LifetimeAgreementTolerance either way.
+            if (fromTtl is { } ttlExpiry && (ttlExpiry - expiration).Duration() > LifetimeAgreementTolerance)
             {
-                error = ProtocolError.BadRequest("'timeToLive' and 'expiration' disagree: send one, or both naming the same moment (within 1 s).");
+                error = ProtocolError.BadRequest($"'timeToLive' and 'expiration' disagree: send one, or both naming the same moment (within {LifetimeAgreementTolerance.TotalSeconds:0} s).");
                 return false;
             }
 
