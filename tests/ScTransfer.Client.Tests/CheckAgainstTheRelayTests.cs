@@ -35,7 +35,7 @@ public sealed class CheckAgainstTheRelayTests(DeployedRelayFixture fixture) : IC
     {
         var junit = Path.Combine(_directory, "check.xml");
 
-        var check = await CheckRunResult.StartAsync(fixture.BaseAddress, ["--link-base", DeployedRelayFixture.PublicUrl, "--expiry-ttl", "2", "--junit", junit]);
+        var check = await CheckRunResult.StartAsync(fixture.BaseAddress, ["--link-base", DeployedRelayFixture.PublicUrl, "--expiry-ttl", "8", "--junit", junit]);
 
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Empty(check.Failed);

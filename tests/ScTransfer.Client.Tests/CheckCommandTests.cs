@@ -32,7 +32,8 @@ public sealed class CheckCommandTests(RelayFixture fixture)
         var check = await CheckRunResult.StartAsync(fixture.BaseAddress, [.. LinkBase, "--skip-state-changes", "--skip-slow"]);
 
         Assert.True(check.ExitCode == 0, check.ToString());
-        Assert.Equal([2, 3, 4, 7, 13, 14, 15, 16, 17, 18, 22, 24, 25, 26, 27, 33, 34, 35], check.Skipped);
+        // 35 (the shape of a 429 or 503) runs only if one came back: this relay is shared with the collection's other tests.
+        Assert.Equal([2, 3, 4, 7, 13, 14, 15, 16, 17, 18, 22, 24, 25, 26, 27, 33, 34], check.Skipped.Where(n => n != 35));
         Assert.All(new[] { 2, 3, 4, 7, 13, 14, 15, 16, 17, 18, 22, 24 },
             number => Assert.StartsWith("--skip-state-changes", check.Case(number).GetProperty("reason").GetString(), StringComparison.Ordinal));
         Assert.Equal(check.SummaryNumber("mailboxesMade"), check.SummaryNumber("mailboxesDeleted"));

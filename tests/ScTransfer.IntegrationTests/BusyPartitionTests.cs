@@ -14,7 +14,7 @@ namespace ScTransfer.IntegrationTests;
 [Trait(Needs.Trait, Needs.Relay)]
 public sealed partial class BusyPartitionTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan Attack = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Attack = TimeSpan.FromSeconds(15);
 
     private StorageFaultProxy _proxy = null!;
     private RelayHost _relayHost = null!;
@@ -91,7 +91,7 @@ public sealed partial class BusyPartitionTests(ITestOutputHelper output) : IAsyn
             output.WriteLine($"bystander: {completed} of {attempted} transfers; partition {partition} answered {_proxy.BusyAnswers} requests ServerBusy; last failure: {lastFailure}");
             Assert.True(_proxy.BusyAnswers >= 130, $"the attack reached storage only {_proxy.BusyAnswers} times"); // as in the report: ~130 opened the breaker
             Assert.True(attempted >= 5, $"only {attempted} transfers attempted");
-            Assert.True(completed >= 0.9 * attempted, $"{completed} of {attempted} bystander transfers completed; last failure: {lastFailure}");
+            Assert.True(attempted - completed <= Math.Max(1, attempted / 10), $"{completed} of {attempted} bystander transfers completed; last failure: {lastFailure}");
             Assert.DoesNotContain(_relayHost.LogLines, line => line.Contains("Table storage is failing", StringComparison.Ordinal));
 
             // The partition cools: its mailbox is served again within seconds.

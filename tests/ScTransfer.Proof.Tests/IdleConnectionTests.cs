@@ -10,7 +10,7 @@ namespace ScTransfer.Proof.Tests;
 /// one address opens 1,040 TCP connections and sends nothing. Once Kestrel kept 1,024 of them, its ceiling, and closed
 /// every other client's connection unanswered for about 35 s. Now the address keeps 128, the rest are closed at once,
 /// the kept ones go after the keep-alive timeout (10 s), and a bystander at another address completes whole transfers
-/// with every request answered 200 within 2 s.
+/// with every request answered 200 at once (<see cref="Bystander.ServedBound"/>).
 /// </summary>
 [Trait(Needs.Trait, Needs.Relay)]
 public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifetime
@@ -33,6 +33,9 @@ public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifeti
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var logLinesBefore = _relay.LogLines.Count;
+        using var http = LoopbackPeers.HttpClientFrom(LoopbackPeers.Bystander, _relay.BaseAddress);
+        var bystander = new Bystander(http);
+        await bystander.WarmUpAsync();
         var clock = Stopwatch.StartNew();
         var idle = new List<IdleConnection>();
         foreach (var batch in Enumerable.Range(0, Connections).Chunk(80))
@@ -43,8 +46,6 @@ public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifeti
         try
         {
             var opened = clock.Elapsed;
-            using var http = LoopbackPeers.HttpClientFrom(LoopbackPeers.Bystander, _relay.BaseAddress);
-            var bystander = new Bystander(http);
             await bystander.RunAsync(TimeSpan.FromSeconds(4)); // while the kept connections are still open
             var stillOpenDuringTransfers = idle.Count(c => !c.Closed.IsCompleted);
             await Task.WhenAll(idle.Select(c => c.Closed)).WaitAsync(KeepAliveTimeout + TimeSpan.FromSeconds(10), timeout.Token);
@@ -56,7 +57,7 @@ public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifeti
             output.WriteLine($"bystander: {bystander.Transfers} transfers, slowest request {bystander.Requests.Max(r => r.Took).TotalMilliseconds:0} ms");
             output.WriteLine(string.Join('\n', logged));
 
-            bystander.AssertServedWithin(TimeSpan.FromSeconds(2), transfers: 3);
+            bystander.AssertServed(transfers: 3);
             Assert.Equal(Connections - ClientCap, closedAtOnce); // one address keeps its share, no more
             Assert.Equal(ClientCap, stillOpenDuringTransfers);
             Assert.All(idle, c => Assert.True(c.ClosedAfter - c.OpenedAt < KeepAliveTimeout + TimeSpan.FromSeconds(4), "an idle connection outlived the keep-alive timeout"));

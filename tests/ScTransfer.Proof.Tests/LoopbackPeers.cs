@@ -57,6 +57,12 @@ internal static class LoopbackPeers
 /// </summary>
 internal sealed class Bystander(HttpClient http)
 {
+    /// <summary>
+    /// What "served" means while an attack runs: each request answered 200 within this. Unhurt, a request takes
+    /// milliseconds; what the attacks used to do was tens of seconds. The bound leaves room for two busy cores.
+    /// </summary>
+    public static readonly TimeSpan ServedBound = TimeSpan.FromSeconds(3);
+
     private readonly RelayClient _relay = new(http);
 
     public List<(string Step, HttpStatusCode Status, TimeSpan Took, string? Detail)> Requests { get; } = [];
@@ -80,9 +86,20 @@ internal sealed class Bystander(HttpClient http)
         }
     }
 
-    /// <summary>Every request answered 200 within <paramref name="bound"/>, over at least <paramref name="transfers"/> whole transfers.</summary>
-    public void AssertServedWithin(TimeSpan bound, int transfers)
+    /// <summary>One whole transfer before the attack, untimed: the relay's first requests pay for JIT and cold connections.</summary>
+    public async Task WarmUpAsync()
     {
+        var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
+        (await _relay.CreateAsync(RelayClient.CreateBody(id, accessRights: "RD"), sender, RelayClient.NewId())).Dispose();
+        (await _relay.PreviewAsync(id)).Dispose();
+        (await _relay.ReadAsync(id, receiver)).Dispose();
+        (await _relay.DeleteAsync(id, receiver)).Dispose();
+    }
+
+    /// <summary>Every request answered 200 within <see cref="ServedBound"/>, over at least <paramref name="transfers"/> whole transfers.</summary>
+    public void AssertServed(int transfers)
+    {
+        var bound = ServedBound;
         Assert.True(Transfers >= transfers, $"the bystander completed {Transfers} transfers");
         var late = Requests.Where(r => r.Status != HttpStatusCode.OK || r.Took > bound).ToList();
         Assert.True(late.Count == 0, $"{late.Count} of {Requests.Count} bystander requests not answered 200 in time, the first: "

@@ -12,7 +12,7 @@ namespace ScTransfer.Proof.Tests;
 /// 1,500 B/s, above Kestrel's minimum data rate. Once that took all 128 of the instance's places for minutes. Now the
 /// attacker holds only its own 32, the rest are refused at once, the held ones end with 408 at the body bound, the log
 /// gets a summary rather than a line per refusal, and a bystander at another address completes whole transfers with
-/// every request answered 200 within 2 s.
+/// every request answered 200 at once (<see cref="Bystander.ServedBound"/>).
 /// </summary>
 [Trait(Needs.Trait, Needs.Relay)]
 public sealed class SlowUploadTests(ITestOutputHelper output) : IAsyncLifetime
@@ -21,6 +21,9 @@ public sealed class SlowUploadTests(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>Shorter than the default 20 s so the test stays short; every other limit is the default.</summary>
     private static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(8);
+
+    /// <summary>Refused "at once": the held uploads are answered only at the body bound, seconds later.</summary>
+    private static readonly TimeSpan AtOnce = TimeSpan.FromSeconds(4);
 
     private RelayHost _relay = null!;
 
@@ -37,6 +40,9 @@ public sealed class SlowUploadTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var logLinesBefore = _relay.LogLines.Count;
+        using var http = LoopbackPeers.HttpClientFrom(LoopbackPeers.Bystander, _relay.BaseAddress);
+        var bystander = new Bystander(http);
+        await bystander.WarmUpAsync();
         var uploads = new List<SlowUpload>();
         for (var i = 0; i < Uploads; i++)
         {
@@ -44,26 +50,24 @@ public sealed class SlowUploadTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var trickling = TrickleAsync(uploads, timeout.Token);
-        using var http = LoopbackPeers.HttpClientFrom(LoopbackPeers.Bystander, _relay.BaseAddress);
-        var bystander = new Bystander(http);
         await bystander.RunAsync(TimeSpan.FromSeconds(5)); // while the held uploads are still trickling
         await Task.WhenAll(uploads.Select(u => u.Answer)).WaitAsync(BodyTimeout + TimeSpan.FromSeconds(10), timeout.Token);
         await timeout.CancelAsync();
         await trickling;
 
         var logged = _relay.LogLines.Skip(logLinesBefore).ToList();
-        output.WriteLine($"attacker: {string.Join(", ", uploads.GroupBy(u => (u.Status, Late: u.AnsweredAfter >= TimeSpan.FromSeconds(2))).Select(g => $"{g.Count()} × {g.Key.Status}{(g.Key.Late ? " late" : "")}"))}");
+        output.WriteLine($"attacker: {string.Join(", ", uploads.GroupBy(u => (u.Status, Late: u.AnsweredAfter >= AtOnce)).Select(g => $"{g.Count()} × {g.Key.Status}{(g.Key.Late ? " late" : "")}"))}");
         output.WriteLine($"bystander: {bystander.Transfers} transfers, slowest request {bystander.Requests.Max(r => r.Took).TotalMilliseconds:0} ms");
         output.WriteLine(string.Join('\n', logged));
 
-        bystander.AssertServedWithin(TimeSpan.FromSeconds(2), transfers: 3);
-        var refusedAtOnce = uploads.Count(u => u.Status == 429 && u.AnsweredAfter < TimeSpan.FromSeconds(2));
-        var closedAtOnce = uploads.Count(u => u.Status == 0 && u.AnsweredAfter < TimeSpan.FromSeconds(2));
-        var held = uploads.Where(u => u.AnsweredAfter >= TimeSpan.FromSeconds(2)).ToList();
+        bystander.AssertServed(transfers: 3);
+        var refusedAtOnce = uploads.Count(u => u.Status == 429 && u.AnsweredAfter < AtOnce);
+        var closedAtOnce = uploads.Count(u => u.Status == 0 && u.AnsweredAfter < AtOnce);
+        var held = uploads.Where(u => u.AnsweredAfter >= AtOnce).ToList();
         Assert.Equal(ClientCap, held.Count); // one address holds its own places, no more
         Assert.Equal(Uploads - ClientCap, refusedAtOnce + closedAtOnce); // the rest: 429 at once, or closed by the connection cap (128)
         Assert.InRange(closedAtOnce, 0, Uploads - 128);
-        Assert.All(held, u => Assert.InRange(u.AnsweredAfter, BodyTimeout - TimeSpan.FromSeconds(1), BodyTimeout + TimeSpan.FromSeconds(5)));
+        Assert.All(held, u => Assert.InRange(u.AnsweredAfter, BodyTimeout - TimeSpan.FromSeconds(1), BodyTimeout + TimeSpan.FromSeconds(8)));
         Assert.True(held.Count(u => u.Status == 408) >= held.Count / 2, "held uploads end with 408: " + string.Join(",", held.Select(u => u.Status)));
 
         // A summary per reason, not a line per refusal: the relay wrote a handful of lines for 135 refusals.

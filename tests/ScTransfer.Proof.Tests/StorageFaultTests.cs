@@ -94,6 +94,20 @@ public sealed class StorageFaultTests
                 answers.Where(a => a.AfterKill).GroupBy(a => a.Status).Select(g => $"{g.Count()} x {g.Key}")));
 
         azurite.StartAgain();
+        // The clock starts when storage itself answers: what is bounded is the relay's recovery, not Azurite's start.
+        var direct = azurite.CreateServiceClient().GetTableClient(relay.MailboxTable);
+        await Timeouts.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await direct.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("probe", "probe");
+                return true;
+            }
+            catch (Azure.RequestFailedException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), () => "the restarted Azurite did not answer");
         var restarted = Stopwatch.StartNew();
         await Timeouts.WaitUntilAsync(async () =>
         {
