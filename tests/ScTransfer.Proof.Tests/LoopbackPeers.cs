@@ -74,34 +74,30 @@ internal sealed class Bystander(HttpClient http)
         var until = Stopwatch.StartNew();
         while (until.Elapsed < duration && Requests.TrueForAll(r => r.Status == HttpStatusCode.OK))
         {
-            var id = RelayClient.NewId();
-            var sender = RelayClient.NewId();
-            var receiver = RelayClient.NewId();
-            await TimedAsync("create", () => _relay.CreateAsync(RelayClient.CreateBody(id, accessRights: "RD"), sender, RelayClient.NewId()));
-            await TimedAsync("preview", () => _relay.PreviewAsync(id));
-            await TimedAsync("read", () => _relay.ReadAsync(id, receiver));
-            await TimedAsync("delete", () => _relay.DeleteAsync(id, receiver));
+            await TransferAsync(TimedAsync);
             Transfers++;
             await Task.Delay(250); // its pace: within its own create bucket
         }
     }
 
     /// <summary>One whole transfer before the attack, untimed: the relay's first requests pay for JIT and cold connections.</summary>
-    public async Task WarmUpAsync()
+    public Task WarmUpAsync() => TransferAsync(async (_, send) => (await send()).Dispose());
+
+    /// <summary>Create, preview, the read that binds, delete: each request through <paramref name="step"/>.</summary>
+    private async Task TransferAsync(Func<string, Func<Task<HttpResponseMessage>>, Task> step)
     {
         var (id, sender, receiver) = (RelayClient.NewId(), RelayClient.NewId(), RelayClient.NewId());
-        (await _relay.CreateAsync(RelayClient.CreateBody(id, accessRights: "RD"), sender, RelayClient.NewId())).Dispose();
-        (await _relay.PreviewAsync(id)).Dispose();
-        (await _relay.ReadAsync(id, receiver)).Dispose();
-        (await _relay.DeleteAsync(id, receiver)).Dispose();
+        await step("create", () => _relay.CreateAsync(RelayClient.CreateBody(id, accessRights: "RD"), sender, RelayClient.NewId()));
+        await step("preview", () => _relay.PreviewAsync(id));
+        await step("read", () => _relay.ReadAsync(id, receiver));
+        await step("delete", () => _relay.DeleteAsync(id, receiver));
     }
 
     /// <summary>Every request answered 200 within <see cref="ServedBound"/>, over at least <paramref name="transfers"/> whole transfers.</summary>
     public void AssertServed(int transfers)
     {
-        var bound = ServedBound;
         Assert.True(Transfers >= transfers, $"the bystander completed {Transfers} transfers");
-        var late = Requests.Where(r => r.Status != HttpStatusCode.OK || r.Took > bound).ToList();
+        var late = Requests.Where(r => r.Status != HttpStatusCode.OK || r.Took > ServedBound).ToList();
         Assert.True(late.Count == 0, $"{late.Count} of {Requests.Count} bystander requests not answered 200 in time, the first: "
             + string.Join(", ", late.Take(8).Select(r => $"{r.Step} {(int)r.Status} in {r.Took.TotalMilliseconds:0} ms {r.Detail}")));
     }
