@@ -9,7 +9,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Functions.Tests;
 
 /// <summary>
-/// docs/security.md, "Logs an attacker cannot inflate": each refusal is counted, and the log carries at most one summary
+/// docs/security.md, "Refusals in the log": each refusal is counted, and the log carries at most one summary
 /// per reason and minute, whatever the flood.
 /// </summary>
 [Trait(Needs.Trait, Needs.Nothing)]

@@ -4,7 +4,7 @@ using ScTransfer.Testing;
 namespace ScTransfer.Relay.Tests;
 
 /// <summary>
-/// What a stateless transfer costs in storage requests (docs/capacity.md, "Storage operations"): 6 round trips on the
+/// What a stateless transfer costs in storage requests (docs/capacity.md, "What a transfer costs in storage"): 6 round trips on the
 /// request path (insert with its index row; get; get + conditional merge; get + conditional replace to a tombstone moving
 /// its index row) carrying 9 entity operations, and at most 1 deferred round trip (the purge removing the tombstone and
 /// its row, shared with up to 49 other tombstones in one entity-group transaction).
